@@ -1,0 +1,86 @@
+/* main.c - `forksafe COMMAND ...`: dispatch to the subcommand's file. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+	const char *name;
+	int (*run)(int, char **);
+	const char *help;
+} commands[] = {
+	{ "ps", cmd_ps, "list running processes and the images they map" },
+	{ "inuse", cmd_inuse, "tell which processes map the given files" },
+};
+
+static int usage(FILE *f, int status)
+{
+	fprintf(f, "usage: forksafe [--version] [--help] COMMAND [ARGS]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\n`forksafe COMMAND --help` describes a command.\n");
+	return status;
+}
+
+int cli_fail(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "forksafe %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	putc('\n', stderr);
+	return EXIT_ERROR;
+}
+
+int cli_bad_option(const char *cmd, int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (c == ':')
+		return cli_fail(cmd, "option '%s' needs a value", arg);
+	return cli_fail(cmd, "unknown option '%s' (see forksafe %s --help)", arg, cmd);
+}
+
+int cli_threads(const char *cmd, const char *arg, unsigned *out)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*arg == '\0' || *end || v < 1 || v > 64) {
+		cli_fail(cmd, "--threads takes a number from 1 to 64, not '%s'", arg);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+void cli_warn_incomplete(const char *cmd, const fs_scan *scan)
+{
+	if (!scan->complete)
+		fprintf(stderr,
+			"forksafe %s: warning: %zu process%s could not be read; "
+			"the answer may be incomplete (run as root)\n",
+			cmd, scan->unreadable, scan->unreadable == 1 ? "" : "es");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage(stderr, EXIT_ERROR);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return usage(stdout, 0);
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("forksafe %s (json schema %d)\n", FORKSAFE_VERSION, FS_JSON_SCHEMA);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "forksafe: '%s' is not a command (see forksafe --help)\n", argv[1]);
+	return EXIT_ERROR;
+}

@@ -1,0 +1,94 @@
+/* arena.c - bump allocation for the many small strings of a scan. */
+#include "internal.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK_MIN (64 * 1024)
+
+struct fs_arena_chunk {
+	struct fs_arena_chunk *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+void *fs_arena_alloc(fs_arena *a, size_t size)
+{
+	struct fs_arena_chunk *c = a->head;
+	size_t align = sizeof(max_align_t);
+	void *p;
+
+	size = (size + align - 1) / align * align;
+	if (!c || c->size - c->used < size) {
+		size_t want = size > CHUNK_MIN ? size : CHUNK_MIN;
+
+		c = malloc(sizeof *c + want);
+		if (!c)
+			return NULL;
+		c->used = 0;
+		c->size = want;
+		c->next = a->head;
+		a->head = c;
+	}
+	p = (char *)c->data + c->used;
+	c->used += size;
+	return p;
+}
+
+char *fs_arena_strndup(fs_arena *a, const char *s, size_t len)
+{
+	char *p = fs_arena_alloc(a, len + 1);
+
+	if (p) {
+		memcpy(p, s, len);
+		p[len] = '\0';
+	}
+	return p;
+}
+
+char *fs_arena_strdup(fs_arena *a, const char *s)
+{
+	return fs_arena_strndup(a, s, strlen(s));
+}
+
+void fs_arena_free(fs_arena *a)
+{
+	struct fs_arena_chunk *c = a->head, *next;
+
+	for (; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	a->head = NULL;
+}
+
+void fs_arena_merge(fs_arena *into, fs_arena *from)
+{
+	struct fs_arena_chunk *c = from->head;
+
+	if (!c)
+		return;
+	while (c->next)
+		c = c->next;
+	c->next = into->head;
+	into->head = from->head;
+	from->head = NULL;
+}
+
+void *fs_grow(void **items, size_t *count, size_t *cap, size_t elem)
+{
+	if (*count == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		void *n;
+
+		if (ncap > SIZE_MAX / elem)
+			return NULL;
+		n = realloc(*items, ncap * elem);
+		if (!n)
+			return NULL;
+		*items = n;
+		*cap = ncap;
+	}
+	return (char *)*items + (*count)++ * elem;
+}

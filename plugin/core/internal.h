@@ -1,0 +1,78 @@
+/*
+ * internal.h - helpers shared by the platform-neutral core and the OS
+ * backends.  Nothing here is part of the public API.
+ */
+#ifndef FS_INTERNAL_H
+#define FS_INTERNAL_H
+
+#include "forksafe.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#if defined(__GNUC__)
+#define FS_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define FS_PRINTF(a, b)
+#endif
+
+/* Fills err (which may be NULL) and returns -1. */
+int fs_fail(fs_err *err, const char *fmt, ...) FS_PRINTF(2, 3);
+/* Same, with ": strerror(errnum)" appended. */
+int fs_fail_errno(fs_err *err, int errnum, const char *fmt, ...) FS_PRINTF(3, 4);
+
+/* ---- arena: many small allocations freed at once ------------------------- */
+
+typedef struct fs_arena {
+	struct fs_arena_chunk *head;
+} fs_arena;
+
+void *fs_arena_alloc(fs_arena *a, size_t size);
+char *fs_arena_strndup(fs_arena *a, const char *s, size_t len);
+char *fs_arena_strdup(fs_arena *a, const char *s);
+void fs_arena_free(fs_arena *a);
+/* Moves every allocation of from into into; from is left empty. */
+void fs_arena_merge(fs_arena *into, fs_arena *from);
+
+/* ---- growable array of fixed-size elements ------------------------------- */
+
+/* Makes room for one more element; returns a pointer to it or NULL. */
+void *fs_grow(void **items, size_t *count, size_t *cap, size_t elem);
+
+/* ---- streaming JSON writer ------------------------------------------------
+ * Every call takes the member key when inside an object and NULL inside an
+ * array or at top level.  Strings are written as valid UTF-8: bytes that are
+ * not valid UTF-8 become U+FFFD (docs/json.md).
+ */
+#define FS_JSON_DEPTH 16
+
+typedef struct fs_json {
+	FILE *f;
+	int depth;
+	unsigned char has_items[FS_JSON_DEPTH];
+} fs_json;
+
+void fs_json_init(fs_json *j, FILE *f);
+void fs_json_obj_begin(fs_json *j, const char *key);
+void fs_json_obj_end(fs_json *j);
+void fs_json_arr_begin(fs_json *j, const char *key);
+void fs_json_arr_end(fs_json *j);
+void fs_json_str(fs_json *j, const char *key, const char *val); /* NULL -> null */
+void fs_json_int(fs_json *j, const char *key, long long val);
+void fs_json_uint(fs_json *j, const char *key, unsigned long long val);
+void fs_json_bool(fs_json *j, const char *key, int val);
+void fs_json_null(fs_json *j, const char *key);
+/* Ends the document with a newline; returns 0 or -1 on a write error. */
+int fs_json_finish(fs_json *j);
+
+/* Writes s as a JSON string literal (quotes included). */
+void fs_json_write_string(FILE *f, const char *s);
+
+/* Writes s for a person: control bytes shown as \ooo octal. */
+void fs_text_write(FILE *f, const char *s);
+
+/* Writes the members every process object has in JSON output. */
+void fs_json_proc(fs_json *j, const fs_proc *p);
+
+#endif

@@ -1,0 +1,115 @@
+/*
+ * inuse.c - which processes map which targets: one filtered scan, then one
+ * hash look-up per recorded image, filling per-identity user lists in a
+ * single pass.  Cost is linear in mappings; no rescan per target.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Walks every (process, image) pair of a filtered scan.  Without store it
+ * counts the users of each identity into pos[]; with store it writes each
+ * process index at pos[identity] and advances it.
+ */
+static size_t walk_uses(const fs_scan *scan, const fs_idset *ids, size_t *pos,
+			size_t *store)
+{
+	size_t total = 0;
+
+	for (size_t p = 0; p < scan->nprocs; p++) {
+		for (size_t m = 0; m < scan->procs[p].nimages; m++) {
+			long k = fs_idset_find(ids, scan->procs[p].images[m].id);
+
+			if (k < 0)
+				continue;
+			if (store)
+				store[pos[k]++] = p;
+			else
+				pos[k]++;
+			total++;
+		}
+	}
+	return total;
+}
+
+int fs_inuse_run(const fs_targets *targets, const fs_scan_opts *opts,
+		 fs_inuse **out, fs_err *err)
+{
+	size_t n = fs_targets_count(targets), nids, total = 0;
+	fs_scan_opts so = opts ? *opts : (fs_scan_opts){ 0 };
+	fs_idset *ids = fs_idset_new(n);
+	long *slot = calloc(n + 1, sizeof *slot);
+	size_t *start = NULL, *fill = NULL;
+	fs_inuse *q = calloc(1, sizeof *q);
+	int rc = -1;
+
+	*out = NULL;
+	if (!ids || !slot || !q)
+		goto oom;
+	q->targets = targets;
+	q->nusers = calloc(n + 1, sizeof *q->nusers);
+	q->users = calloc(n + 1, sizeof *q->users);
+	if (!q->nusers || !q->users)
+		goto oom;
+	for (size_t i = 0; i < n; i++) {
+		const fs_target *t = fs_targets_get(targets, i);
+		int added;
+
+		slot[i] = -1;
+		if (t->exists && (slot[i] = fs_idset_add(ids, t->id, &added)) < 0)
+			goto oom;
+	}
+	nids = fs_idset_count(ids);
+	so.filter = ids;
+	if (fs_scan_run(&so, &q->scan, err) < 0)
+		goto out;
+	/* per identity: count its users, place the lists side by side, fill */
+	start = calloc(nids + 1, sizeof *start);
+	fill = calloc(nids + 1, sizeof *fill);
+	if (!start || !fill)
+		goto oom;
+	total = walk_uses(q->scan, ids, fill, NULL);
+	for (size_t k = 0; k < nids; k++) {
+		start[k + 1] = start[k] + fill[k];
+		fill[k] = start[k];
+	}
+	q->user_store = malloc((total + 1) * sizeof *q->user_store);
+	if (!q->user_store)
+		goto oom;
+	walk_uses(q->scan, ids, fill, q->user_store);
+	for (size_t i = 0; i < n; i++) {
+		long k = slot[i];
+
+		if (k < 0 || start[k + 1] == start[k])
+			continue;
+		q->users[i] = q->user_store + start[k];
+		q->nusers[i] = start[k + 1] - start[k];
+		q->targets_in_use++;
+	}
+	*out = q;
+	q = NULL;
+	rc = 0;
+	goto out;
+oom:
+	fs_fail(err, "out of memory");
+out:
+	fs_inuse_free(q);
+	fs_idset_free(ids);
+	free(slot);
+	free(start);
+	free(fill);
+	return rc;
+}
+
+void fs_inuse_free(fs_inuse *q)
+{
+	if (!q)
+		return;
+	free(q->user_store);
+	free(q->users);
+	free(q->nusers);
+	fs_scan_free(q->scan);
+	free(q);
+}

@@ -1,0 +1,78 @@
+/* render_inuse.c - `forksafe inuse` output: per file, the processes. */
+#include "internal.h"
+
+int fs_inuse_write_json(const fs_inuse *q, FILE *f)
+{
+	const fs_targets *t = q->targets;
+	fs_json j;
+	char dev[32];
+
+	fs_json_init(&j, f);
+	fs_json_obj_begin(&j, NULL);
+	fs_json_int(&j, "schema", FS_JSON_SCHEMA);
+	fs_json_str(&j, "root", fs_targets_root(t));
+	fs_json_bool(&j, "complete", q->scan->complete);
+	fs_json_uint(&j, "unreadable_processes", q->scan->unreadable);
+	fs_json_arr_begin(&j, "files");
+	for (size_t i = 0; i < fs_targets_count(t); i++) {
+		const fs_target *tg = fs_targets_get(t, i);
+
+		fs_json_obj_begin(&j, NULL);
+		fs_json_str(&j, "path", tg->path);
+		fs_json_str(&j, "request", tg->request);
+		fs_json_bool(&j, "exists", tg->exists);
+		if (tg->exists) {
+			fs_id_dev_str(tg->id, dev, sizeof dev);
+			fs_json_str(&j, "dev", dev);
+			fs_json_uint(&j, "ino", tg->id.ino);
+		} else {
+			fs_json_null(&j, "dev");
+			fs_json_null(&j, "ino");
+		}
+		fs_json_arr_begin(&j, "processes");
+		for (size_t u = 0; u < q->nusers[i]; u++) {
+			fs_json_obj_begin(&j, NULL);
+			fs_json_proc(&j, &q->scan->procs[q->users[i][u]]);
+			fs_json_obj_end(&j);
+		}
+		fs_json_arr_end(&j);
+		fs_json_obj_end(&j);
+	}
+	fs_json_arr_end(&j);
+	fs_json_obj_end(&j);
+	return fs_json_finish(&j);
+}
+
+int fs_inuse_write_text(const fs_inuse *q, FILE *f)
+{
+	const fs_targets *t = q->targets;
+
+	for (size_t i = 0; i < fs_targets_count(t); i++) {
+		const fs_target *tg = fs_targets_get(t, i);
+
+		fs_text_write(f, tg->path);
+		if (!tg->exists) {
+			fputs(": missing\n", f);
+			continue;
+		}
+		if (q->nusers[i] == 0) {
+			fputs(": not in use\n", f);
+			continue;
+		}
+		fprintf(f, ": in use by %zu process%s\n", q->nusers[i],
+			q->nusers[i] == 1 ? "" : "es");
+		for (size_t u = 0; u < q->nusers[i]; u++) {
+			const fs_proc *p = &q->scan->procs[q->users[i][u]];
+
+			fprintf(f, "    %d %s", p->pid, p->comm);
+			if (p->uid >= 0)
+				fprintf(f, " (uid %ld)", p->uid);
+			if (p->exe) {
+				putc(' ', f);
+				fs_text_write(f, p->exe);
+			}
+			putc('\n', f);
+		}
+	}
+	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
+}

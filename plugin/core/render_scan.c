@@ -1,0 +1,103 @@
+/* render_scan.c - `forksafe ps` output: processes and their images. */
+#include "internal.h"
+
+#include <string.h>
+
+void fs_json_proc(fs_json *j, const fs_proc *p)
+{
+	fs_json_int(j, "pid", p->pid);
+	fs_json_str(j, "comm", p->comm);
+	fs_json_str(j, "exe", p->exe);
+	if (p->uid >= 0)
+		fs_json_int(j, "uid", p->uid);
+	else
+		fs_json_null(j, "uid");
+	fs_json_uint(j, "start_time", p->start_time);
+}
+
+int fs_scan_write_json(const fs_scan *scan, FILE *f)
+{
+	fs_json j;
+	char dev[32];
+
+	fs_json_init(&j, f);
+	fs_json_obj_begin(&j, NULL);
+	fs_json_int(&j, "schema", FS_JSON_SCHEMA);
+	fs_json_bool(&j, "complete", scan->complete);
+	fs_json_uint(&j, "unreadable_processes", scan->unreadable);
+	fs_json_arr_begin(&j, "processes");
+	for (size_t i = 0; i < scan->nprocs; i++) {
+		const fs_proc *p = &scan->procs[i];
+
+		fs_json_obj_begin(&j, NULL);
+		fs_json_proc(&j, p);
+		fs_json_bool(&j, "exe_deleted", p->exe_deleted);
+		fs_json_str(&j, "root", p->root);
+		fs_json_bool(&j, "foreign_mount_ns", p->foreign_mntns);
+		fs_json_arr_begin(&j, "images");
+		for (size_t m = 0; m < p->nimages; m++) {
+			const fs_image *im = &p->images[m];
+
+			fs_id_dev_str(im->id, dev, sizeof dev);
+			fs_json_obj_begin(&j, NULL);
+			fs_json_str(&j, "path", im->path);
+			fs_json_str(&j, "dev", dev);
+			fs_json_uint(&j, "ino", im->id.ino);
+			fs_json_bool(&j, "deleted", im->flags & FS_IMAGE_DELETED);
+			fs_json_obj_end(&j);
+		}
+		fs_json_arr_end(&j);
+		fs_json_obj_end(&j);
+	}
+	fs_json_arr_end(&j);
+	fs_json_obj_end(&j);
+	return fs_json_finish(&j);
+}
+
+static void proc_line(FILE *f, const fs_proc *p)
+{
+	fprintf(f, "%d %s", p->pid, p->comm);
+	if (p->uid >= 0)
+		fprintf(f, " (uid %ld)", p->uid);
+	if (p->exe) {
+		putc(' ', f);
+		fs_text_write(f, p->exe);
+		if (p->exe_deleted)
+			fputs(" (deleted)", f);
+	}
+	if (p->foreign_mntns)
+		fputs(" [other mount namespace]", f);
+	else if (p->root && strcmp(p->root, "/") != 0) {
+		fputs(" [root ", f);
+		fs_text_write(f, p->root);
+		putc(']', f);
+	}
+}
+
+int fs_scan_write_text(const fs_scan *scan, FILE *f, int brief)
+{
+	for (size_t i = 0; i < scan->nprocs; i++) {
+		const fs_proc *p = &scan->procs[i];
+		size_t deleted = 0;
+
+		for (size_t m = 0; m < p->nimages; m++)
+			deleted += (p->images[m].flags & FS_IMAGE_DELETED) != 0;
+		proc_line(f, p);
+		if (brief) {
+			fprintf(f, ": %zu images", p->nimages);
+			if (deleted)
+				fprintf(f, ", %zu deleted", deleted);
+			putc('\n', f);
+			continue;
+		}
+		putc('\n', f);
+		for (size_t m = 0; m < p->nimages; m++) {
+			fputs("    ", f);
+			fs_text_write(f, p->images[m].path);
+			if (p->images[m].flags & FS_IMAGE_DELETED)
+				fputs(" (deleted)", f);
+			putc('\n', f);
+		}
+	}
+	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
+}

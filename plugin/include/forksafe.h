@@ -1,0 +1,181 @@
+/*
+ * forksafe.h - the one public header of libforksafe.
+ *
+ * libforksafe answers "which running process maps which executable image?"
+ * by file identity, and (in later layers) keeps replaced images alive for
+ * processes that still need them.  Everything here is platform-neutral; the
+ * OS backends live under plugin/os/<os>/ and are reached only through the
+ * functions declared in plugin/core/os.h.
+ *
+ * Conventions: functions return 0 on success and -1 on failure, filling the
+ * caller's fs_err with a one-line message.  Objects are freed with the
+ * matching *_free() function, which accepts NULL.
+ */
+#ifndef FORKSAFE_H
+#define FORKSAFE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FORKSAFE_VERSION "0.1.0"
+
+/* Version of every JSON document forksafe writes (docs/json.md). */
+#define FS_JSON_SCHEMA 1
+
+/* Longest target line or path accepted (bytes, without the newline). */
+#define FS_LINE_MAX 4096
+
+typedef struct fs_err {
+	char msg[512];
+} fs_err;
+
+/*
+ * A file's identity: (st_dev, st_ino) on POSIX, (volume serial, file ID) on
+ * Windows.  Identity, never path, decides whether a file is in use.
+ */
+typedef struct fs_id {
+	uint64_t dev;
+	uint64_t ino;
+} fs_id;
+
+/* Writes "MAJ:MIN" (POSIX) or the volume serial (Windows) into buf. */
+void fs_id_dev_str(fs_id id, char *buf, size_t len);
+
+/* ---- identity set: identity -> dense index, O(1) look-ups ---------------- */
+
+typedef struct fs_idset fs_idset;
+
+fs_idset *fs_idset_new(size_t expected);
+void fs_idset_free(fs_idset *s);
+/* Adds id if absent.  Returns its index (0, 1, 2, ... in insertion order),
+ * or -1 when out of memory.  *added tells whether it was new. */
+long fs_idset_add(fs_idset *s, fs_id id, int *added);
+/* Index of id, or -1 if absent. */
+long fs_idset_find(const fs_idset *s, fs_id id);
+size_t fs_idset_count(const fs_idset *s);
+/* Forgets every member, keeping the allocation (cost: members, not size). */
+void fs_idset_clear(fs_idset *s);
+
+/* ---- scan: running processes and the images they map -------------------- */
+
+enum {
+	FS_IMAGE_DELETED = 1u << 0, /* the kernel says the mapped path is gone */
+};
+
+typedef struct fs_image {
+	fs_id id;
+	const char *path; /* as the process sees it */
+	unsigned flags;   /* FS_IMAGE_* */
+} fs_image;
+
+typedef struct fs_proc {
+	int pid;
+	long uid;            /* effective uid, -1 if unknown */
+	uint64_t start_time; /* clock ticks after boot: (pid, start) names a process */
+	const char *comm;    /* short command name, "" if unknown */
+	const char *exe;     /* main executable as the process sees it, NULL if unknown */
+	int exe_deleted;
+	const char *root;    /* its root directory seen from here, NULL if unknown */
+	int foreign_mntns;   /* lives in another mount namespace than ours */
+	size_t nimages;
+	const fs_image *images; /* one per identity, in address order */
+} fs_proc;
+
+typedef struct fs_scan_opts {
+	/* When set, only images whose identity is in filter are recorded, and
+	 * only processes with at least one such image are returned. */
+	const fs_idset *filter;
+	/* Worker threads reading /proc (0 = one per online CPU, at most 8). */
+	unsigned threads;
+} fs_scan_opts;
+
+typedef struct fs_scan {
+	size_t nprocs;
+	fs_proc *procs;       /* sorted by pid */
+	size_t seen;          /* processes looked at (kernel threads excluded) */
+	size_t unreadable;    /* processes whose images could not be read */
+	int complete;         /* unreadable == 0 */
+	struct fs_scan_priv *priv;
+} fs_scan;
+
+int fs_scan_run(const fs_scan_opts *opts, fs_scan **out, fs_err *err);
+void fs_scan_free(fs_scan *scan);
+
+/* ---- targets: files named by a user or a package manager ----------------- */
+
+typedef struct fs_target {
+	char *request;  /* as given */
+	char *path;     /* resolved inside the root, absolute ("/usr/lib/x.so") */
+	int exists;
+	fs_id id;       /* valid when exists */
+} fs_target;
+
+typedef struct fs_targets fs_targets;
+
+/* root: the directory targets live under ("/" when NULL). */
+fs_targets *fs_targets_new(const char *root, fs_err *err);
+void fs_targets_free(fs_targets *t);
+const char *fs_targets_root(const fs_targets *t);
+size_t fs_targets_count(const fs_targets *t);
+const fs_target *fs_targets_get(const fs_targets *t, size_t i);
+
+/*
+ * Adds one target.  path is taken inside the root whether or not it starts
+ * with '/'; a path ending in '/' names a directory and is skipped (returns 0).
+ * Symlinks are followed inside the root; ".." that would leave the root is an
+ * error.  A missing file is not an error: it is recorded with exists = 0.
+ */
+int fs_targets_add(fs_targets *t, const char *path, fs_err *err);
+
+/* Same, for a path a user typed: with root "/", a relative path is taken
+ * from the current directory (it stays the request as shown). */
+int fs_targets_add_user(fs_targets *t, const char *path, fs_err *err);
+
+/*
+ * Reads targets one per line from fd, in pacman's NeedsTargets form.
+ * Rejects NUL bytes and lines longer than FS_LINE_MAX with a clear error.
+ */
+int fs_targets_read_fd(fs_targets *t, int fd, fs_err *err);
+
+/*
+ * Line splitter behind fs_targets_read_fd, exposed for tests and fuzzing:
+ * calls fn for each non-empty line of buf (the final line may lack '\n').
+ * Returns -1 with a message on NUL bytes, overlong lines, or when fn fails.
+ */
+typedef int (*fs_line_fn)(void *ctx, const char *line, fs_err *err);
+int fs_lines_split(const char *buf, size_t len, fs_line_fn fn, void *ctx,
+		   fs_err *err);
+
+/* ---- in-use query -------------------------------------------------------- */
+
+typedef struct fs_inuse {
+	const fs_targets *targets;
+	fs_scan *scan;
+	/* users[i]: indexes into scan->procs of the processes mapping target i */
+	size_t *nusers;
+	size_t **users;
+	size_t targets_in_use;
+	size_t *user_store; /* internal: backs every users[i] */
+} fs_inuse;
+
+int fs_inuse_run(const fs_targets *targets, const fs_scan_opts *opts,
+		 fs_inuse **out, fs_err *err);
+void fs_inuse_free(fs_inuse *q);
+
+/* ---- output -------------------------------------------------------------- */
+
+int fs_scan_write_json(const fs_scan *scan, FILE *f);
+int fs_scan_write_text(const fs_scan *scan, FILE *f, int brief);
+int fs_inuse_write_json(const fs_inuse *q, FILE *f);
+int fs_inuse_write_text(const fs_inuse *q, FILE *f);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * linux.h - pieces of the Linux backend shared between its files.
+ */
+#ifndef FS_LINUX_H
+#define FS_LINUX_H
+
+#include "../../core/os.h"
+
+#include <stddef.h>
+
+/* One parsed line of /proc/PID/maps. */
+typedef struct fs_maps_line {
+	fs_id id;
+	const char *range;  /* "START-END", for /proc/PID/map_files */
+	size_t range_len;
+	const char *path;   /* as printed: "\012" escapes, " (deleted)" removed */
+	size_t path_len;
+	int deleted;
+} fs_maps_line;
+
+/*
+ * Parses one maps line (without its '\n').  Returns 1 for a mapping of a
+ * file (inode != 0, path starting with '/'), 0 for anything else (anonymous,
+ * [heap], [vdso], ...), -1 for a line that is not in the kernel's format.
+ */
+int fs_maps_parse(const char *line, size_t len, fs_maps_line *out);
+
+/*
+ * Copies a maps path into dst (room for len + 1 bytes) turning the kernel's
+ * "\012" escapes back into newlines.  Returns the new length.
+ */
+size_t fs_maps_unescape(const char *src, size_t len, char *dst);
+
+/* Per-process facts read from /proc/PID/stat and /proc/PID/status. */
+int fs_proc_parse_stat(const char *buf, size_t len, char *comm, size_t comm_size,
+		       unsigned long long *start_time);
+long fs_proc_parse_status_uid(const char *buf, size_t len);
+
+#endif

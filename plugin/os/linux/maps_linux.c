@@ -1,0 +1,111 @@
+/*
+ * maps_linux.c - parser for lines of /proc/PID/maps:
+ *
+ *   START-END PERM OFFSET MAJ:MIN INODE<spaces>PATH[ (deleted)]
+ *
+ * The identity comes from MAJ:MIN and INODE on the line itself, never from
+ * stat() of PATH: the path may already name another file.
+ */
+#include "linux.h"
+
+#include <string.h>
+#include <sys/sysmacros.h>
+
+static const char DELETED[] = " (deleted)";
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Parses hex digits up to stop; returns the position after stop or NULL. */
+static const char *hex_until(const char *p, const char *end, char stop,
+			     unsigned long long *val)
+{
+	unsigned long long v = 0;
+	const char *start = p;
+
+	for (; p < end && *p != stop; p++) {
+		int d = hexval(*p);
+
+		if (d < 0 || v >> 60)
+			return NULL;
+		v = v << 4 | (unsigned)d;
+	}
+	if (p == start || p == end)
+		return NULL;
+	*val = v;
+	return p + 1;
+}
+
+int fs_maps_parse(const char *line, size_t len, fs_maps_line *out)
+{
+	const char *p = line, *end = line + len, *sp;
+	unsigned long long maj, min, ino = 0, skip;
+
+	/* START-END */
+	sp = memchr(p, ' ', len);
+	if (!sp || !memchr(p, '-', (size_t)(sp - p)))
+		return -1;
+	out->range = p;
+	out->range_len = (size_t)(sp - p);
+	p = sp + 1;
+	/* PERM: four characters */
+	if (end - p < 5 || p[4] != ' ')
+		return -1;
+	p += 5;
+	/* OFFSET, MAJ:MIN */
+	if (!(p = hex_until(p, end, ' ', &skip)) ||
+	    !(p = hex_until(p, end, ':', &maj)) ||
+	    !(p = hex_until(p, end, ' ', &min)))
+		return -1;
+	/* INODE */
+	if (p == end || *p < '0' || *p > '9')
+		return -1;
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		if (ino > (~0ull - 9) / 10)
+			return -1;
+		ino = ino * 10 + (unsigned)(*p - '0');
+	}
+	if (p < end && *p != ' ')
+		return -1;
+	while (p < end && *p == ' ')
+		p++;
+	if (ino == 0 || p == end || *p != '/')
+		return 0;
+	if (maj > 0xfff || min > 0xfffff)
+		return -1;
+	out->id.dev = (unsigned long long)makedev((unsigned)maj, (unsigned)min);
+	out->id.ino = ino;
+	out->path = p;
+	out->path_len = (size_t)(end - p);
+	out->deleted = 0;
+	if (out->path_len > sizeof DELETED - 1 &&
+	    memcmp(end - (sizeof DELETED - 1), DELETED, sizeof DELETED - 1) == 0) {
+		out->path_len -= sizeof DELETED - 1;
+		out->deleted = 1;
+	}
+	return 1;
+}
+
+size_t fs_maps_unescape(const char *src, size_t len, char *dst)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (src[i] == '\\' && len - i >= 4 && memcmp(src + i, "\\012", 4) == 0) {
+			dst[o++] = '\n';
+			i += 3;
+		} else {
+			dst[o++] = src[i];
+		}
+	}
+	dst[o] = '\0';
+	return o;
+}

@@ -1,0 +1,71 @@
+/* procinfo_linux.c - parsers for /proc/PID/stat and /proc/PID/status. */
+#include "linux.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/*
+ * "PID (COMM) STATE PPID ..." - COMM may hold spaces and parentheses, so it
+ * ends at the last ')'.  starttime is field 22.
+ */
+int fs_proc_parse_stat(const char *buf, size_t len, char *comm, size_t comm_size,
+		       unsigned long long *start_time)
+{
+	const char *open = memchr(buf, '(', len), *close = NULL, *p, *end = buf + len;
+	size_t n;
+	int field;
+
+	for (p = buf + len; p > buf; p--)
+		if (p[-1] == ')') {
+			close = p - 1;
+			break;
+		}
+	if (!open || !close || close < open)
+		return -1;
+	n = (size_t)(close - open - 1);
+	if (n >= comm_size)
+		n = comm_size - 1;
+	memcpy(comm, open + 1, n);
+	comm[n] = '\0';
+	/* after ") " comes field 3 */
+	p = close + 1;
+	for (field = 3;; field++) {
+		while (p < end && *p == ' ')
+			p++;
+		if (field == 22)
+			break;
+		while (p < end && *p != ' ')
+			p++;
+	}
+	if (p >= end || *p < '0' || *p > '9')
+		return -1;
+	*start_time = 0;
+	for (; p < end && *p >= '0' && *p <= '9'; p++)
+		*start_time = *start_time * 10 + (unsigned)(*p - '0');
+	return 0;
+}
+
+/* "Uid:\tREAL\tEFFECTIVE\tSAVED\tFS" - returns the effective uid or -1. */
+long fs_proc_parse_status_uid(const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+
+		if (le - p > 5 && memcmp(p, "Uid:", 4) == 0) {
+			char tmp[128];
+			size_t n = (size_t)(le - p) - 4;
+			long real, eff;
+
+			if (n >= sizeof tmp)
+				n = sizeof tmp - 1;
+			memcpy(tmp, p + 4, n);
+			tmp[n] = '\0';
+			return sscanf(tmp, "%ld %ld", &real, &eff) == 2 ? eff : -1;
+		}
+		p = le + 1;
+	}
+	return -1;
+}

@@ -1,0 +1,258 @@
+/*
+ * resolve_linux.c - resolves target paths inside a root, fd-relative, one
+ * component at a time (after systemd's chase()): a symlink is read with
+ * readlinkat() and spliced in, absolute links restart at the root, and ".."
+ * never climbs above the root.
+ */
+#define _GNU_SOURCE
+#include "linux.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_LINKS 40
+#define MAX_DEPTH 1024
+
+struct fs_os_root {
+	int fd;
+	struct stat st;
+};
+
+fs_os_root *fs_os_root_open(const char *path, fs_err *err)
+{
+	fs_os_root *r = calloc(1, sizeof *r);
+
+	if (!r) {
+		fs_fail(err, "out of memory");
+		return NULL;
+	}
+	r->fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (r->fd < 0 || fstat(r->fd, &r->st) < 0) {
+		fs_fail_errno(err, errno, "root %s", path);
+		fs_os_root_close(r);
+		return NULL;
+	}
+	return r;
+}
+
+void fs_os_root_close(fs_os_root *r)
+{
+	if (!r)
+		return;
+	if (r->fd >= 0)
+		close(r->fd);
+	free(r);
+}
+
+/* Lexical check of a request: may its ".." leave the root? */
+static int escapes(const char *path)
+{
+	long depth = 0;
+
+	while (*path) {
+		size_t n;
+
+		while (*path == '/')
+			path++;
+		n = strcspn(path, "/");
+		if (n == 2 && path[0] == '.' && path[1] == '.') {
+			if (--depth < 0)
+				return 1;
+		} else if (n > 0 && !(n == 1 && path[0] == '.')) {
+			depth++;
+		}
+		path += n;
+	}
+	return 0;
+}
+
+struct walk {
+	int dirfd[MAX_DEPTH]; /* dirfd[0] is the root (not owned) */
+	size_t name_end[MAX_DEPTH]; /* end of each component in out */
+	size_t depth;
+	char out[2 * FS_LINE_MAX + 2];
+	size_t out_len;
+};
+
+static void walk_to_root(struct walk *w)
+{
+	while (w->depth > 0)
+		close(w->dirfd[w->depth--]);
+	w->out_len = 0;
+}
+
+static int append(struct walk *w, const char *name, size_t n)
+{
+	if (w->out_len + n + 2 > sizeof w->out)
+		return -1;
+	w->out[w->out_len++] = '/';
+	memcpy(w->out + w->out_len, name, n);
+	w->out_len += n;
+	w->out[w->out_len] = '\0';
+	return 0;
+}
+
+/* Builds the result for a missing file: resolved part + remaining text. */
+static int finish_missing(struct walk *w, const char *name, size_t n,
+			  const char *rest, char **resolved)
+{
+	if (append(w, name, n) < 0)
+		return -1;
+	while (*rest) {
+		size_t m;
+
+		while (*rest == '/')
+			rest++;
+		m = strcspn(rest, "/");
+		if (m > 0 && !(m == 1 && rest[0] == '.') && append(w, rest, m) < 0)
+			return -1;
+		rest += m;
+	}
+	*resolved = strdup(w->out);
+	return *resolved ? 0 : -1;
+}
+
+int fs_os_resolve(fs_os_root *root, const char *path, char **resolved,
+		  int *exists, fs_id *id, fs_err *err)
+{
+	struct walk *w = calloc(1, sizeof *w);
+	char *todo = NULL, *p;
+	int links = 0, rc = -1;
+
+	*resolved = NULL;
+	*exists = 0;
+	if (!w)
+		return fs_fail(err, "out of memory");
+	if (escapes(path)) {
+		fs_fail(err, "%s: leaves the root through '..'", path);
+		goto out;
+	}
+	w->dirfd[0] = root->fd;
+	todo = strdup(path);
+	if (!todo) {
+		fs_fail(err, "out of memory");
+		goto out;
+	}
+	p = todo;
+	for (;;) {
+		int cur = w->dirfd[w->depth];
+		char name[FS_LINE_MAX + 1];
+		struct stat st;
+		size_t n;
+
+		while (*p == '/')
+			p++;
+		if (*p == '\0') {
+			/* the path named a directory (or the root itself) */
+			if (fstat(cur, &st) < 0) {
+				fs_fail_errno(err, errno, "%s", path);
+				goto out;
+			}
+			*exists = 1;
+			id->dev = st.st_dev;
+			id->ino = st.st_ino;
+			*resolved = strdup(w->out_len ? w->out : "/");
+			rc = *resolved ? 0 : fs_fail(err, "out of memory");
+			goto out;
+		}
+		n = strcspn(p, "/");
+		memcpy(name, p, n);
+		name[n] = '\0';
+		p += n;
+		if (n == 1 && name[0] == '.')
+			continue;
+		if (n == 2 && name[0] == '.' && name[1] == '.') {
+			if (w->depth > 0) {
+				close(w->dirfd[w->depth--]);
+				w->out_len = w->depth ? w->name_end[w->depth] : 0;
+				w->out[w->out_len] = '\0';
+			}
+			continue;
+		}
+		if (fstatat(cur, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT || errno == ENOTDIR) {
+				if (finish_missing(w, name, n, p, resolved) < 0)
+					fs_fail(err, "%s: path too long", path);
+				else
+					rc = 0;
+				goto out;
+			}
+			fs_fail_errno(err, errno, "%s", path);
+			goto out;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			char target[FS_LINE_MAX + 1];
+			ssize_t tl;
+			char *next;
+
+			if (++links > MAX_LINKS) {
+				fs_fail(err, "%s: too many levels of symbolic links", path);
+				goto out;
+			}
+			tl = readlinkat(cur, name, target, sizeof target);
+			if (tl < 0 || (size_t)tl >= sizeof target) {
+				fs_fail_errno(err, tl < 0 ? errno : ENAMETOOLONG, "%s", path);
+				goto out;
+			}
+			target[tl] = '\0';
+			next = malloc((size_t)tl + strlen(p) + 2);
+			if (!next) {
+				fs_fail(err, "out of memory");
+				goto out;
+			}
+			sprintf(next, "%s/%s", target, p);
+			free(todo);
+			todo = p = next;
+			if (target[0] == '/')
+				walk_to_root(w);
+			continue;
+		}
+		if (append(w, name, n) < 0) {
+			fs_fail(err, "%s: path too long", path);
+			goto out;
+		}
+		while (*p == '/')
+			p++;
+		if (*p == '\0') {
+			*exists = 1;
+			id->dev = st.st_dev;
+			id->ino = st.st_ino;
+			*resolved = strdup(w->out);
+			rc = *resolved ? 0 : fs_fail(err, "out of memory");
+			goto out;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			/* "file/more": nothing can exist there */
+			*resolved = NULL;
+			w->out_len -= n + 1;
+			if (finish_missing(w, name, n, p, resolved) < 0)
+				fs_fail(err, "%s: path too long", path);
+			else
+				rc = 0;
+			goto out;
+		}
+		if (w->depth + 1 >= MAX_DEPTH) {
+			fs_fail(err, "%s: path too deep", path);
+			goto out;
+		}
+		w->dirfd[w->depth + 1] = openat(cur, name, O_PATH | O_DIRECTORY |
+						O_NOFOLLOW | O_CLOEXEC);
+		if (w->dirfd[w->depth + 1] < 0) {
+			fs_fail_errno(err, errno, "%s", path);
+			goto out;
+		}
+		w->depth++;
+		w->name_end[w->depth] = w->out_len;
+	}
+out:
+	if (w) {
+		walk_to_root(w);
+		free(w);
+	}
+	free(todo);
+	return rc;
+}

@@ -1,0 +1,402 @@
+/*
+ * scan_linux.c - every process in /proc and the files it maps.
+ *
+ * One pass: the pids are listed once, then worker threads (the cost is the
+ * kernel generating maps text, so both cores help) each take pids from a
+ * shared counter, read /proc/PID/maps with large reads and keep one image
+ * per identity.  Processes that exit meanwhile are skipped; processes we
+ * may not read are counted, never dropped silently.
+ */
+#define _GNU_SOURCE
+#include "linux.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define READ_BUF (256 * 1024)
+#define BATCH 8
+#define MAX_THREADS 8
+
+struct shared {
+	const fs_scan_opts *opts;
+	int procfd;
+	ino_t our_mntns;
+	const int *pids;
+	size_t npids;
+	atomic_size_t next;
+};
+
+struct worker {
+	struct shared *sh;
+	pthread_t thread;
+	fs_arena arena;
+	fs_proc *procs;
+	size_t nprocs, cap;
+	fs_image *img;          /* images of the current process */
+	size_t nimg, imgcap;
+	fs_idset *seen_ids;     /* de-duplication within one process */
+	char *buf;
+	size_t seen, unreadable;
+	int failed;             /* out of memory */
+};
+
+enum { READ_OK, READ_GONE, READ_DENIED };
+
+static int classify(int e)
+{
+	return e == EACCES || e == EPERM ? READ_DENIED : READ_GONE;
+}
+
+/* Reads a small /proc file whole into buf (NUL-terminated); -1 on error. */
+static ssize_t read_small(int procfd, const char *rel, char *buf, size_t size)
+{
+	int fd = openat(procfd, rel, O_RDONLY | O_CLOEXEC);
+	ssize_t n, total = 0;
+
+	if (fd < 0)
+		return -1;
+	while ((size_t)total < size - 1 &&
+	       (n = read(fd, buf + total, size - 1 - (size_t)total)) > 0)
+		total += n;
+	close(fd);
+	buf[total] = '\0';
+	return total;
+}
+
+static char *read_link(struct worker *w, int pid, const char *what)
+{
+	char rel[64], buf[FS_LINE_MAX + 1];
+	ssize_t n;
+
+	snprintf(rel, sizeof rel, "%d/%s", pid, what);
+	n = readlinkat(w->sh->procfd, rel, buf, sizeof buf - 1);
+	if (n < 0)
+		return NULL;
+	return fs_arena_strndup(&w->arena, buf, (size_t)n);
+}
+
+static int add_image(struct worker *w, int pid, const fs_maps_line *ml)
+{
+	char *path = fs_arena_alloc(&w->arena, ml->path_len + 1);
+	fs_image *img;
+	int added;
+
+	if (!path || fs_idset_add(w->seen_ids, ml->id, &added) < 0)
+		return -1;
+	if (!added)
+		return 0;
+	fs_maps_unescape(ml->path, ml->path_len, path);
+	if (memmem(ml->path, ml->path_len, "\\012", 4)) {
+		/* "\012" may also be literal text: ask the kernel for the name */
+		char rel[128], exact[FS_LINE_MAX + 1];
+		ssize_t n;
+
+		snprintf(rel, sizeof rel, "%d/map_files/%.*s", pid,
+			 (int)ml->range_len, ml->range);
+		n = readlinkat(w->sh->procfd, rel, exact, sizeof exact - 1);
+		if (n > 0 && (size_t)n <= ml->path_len + 10) {
+			exact[n] = '\0';
+			if (ml->deleted && n > 10 && strcmp(exact + n - 10, " (deleted)") == 0)
+				exact[n - 10] = '\0';
+			strcpy(path, exact);
+		}
+	}
+	img = fs_grow((void **)&w->img, &w->nimg, &w->imgcap, sizeof *img);
+	if (!img)
+		return -1;
+	img->id = ml->id;
+	img->path = path;
+	img->flags = ml->deleted ? FS_IMAGE_DELETED : 0;
+	return 0;
+}
+
+/* Parses the complete lines in buf; returns bytes consumed. */
+static size_t parse_lines(struct worker *w, int pid, const char *buf, size_t len,
+			  fs_id *last)
+{
+	const fs_idset *filter = w->sh->opts->filter;
+	const char *p = buf, *end = buf + len;
+
+	for (;;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		fs_maps_line ml;
+
+		if (!nl)
+			break;
+		if (fs_maps_parse(p, (size_t)(nl - p), &ml) == 1 &&
+		    !(ml.id.ino == last->ino && ml.id.dev == last->dev)) {
+			*last = ml.id;
+			if ((!filter || fs_idset_find(filter, ml.id) >= 0) &&
+			    add_image(w, pid, &ml) < 0)
+				w->failed = 1;
+		}
+		p = nl + 1;
+	}
+	return (size_t)(p - buf);
+}
+
+static int read_maps(struct worker *w, int pid)
+{
+	char rel[32];
+	size_t have = 0;
+	fs_id last = { 0, 0 };
+	int fd;
+
+	snprintf(rel, sizeof rel, "%d/maps", pid);
+	fd = openat(w->sh->procfd, rel, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return classify(errno);
+	for (;;) {
+		ssize_t n = read(fd, w->buf + have, READ_BUF - have);
+		size_t used;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+
+			close(fd);
+			return classify(e);
+		}
+		if (n == 0)
+			break;
+		have += (size_t)n;
+		used = parse_lines(w, pid, w->buf, have, &last);
+		if (used == 0 && have == READ_BUF)
+			used = have; /* a line longer than the buffer: not a path we keep */
+		memmove(w->buf, w->buf + used, have - used);
+		have -= used;
+	}
+	close(fd);
+	return READ_OK;
+}
+
+/* A path as the process sees it: without its root's prefix. */
+static const char *in_root(const char *path, const char *root)
+{
+	size_t n;
+
+	if (!path || !root || strcmp(root, "/") == 0)
+		return path;
+	n = strlen(root);
+	if (strncmp(path, root, n) == 0 && path[n] == '/')
+		return path + n;
+	return path;
+}
+
+static int fill_details(struct worker *w, fs_proc *p)
+{
+	char rel[64], buf[4096], comm[64];
+	unsigned long long start = 0;
+	struct stat st;
+	ssize_t n;
+
+	snprintf(rel, sizeof rel, "%d/stat", p->pid);
+	n = read_small(w->sh->procfd, rel, buf, sizeof buf);
+	comm[0] = '\0';
+	if (n > 0)
+		fs_proc_parse_stat(buf, (size_t)n, comm, sizeof comm, &start);
+	p->start_time = start;
+	p->comm = fs_arena_strdup(&w->arena, comm);
+	snprintf(rel, sizeof rel, "%d/status", p->pid);
+	n = read_small(w->sh->procfd, rel, buf, sizeof buf);
+	p->uid = n > 0 ? fs_proc_parse_status_uid(buf, (size_t)n) : -1;
+	p->root = read_link(w, p->pid, "root");
+	p->exe = read_link(w, p->pid, "exe");
+	if (p->exe) {
+		size_t len = strlen(p->exe);
+
+		if (len > 10 && strcmp(p->exe + len - 10, " (deleted)") == 0) {
+			((char *)p->exe)[len - 10] = '\0';
+			p->exe_deleted = 1;
+		}
+	}
+	snprintf(rel, sizeof rel, "%d/ns/mnt", p->pid);
+	p->foreign_mntns = fstatat(w->sh->procfd, rel, &st, 0) == 0 &&
+			   st.st_ino != w->sh->our_mntns;
+	p->exe = in_root(p->exe, p->root);
+	for (size_t i = 0; i < p->nimages; i++)
+		((fs_image *)p->images)[i].path = in_root(p->images[i].path, p->root);
+	return p->comm ? 0 : -1;
+}
+
+static void scan_one(struct worker *w, int pid)
+{
+	fs_proc *p;
+	fs_image *imgs;
+	int r;
+
+	w->nimg = 0;
+	fs_idset_clear(w->seen_ids);
+	r = read_maps(w, pid);
+	if (r == READ_GONE)
+		return;
+	w->seen++;
+	if (r == READ_DENIED) {
+		w->unreadable++;
+		return;
+	}
+	if (w->nimg == 0)
+		return; /* kernel thread, zombie, or nothing of interest */
+	imgs = fs_arena_alloc(&w->arena, w->nimg * sizeof *imgs);
+	p = fs_grow((void **)&w->procs, &w->nprocs, &w->cap, sizeof *p);
+	if (!imgs || !p) {
+		w->failed = 1;
+		return;
+	}
+	memcpy(imgs, w->img, w->nimg * sizeof *imgs);
+	memset(p, 0, sizeof *p);
+	p->pid = pid;
+	p->images = imgs;
+	p->nimages = w->nimg;
+	if (fill_details(w, p) < 0)
+		w->failed = 1;
+}
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct shared *sh = w->sh;
+
+	for (;;) {
+		size_t i = atomic_fetch_add(&sh->next, BATCH);
+
+		if (i >= sh->npids || w->failed)
+			break;
+		for (size_t k = i; k < i + BATCH && k < sh->npids; k++)
+			scan_one(w, sh->pids[k]);
+	}
+	return NULL;
+}
+
+static int list_pids(int procfd, int **pids, size_t *n, fs_err *err)
+{
+	int fd = openat(procfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	size_t cap = 0;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return fs_fail_errno(err, errno, "cannot list /proc");
+	}
+	*pids = NULL;
+	*n = 0;
+	while ((de = readdir(d))) {
+		char *end;
+		long v;
+		int *slot;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		v = strtol(de->d_name, &end, 10);
+		if (*end || v <= 0 || v > 0x7fffffff)
+			continue;
+		slot = fs_grow((void **)pids, n, &cap, sizeof **pids);
+		if (!slot) {
+			closedir(d);
+			return fs_fail(err, "out of memory");
+		}
+		*slot = (int)v;
+	}
+	closedir(d);
+	return 0;
+}
+
+static int by_pid(const void *a, const void *b)
+{
+	const fs_proc *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static unsigned thread_count(const fs_scan_opts *opts, size_t npids)
+{
+	long cpus = opts->threads ? (long)opts->threads : sysconf(_SC_NPROCESSORS_ONLN);
+	size_t t = cpus > 0 ? (size_t)cpus : 1;
+
+	if (t > MAX_THREADS)
+		t = MAX_THREADS;
+	if (t > npids / BATCH + 1)
+		t = npids / BATCH + 1;
+	return (unsigned)t;
+}
+
+int fs_os_scan(const fs_scan_opts *opts, fs_scan *scan, fs_err *err)
+{
+	struct shared sh = { .opts = opts };
+	struct worker w[MAX_THREADS];
+	unsigned char started[MAX_THREADS] = { 0 };
+	struct stat st;
+	unsigned nt = 0;
+	int *pids = NULL, rc = -1;
+
+	memset(w, 0, sizeof w);
+	sh.procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (sh.procfd < 0)
+		return fs_fail_errno(err, errno, "cannot open /proc");
+	if (fstatat(sh.procfd, "self/ns/mnt", &st, 0) == 0)
+		sh.our_mntns = st.st_ino;
+	if (list_pids(sh.procfd, &pids, &sh.npids, err) < 0)
+		goto out;
+	sh.pids = pids;
+	atomic_init(&sh.next, 0);
+	nt = thread_count(opts, sh.npids);
+	for (unsigned i = 0; i < nt; i++) {
+		w[i].sh = &sh;
+		w[i].buf = malloc(READ_BUF);
+		w[i].seen_ids = fs_idset_new(256);
+		if (!w[i].buf || !w[i].seen_ids) {
+			fs_fail(err, "out of memory");
+			goto out;
+		}
+	}
+	/* a thread that cannot start leaves its share to the others */
+	for (unsigned i = 1; i < nt; i++)
+		started[i] = pthread_create(&w[i].thread, NULL, work, &w[i]) == 0;
+	work(&w[0]);
+	for (unsigned i = 1; i < nt; i++)
+		if (started[i])
+			pthread_join(w[i].thread, NULL);
+	for (unsigned i = 0; i < nt; i++) {
+		fs_proc *dst;
+
+		if (w[i].failed) {
+			fs_fail(err, "out of memory while scanning processes");
+			goto out;
+		}
+		scan->seen += w[i].seen;
+		scan->unreadable += w[i].unreadable;
+		if (w[i].nprocs == 0)
+			continue;
+		dst = realloc(scan->procs, (scan->nprocs + w[i].nprocs) * sizeof *dst);
+		if (!dst) {
+			fs_fail(err, "out of memory");
+			goto out;
+		}
+		scan->procs = dst;
+		memcpy(dst + scan->nprocs, w[i].procs, w[i].nprocs * sizeof *dst);
+		scan->nprocs += w[i].nprocs;
+	}
+	qsort(scan->procs, scan->nprocs, sizeof *scan->procs, by_pid);
+	rc = 0;
+out:
+	for (unsigned i = 0; i < nt; i++) {
+		fs_scan_adopt(scan, &w[i].arena);
+		free(w[i].procs);
+		free(w[i].img);
+		free(w[i].buf);
+		fs_idset_free(w[i].seen_ids);
+	}
+	free(pids);
+	close(sh.procfd);
+	return rc;
+}

@@ -1,0 +1,62 @@
+# lib.sh - shared helpers for the integration tests (sourced, bash).
+# Environment from CTest: FORKSAFE, MAPPER, TESTLIB, CHECK_JSON.
+set -u
+
+T=$(mktemp -d /tmp/forksafe-test.XXXXXX)
+PIDS=()
+CLEANUPS=()
+FAILS=0
+
+cleanup() {
+	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+	for c in "${CLEANUPS[@]}"; do eval "$c"; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
+pass() { echo "ok: $*"; }
+
+# check DESCRIPTION JSON EXPR... : validate with a real JSON parser.
+check() {
+	local what=$1 json=$2
+	shift 2
+	if printf '%s' "$json" | python3 "$CHECK_JSON" "$@"; then pass "$what"; else fail "$what"; fi
+}
+
+# expect_rc DESCRIPTION WANT GOT
+expect_rc() {
+	if [ "$3" = "$2" ]; then pass "$1 (exit $3)"; else fail "$1: exit $3, want $2"; fi
+}
+
+# start_mapper READY LIB... : starts a mapper, waits until it mapped all.
+start_mapper() {
+	local ready=$1
+	"$MAPPER" "$@" &
+	PIDS+=($!)
+	MAPPER_PID=$!
+	wait_for "$ready" "$MAPPER_PID"
+}
+
+# wait_for FILE PID : up to 10 s for FILE to appear while PID lives.
+wait_for() {
+	for _ in $(seq 200); do
+		[ -e "$1" ] && return 0
+		kill -0 "$2" 2>/dev/null || { echo "process $2 died"; exit 1; }
+		sleep 0.05
+	done
+	echo "timed out waiting for $1"
+	exit 1
+}
+
+# The exit status inuse gives when nothing is in use: 0, or 3 when this
+# machine has processes that even root may not read.
+idle_rc() {
+	if printf '%s' "$1" | python3 "$CHECK_JSON" 'd["complete"]' >/dev/null; then echo 0; else echo 3; fi
+}
+
+finish() {
+	if [ "$FAILS" -gt 0 ]; then echo "$FAILS check(s) failed"; exit 1; fi
+	echo "all checks passed"
+	exit 0
+}
