@@ -16,13 +16,13 @@ static const struct {
 	{ "inuse", cmd_inuse, "tell which processes map the given files" },
 };
 
-static int usage(FILE *f, int status)
+static int usage(FILE *f)
 {
 	fprintf(f, "usage: forksafe [--version] [--help] COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\n`forksafe COMMAND --help` describes a command.\n");
-	return status;
+	return 0;
 }
 
 int cli_fail(const char *cmd, const char *fmt, ...)
@@ -70,10 +70,12 @@ void cli_warn_incomplete(const char *cmd, const fs_scan *scan)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2)
-		return usage(stderr, EXIT_ERROR);
+	if (argc < 2) {
+		fputs("forksafe: no command given (see forksafe --help)\n", stderr);
+		return EXIT_ERROR;
+	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-		return usage(stdout, 0);
+		return usage(stdout);
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("forksafe %s (json schema %d)\n", FORKSAFE_VERSION, FS_JSON_SCHEMA);
 		return 0;

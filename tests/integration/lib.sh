@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # lib.sh - shared helpers for the integration tests (sourced, bash).
 # Environment from CTest: FORKSAFE, MAPPER, TESTLIB, CHECK_JSON.
 set -u
@@ -16,6 +17,22 @@ trap cleanup EXIT
 
 fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
 pass() { echo "ok: $*"; }
+
+# verify DESCRIPTION COMMAND... : passes when the command succeeds.
+verify() {
+	local what=$1
+	shift
+	if "$@"; then pass "$what"; else fail "$what"; fi
+}
+
+# has TEXT REGEX... : every extended regex matches a whole line of TEXT.
+has() {
+	local text=$1
+	shift
+	for re in "$@"; do
+		grep -qE -- "^$re\$" <<<"$text" || { echo "no line matches: $re"; return 1; }
+	done
+}
 
 # check DESCRIPTION JSON EXPR... : validate with a real JSON parser.
 check() {

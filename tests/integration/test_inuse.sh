@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # test_inuse.sh - `forksafe inuse` against a real process that dlopen()s
 # libraries with awkward names, one of them unlinked after loading.
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
 NL=$'new\nline.so'
-UTF='caf\xc3\xa9-\xe2\x82\xac.so'
-UTF=$(printf "$UTF")
+UTF=$'caf\xc3\xa9-\xe2\x82\xac.so'
 for n in plain.so "with space.so" "$NL" "$UTF" unlinked.so unused.so; do
 	cp "$TESTLIB" "$T/$n"
 done
@@ -54,15 +54,14 @@ check "stdin targets relative to the root, directories skipped" "$out" \
 	"d['root'] == '$T'" 'len(d["files"]) == 4' \
 	"pids(F('/plain.so')) == {$M}" \
 	"[f['request'] for f in d['files'] if f['path'] == '/plain.so'] == ['plain.so', 'link.so']" \
-
 	"F('/unused.so')['processes'] == [] and not F('/missing.so')['exists']"
 
 # --- text output --------------------------------------------------------------
 out=$(cd "$T" && "$FORKSAFE" inuse plain.so unused.so missing.so)
-echo "$out"
-grep -q "^$T/plain.so: in use by 1 process$" <<<"$out" && grep -q "^    $M mapper " <<<"$out" &&
-	grep -q "^$T/unused.so: not in use$" <<<"$out" && grep -q "^$T/missing.so: missing$" <<<"$out" &&
-	pass "text output, relative paths from the current directory" || fail "text output"
+verify "text output, relative paths from the current directory" has "$out" \
+	"$T/plain.so: in use by 1 process" "    $M mapper .*" \
+	"$T/unused.so: not in use" "$T/missing.so: missing"
+
 
 # --- ps sees the unlinked library as deleted, with its identity -------------
 out=$("$FORKSAFE" ps --json)

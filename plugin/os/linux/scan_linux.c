@@ -386,7 +386,8 @@ int fs_os_scan(const fs_scan_opts *opts, fs_scan *scan, fs_err *err)
 		memcpy(dst + scan->nprocs, w[i].procs, w[i].nprocs * sizeof *dst);
 		scan->nprocs += w[i].nprocs;
 	}
-	qsort(scan->procs, scan->nprocs, sizeof *scan->procs, by_pid);
+	if (scan->nprocs > 1)
+		qsort(scan->procs, scan->nprocs, sizeof *scan->procs, by_pid);
 	rc = 0;
 out:
 	for (unsigned i = 0; i < nt; i++) {

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# test_cli_errors.sh - bad input gets one clear line on stderr and exit 2.
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
+
+# expect_error DESCRIPTION PATTERN STDIN-FILE ARGS...
+expect_error() {
+	local what=$1 pattern=$2 in=$3
+	shift 3
+	"$FORKSAFE" "$@" <"$in" >"$T/out" 2>"$T/err"
+	local rc=$? lines
+	lines=$(wc -l <"$T/err")
+	if [ "$rc" = 2 ] && [ "$lines" = 1 ] && grep -q -- "$pattern" "$T/err" && [ ! -s "$T/out" ]; then
+		pass "$what: $(cat "$T/err")"
+	else
+		fail "$what: exit $rc, stderr: $(cat "$T/err")"
+	fi
+}
+
+mkdir "$T/root"
+touch "$T/root/file"
+head -c 5000 /dev/zero | tr '\0' a >"$T/long"
+printf 'ok\nbad\0name\n' >"$T/nul"
+printf 'file\n../../etc/passwd\n' >"$T/escape"
+: >"$T/empty"
+
+expect_error "no command" "no command given" /dev/null
+expect_error "unknown command" "not a command" /dev/null frobnicate
+expect_error "unknown option" "unknown option '--bogus'" /dev/null inuse --bogus x
+expect_error "option without value" "needs a value" /dev/null inuse --root
+expect_error "no targets" "no files given" /dev/null inuse
+expect_error "missing root" "root /nonexistent" /dev/null inuse --root /nonexistent x
+expect_error "stdin is a directory" "cannot read targets" / inuse --stdin
+expect_error "overlong line" "line 1 is longer than 4096 bytes" "$T/long" inuse --stdin --root "$T/root"
+expect_error "NUL byte" "line 2 contains a NUL byte" "$T/nul" inuse --stdin --root "$T/root"
+expect_error "'..' leaving the root (stdin)" "leaves the root" "$T/escape" inuse --stdin --root "$T/root"
+expect_error "'..' leaving the root (argument)" "leaves the root" /dev/null inuse --root "$T/root" ../x
+expect_error "bad --threads" "--threads takes" /dev/null ps --threads 0
+expect_error "ps with an argument" "unexpected argument" /dev/null ps extra
+
+# an empty target list is a valid, empty question
+out=$("$FORKSAFE" inuse --json --stdin <"$T/empty")
+rc=$?
+check "empty stdin" "$out" 'd["files"] == []'
+expect_rc "empty stdin" "$(idle_rc "$out")" "$rc"
+verify "--version" has "$("$FORKSAFE" --version)" "forksafe [0-9.]+ .*"
+verify "inuse --help" has "$("$FORKSAFE" inuse --help)" "exit status.*"
+finish
