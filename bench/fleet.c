@@ -26,6 +26,8 @@ static void child(const char *dir, long i, long k, long m, int ready_fd)
 {
 	char path[4096];
 
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	for (long j = 0; j < k; j++) {
 		snprintf(path, sizeof path, "%s/lib%03ld.so", dir, (i * 37 + j) % m);
@@ -58,6 +60,11 @@ int main(int argc, char **argv)
 	if (n < 1 || k < 1 || m < k) {
 		fprintf(stderr, "fleet: need N >= 1 and M >= K >= 1\n");
 		return 2;
+	}
+	/* a group of our own: kill(0, ...) below must reach only the fleet */
+	if (setpgid(0, 0) < 0) {
+		perror("fleet: setpgid");
+		return 1;
 	}
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);

@@ -63,6 +63,8 @@ void fs_json_int(fs_json *j, const char *key, long long val);
 void fs_json_uint(fs_json *j, const char *key, unsigned long long val);
 void fs_json_bool(fs_json *j, const char *key, int val);
 void fs_json_null(fs_json *j, const char *key);
+/* A value already written as JSON text (for output rendered once, used often). */
+void fs_json_raw(fs_json *j, const char *key, const char *text, size_t len);
 /* Ends the document with a newline; returns 0 or -1 on a write error. */
 int fs_json_finish(fs_json *j);
 
@@ -74,5 +76,19 @@ void fs_text_write(FILE *f, const char *s);
 
 /* Writes the members every process object has in JSON output. */
 void fs_json_proc(fs_json *j, const fs_proc *p);
+
+/*
+ * Each process rendered once, for outputs that name a process many times:
+ * text is the concatenation, process i is text[off[i] .. off[i + 1]).
+ */
+typedef struct fs_rendered {
+	char *text;
+	size_t len;
+	size_t *off;
+} fs_rendered;
+
+typedef void (*fs_render_fn)(FILE *f, const fs_proc *p);
+int fs_render_procs(const fs_scan *scan, fs_render_fn fn, fs_rendered *out);
+void fs_rendered_free(fs_rendered *r);
 
 #endif

@@ -146,6 +146,12 @@ void fs_json_null(fs_json *j, const char *key)
 	fputs("null", j->f);
 }
 
+void fs_json_raw(fs_json *j, const char *key, const char *text, size_t len)
+{
+	member(j, key);
+	fwrite(text, 1, len, j->f);
+}
+
 int fs_json_finish(fs_json *j)
 {
 	putc('\n', j->f);

@@ -1,12 +1,42 @@
 /* render_inuse.c - `forksafe inuse` output: per file, the processes. */
 #include "internal.h"
 
+static void proc_json(FILE *f, const fs_proc *p)
+{
+	fs_json j;
+
+	fs_json_init(&j, f);
+	fs_json_obj_begin(&j, NULL);
+	fs_json_proc(&j, p);
+	fs_json_obj_end(&j);
+}
+
+static void proc_text(FILE *f, const fs_proc *p)
+{
+	fprintf(f, "    %d %s", p->pid, p->comm);
+	if (p->uid >= 0)
+		fprintf(f, " (uid %ld)", p->uid);
+	if (p->exe) {
+		putc(' ', f);
+		fs_text_write(f, p->exe);
+	}
+	putc('\n', f);
+}
+
+static void write_user(FILE *f, const fs_rendered *r, size_t proc)
+{
+	fwrite(r->text + r->off[proc], 1, r->off[proc + 1] - r->off[proc], f);
+}
+
 int fs_inuse_write_json(const fs_inuse *q, FILE *f)
 {
 	const fs_targets *t = q->targets;
+	fs_rendered r;
 	fs_json j;
 	char dev[32];
 
+	if (fs_render_procs(q->scan, proc_json, &r) < 0)
+		return -1;
 	fs_json_init(&j, f);
 	fs_json_obj_begin(&j, NULL);
 	fs_json_int(&j, "schema", FS_JSON_SCHEMA);
@@ -31,48 +61,40 @@ int fs_inuse_write_json(const fs_inuse *q, FILE *f)
 		}
 		fs_json_arr_begin(&j, "processes");
 		for (size_t u = 0; u < q->nusers[i]; u++) {
-			fs_json_obj_begin(&j, NULL);
-			fs_json_proc(&j, &q->scan->procs[q->users[i][u]]);
-			fs_json_obj_end(&j);
+			size_t p = q->users[i][u];
+
+			fs_json_raw(&j, NULL, r.text + r.off[p], r.off[p + 1] - r.off[p]);
 		}
 		fs_json_arr_end(&j);
 		fs_json_obj_end(&j);
 	}
 	fs_json_arr_end(&j);
 	fs_json_obj_end(&j);
+	fs_rendered_free(&r);
 	return fs_json_finish(&j);
 }
 
 int fs_inuse_write_text(const fs_inuse *q, FILE *f)
 {
 	const fs_targets *t = q->targets;
+	fs_rendered r;
 
+	if (fs_render_procs(q->scan, proc_text, &r) < 0)
+		return -1;
 	for (size_t i = 0; i < fs_targets_count(t); i++) {
 		const fs_target *tg = fs_targets_get(t, i);
 
 		fs_text_write(f, tg->path);
-		if (!tg->exists) {
+		if (!tg->exists)
 			fputs(": missing\n", f);
-			continue;
-		}
-		if (q->nusers[i] == 0) {
+		else if (q->nusers[i] == 0)
 			fputs(": not in use\n", f);
-			continue;
-		}
-		fprintf(f, ": in use by %zu process%s\n", q->nusers[i],
-			q->nusers[i] == 1 ? "" : "es");
-		for (size_t u = 0; u < q->nusers[i]; u++) {
-			const fs_proc *p = &q->scan->procs[q->users[i][u]];
-
-			fprintf(f, "    %d %s", p->pid, p->comm);
-			if (p->uid >= 0)
-				fprintf(f, " (uid %ld)", p->uid);
-			if (p->exe) {
-				putc(' ', f);
-				fs_text_write(f, p->exe);
-			}
-			putc('\n', f);
-		}
+		else
+			fprintf(f, ": in use by %zu process%s\n", q->nusers[i],
+				q->nusers[i] == 1 ? "" : "es");
+		for (size_t u = 0; u < q->nusers[i]; u++)
+			write_user(f, &r, q->users[i][u]);
 	}
+	fs_rendered_free(&r);
 	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }

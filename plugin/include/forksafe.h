@@ -81,7 +81,7 @@ typedef struct fs_proc {
 	const char *exe;     /* main executable as the process sees it, NULL if unknown */
 	int exe_deleted;
 	const char *root;    /* its root directory seen from here, NULL if unknown */
-	int foreign_mntns;   /* lives in another mount namespace than ours */
+	int foreign_mntns;   /* in another mount namespace (with opts.mount_ns) */
 	size_t nimages;
 	const fs_image *images; /* one per identity, in address order */
 } fs_proc;
@@ -92,6 +92,8 @@ typedef struct fs_scan_opts {
 	const fs_idset *filter;
 	/* Worker threads reading /proc (0 = one per online CPU, at most 8). */
 	unsigned threads;
+	/* Also fill fs_proc.foreign_mntns (one more look-up per process). */
+	int mount_ns;
 } fs_scan_opts;
 
 typedef struct fs_scan {

@@ -86,7 +86,7 @@ int fs_maps_parse(const char *line, size_t len, fs_maps_line *out)
 	out->path = p;
 	out->path_len = (size_t)(end - p);
 	out->deleted = 0;
-	if (out->path_len > sizeof DELETED - 1 &&
+	if (end[-1] == ')' && out->path_len > sizeof DELETED - 1 &&
 	    memcmp(end - (sizeof DELETED - 1), DELETED, sizeof DELETED - 1) == 0) {
 		out->path_len -= sizeof DELETED - 1;
 		out->deleted = 1;

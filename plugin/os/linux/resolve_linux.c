@@ -2,7 +2,9 @@
  * resolve_linux.c - resolves target paths inside a root, fd-relative, one
  * component at a time (after systemd's chase()): a symlink is read with
  * readlinkat() and spliced in, absolute links restart at the root, and ".."
- * never climbs above the root.
+ * never climbs above the root.  The directories of the last walk stay open:
+ * a package's files share directories, so the next target starts from the
+ * deepest one its path has in common.
  */
 #define _GNU_SOURCE
 #include "linux.h"
@@ -17,10 +19,56 @@
 #define MAX_LINKS 40
 #define MAX_DEPTH 1024
 
+struct walk {
+	int dirfd[MAX_DEPTH]; /* dirfd[0] is the root (not owned) */
+	size_t name_end[MAX_DEPTH]; /* end of each component in out */
+	size_t depth;
+	char out[2 * FS_LINE_MAX + 2];
+	size_t out_len;
+};
+
 struct fs_os_root {
 	int fd;
 	struct stat st;
+	struct walk *w; /* directories of the last walk, kept open */
 };
+
+static void walk_to_root(struct walk *w)
+{
+	while (w->depth > 0)
+		close(w->dirfd[w->depth--]);
+	w->out_len = 0;
+}
+
+/*
+ * How many directories of the last walk the new path can start from: its
+ * leading components, up to its last, spelled as the walk's directories.
+ */
+static const char *reuse(struct walk *w, const char *path)
+{
+	size_t d = 0;
+
+	for (;;) {
+		size_t n, start, len;
+
+		while (*path == '/')
+			path++;
+		n = strcspn(path, "/");
+		if (path[n] != '/' || d >= w->depth)
+			break;
+		start = (d ? w->name_end[d] : 0) + 1;
+		len = w->name_end[d + 1] - start;
+		if (n != len || memcmp(path, w->out + start, n) != 0)
+			break;
+		d++;
+		path += n;
+	}
+	while (w->depth > d)
+		close(w->dirfd[w->depth--]);
+	w->out_len = d ? w->name_end[d] : 0;
+	w->out[w->out_len] = '\0';
+	return path;
+}
 
 fs_os_root *fs_os_root_open(const char *path, fs_err *err)
 {
@@ -30,7 +78,14 @@ fs_os_root *fs_os_root_open(const char *path, fs_err *err)
 		fs_fail(err, "out of memory");
 		return NULL;
 	}
+	r->w = calloc(1, sizeof *r->w);
+	if (!r->w) {
+		fs_fail(err, "out of memory");
+		free(r);
+		return NULL;
+	}
 	r->fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	r->w->dirfd[0] = r->fd;
 	if (r->fd < 0 || fstat(r->fd, &r->st) < 0) {
 		fs_fail_errno(err, errno, "root %s", path);
 		fs_os_root_close(r);
@@ -43,6 +98,10 @@ void fs_os_root_close(fs_os_root *r)
 {
 	if (!r)
 		return;
+	if (r->w) {
+		walk_to_root(r->w);
+		free(r->w);
+	}
 	if (r->fd >= 0)
 		close(r->fd);
 	free(r);
@@ -68,21 +127,6 @@ static int escapes(const char *path)
 		path += n;
 	}
 	return 0;
-}
-
-struct walk {
-	int dirfd[MAX_DEPTH]; /* dirfd[0] is the root (not owned) */
-	size_t name_end[MAX_DEPTH]; /* end of each component in out */
-	size_t depth;
-	char out[2 * FS_LINE_MAX + 2];
-	size_t out_len;
-};
-
-static void walk_to_root(struct walk *w)
-{
-	while (w->depth > 0)
-		close(w->dirfd[w->depth--]);
-	w->out_len = 0;
 }
 
 static int append(struct walk *w, const char *name, size_t n)
@@ -119,20 +163,15 @@ static int finish_missing(struct walk *w, const char *name, size_t n,
 int fs_os_resolve(fs_os_root *root, const char *path, char **resolved,
 		  int *exists, fs_id *id, fs_err *err)
 {
-	struct walk *w = calloc(1, sizeof *w);
+	struct walk *w = root->w;
 	char *todo = NULL, *p;
 	int links = 0, rc = -1;
 
 	*resolved = NULL;
 	*exists = 0;
-	if (!w)
-		return fs_fail(err, "out of memory");
-	if (escapes(path)) {
-		fs_fail(err, "%s: leaves the root through '..'", path);
-		goto out;
-	}
-	w->dirfd[0] = root->fd;
-	todo = strdup(path);
+	if (escapes(path))
+		return fs_fail(err, "%s: leaves the root through '..'", path);
+	todo = strdup(reuse(w, path));
 	if (!todo) {
 		fs_fail(err, "out of memory");
 		goto out;
@@ -249,10 +288,6 @@ int fs_os_resolve(fs_os_root *root, const char *path, char **resolved,
 		w->name_end[w->depth] = w->out_len;
 	}
 out:
-	if (w) {
-		walk_to_root(w);
-		free(w);
-	}
 	free(todo);
 	return rc;
 }

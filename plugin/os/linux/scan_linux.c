@@ -27,7 +27,7 @@
 struct shared {
 	const fs_scan_opts *opts;
 	int procfd;
-	ino_t our_mntns;
+	char our_mntns[64];
 	const int *pids;
 	size_t npids;
 	atomic_size_t next;
@@ -42,6 +42,9 @@ struct worker {
 	fs_image *img;          /* images of the current process */
 	size_t nimg, imgcap;
 	fs_idset *seen_ids;     /* de-duplication within one process */
+	fs_idset *path_ids;     /* identity -> paths[]: one copy of each path */
+	struct cached_path { const char *path; size_t len; } *paths;
+	size_t npaths, pathcap;
 	char *buf;
 	size_t seen, unreadable;
 	int failed;             /* out of memory */
@@ -54,20 +57,25 @@ static int classify(int e)
 	return e == EACCES || e == EPERM ? READ_DENIED : READ_GONE;
 }
 
-/* Reads a small /proc file whole into buf (NUL-terminated); -1 on error. */
-static ssize_t read_small(int procfd, const char *rel, char *buf, size_t size)
+/*
+ * Reads a small /proc file (NUL-terminated) with one read: the kernel
+ * writes such a file whole into a large enough buffer.  st gets the file's
+ * owner, which is the process's.  -1 on error.
+ */
+static ssize_t read_small(int procfd, const char *rel, char *buf, size_t size,
+			  struct stat *st)
 {
 	int fd = openat(procfd, rel, O_RDONLY | O_CLOEXEC);
-	ssize_t n, total = 0;
+	ssize_t n;
 
 	if (fd < 0)
 		return -1;
-	while ((size_t)total < size - 1 &&
-	       (n = read(fd, buf + total, size - 1 - (size_t)total)) > 0)
-		total += n;
+	n = fstat(fd, st) == 0 ? read(fd, buf, size - 1) : -1;
 	close(fd);
-	buf[total] = '\0';
-	return total;
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
 }
 
 static char *read_link(struct worker *w, int pid, const char *what)
@@ -82,39 +90,78 @@ static char *read_link(struct worker *w, int pid, const char *what)
 	return fs_arena_strndup(&w->arena, buf, (size_t)n);
 }
 
-static int add_image(struct worker *w, int pid, const fs_maps_line *ml)
+/* The path of a mapping, written for people; NULL when out of memory. */
+static char *exact_path(struct worker *w, int pid, const fs_maps_line *ml)
 {
 	char *path = fs_arena_alloc(&w->arena, ml->path_len + 1);
+	char rel[128], exact[FS_LINE_MAX + 1];
+	ssize_t n;
+
+	if (!path)
+		return NULL;
+	fs_maps_unescape(ml->path, ml->path_len, path);
+	if (!memmem(ml->path, ml->path_len, "\\012", 4))
+		return path;
+	/* "\012" may also be literal text: ask the kernel for the name */
+	snprintf(rel, sizeof rel, "%d/map_files/%.*s", pid, (int)ml->range_len,
+		 ml->range);
+	n = readlinkat(w->sh->procfd, rel, exact, sizeof exact - 1);
+	if (n > 0 && (size_t)n <= ml->path_len + 10) {
+		exact[n] = '\0';
+		if (ml->deleted && n > 10 && strcmp(exact + n - 10, " (deleted)") == 0)
+			exact[n - 10] = '\0';
+		strcpy(path, exact);
+	}
+	return path;
+}
+
+/*
+ * Most processes map the same files under the same names: keep one copy of
+ * each path per identity, reused while the maps text is the same.
+ */
+static const char *image_path(struct worker *w, int pid, const fs_maps_line *ml)
+{
+	struct cached_path *c;
+	char *path;
+	int added;
+	long k;
+
+	if (memchr(ml->path, '\\', ml->path_len))
+		return exact_path(w, pid, ml); /* escaped text differs from the name */
+	k = fs_idset_add(w->path_ids, ml->id, &added);
+	if (k < 0)
+		return NULL;
+	if (!added && w->paths[k].len == ml->path_len &&
+	    memcmp(w->paths[k].path, ml->path, ml->path_len) == 0)
+		return w->paths[k].path;
+	path = exact_path(w, pid, ml);
+	if (!path)
+		return NULL;
+	c = added ? fs_grow((void **)&w->paths, &w->npaths, &w->pathcap, sizeof *c)
+		  : &w->paths[k];
+	if (!c)
+		return NULL;
+	c->path = path;
+	c->len = ml->path_len;
+	return path;
+}
+
+static int add_image(struct worker *w, int pid, const fs_maps_line *ml)
+{
 	fs_image *img;
 	int added;
 
-	if (!path || fs_idset_add(w->seen_ids, ml->id, &added) < 0)
+	if (fs_idset_add(w->seen_ids, ml->id, &added) < 0)
 		return -1;
 	if (!added)
 		return 0;
-	fs_maps_unescape(ml->path, ml->path_len, path);
-	if (memmem(ml->path, ml->path_len, "\\012", 4)) {
-		/* "\012" may also be literal text: ask the kernel for the name */
-		char rel[128], exact[FS_LINE_MAX + 1];
-		ssize_t n;
-
-		snprintf(rel, sizeof rel, "%d/map_files/%.*s", pid,
-			 (int)ml->range_len, ml->range);
-		n = readlinkat(w->sh->procfd, rel, exact, sizeof exact - 1);
-		if (n > 0 && (size_t)n <= ml->path_len + 10) {
-			exact[n] = '\0';
-			if (ml->deleted && n > 10 && strcmp(exact + n - 10, " (deleted)") == 0)
-				exact[n - 10] = '\0';
-			strcpy(path, exact);
-		}
-	}
 	img = fs_grow((void **)&w->img, &w->nimg, &w->imgcap, sizeof *img);
 	if (!img)
 		return -1;
 	img->id = ml->id;
-	img->path = path;
+	img->path = image_path(w, pid, ml);
 	img->flags = ml->deleted ? FS_IMAGE_DELETED : 0;
-	return 0;
+	return img->path ? 0 : -1;
 }
 
 /* Parses the complete lines in buf; returns bytes consumed. */
@@ -191,23 +238,29 @@ static const char *in_root(const char *path, const char *root)
 	return path;
 }
 
+/*
+ * comm and start time from /proc/PID/stat; uid is the owner of its /proc
+ * files, as lsof and fuser report it: the effective uid, or 0 for a process that
+ * made itself non-dumpable (docs/json.md).
+ */
 static int fill_details(struct worker *w, fs_proc *p)
 {
 	char rel[64], buf[4096], comm[64];
 	unsigned long long start = 0;
 	struct stat st;
 	ssize_t n;
+	const char *ns;
 
 	snprintf(rel, sizeof rel, "%d/stat", p->pid);
-	n = read_small(w->sh->procfd, rel, buf, sizeof buf);
+	n = read_small(w->sh->procfd, rel, buf, sizeof buf, &st);
 	comm[0] = '\0';
-	if (n > 0)
+	p->uid = -1;
+	if (n > 0) {
 		fs_proc_parse_stat(buf, (size_t)n, comm, sizeof comm, &start);
+		p->uid = (long)st.st_uid;
+	}
 	p->start_time = start;
 	p->comm = fs_arena_strdup(&w->arena, comm);
-	snprintf(rel, sizeof rel, "%d/status", p->pid);
-	n = read_small(w->sh->procfd, rel, buf, sizeof buf);
-	p->uid = n > 0 ? fs_proc_parse_status_uid(buf, (size_t)n) : -1;
 	p->root = read_link(w, p->pid, "root");
 	p->exe = read_link(w, p->pid, "exe");
 	if (p->exe) {
@@ -218,9 +271,11 @@ static int fill_details(struct worker *w, fs_proc *p)
 			p->exe_deleted = 1;
 		}
 	}
-	snprintf(rel, sizeof rel, "%d/ns/mnt", p->pid);
-	p->foreign_mntns = fstatat(w->sh->procfd, rel, &st, 0) == 0 &&
-			   st.st_ino != w->sh->our_mntns;
+	if (w->sh->opts->mount_ns) {
+		ns = read_link(w, p->pid, "ns/mnt");
+		p->foreign_mntns = ns && w->sh->our_mntns[0] &&
+				   strcmp(ns, w->sh->our_mntns) != 0;
+	}
 	p->exe = in_root(p->exe, p->root);
 	for (size_t i = 0; i < p->nimages; i++)
 		((fs_image *)p->images)[i].path = in_root(p->images[i].path, p->root);
@@ -335,7 +390,7 @@ int fs_os_scan(const fs_scan_opts *opts, fs_scan *scan, fs_err *err)
 	struct shared sh = { .opts = opts };
 	struct worker w[MAX_THREADS];
 	unsigned char started[MAX_THREADS] = { 0 };
-	struct stat st;
+	ssize_t n;
 	unsigned nt = 0;
 	int *pids = NULL, rc = -1;
 
@@ -343,8 +398,8 @@ int fs_os_scan(const fs_scan_opts *opts, fs_scan *scan, fs_err *err)
 	sh.procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (sh.procfd < 0)
 		return fs_fail_errno(err, errno, "cannot open /proc");
-	if (fstatat(sh.procfd, "self/ns/mnt", &st, 0) == 0)
-		sh.our_mntns = st.st_ino;
+	n = readlinkat(sh.procfd, "self/ns/mnt", sh.our_mntns, sizeof sh.our_mntns - 1);
+	sh.our_mntns[n > 0 ? n : 0] = '\0';
 	if (list_pids(sh.procfd, &pids, &sh.npids, err) < 0)
 		goto out;
 	sh.pids = pids;
@@ -354,7 +409,8 @@ int fs_os_scan(const fs_scan_opts *opts, fs_scan *scan, fs_err *err)
 		w[i].sh = &sh;
 		w[i].buf = malloc(READ_BUF);
 		w[i].seen_ids = fs_idset_new(256);
-		if (!w[i].buf || !w[i].seen_ids) {
+		w[i].path_ids = fs_idset_new(1024);
+		if (!w[i].buf || !w[i].seen_ids || !w[i].path_ids) {
 			fs_fail(err, "out of memory");
 			goto out;
 		}
@@ -396,6 +452,8 @@ out:
 		free(w[i].img);
 		free(w[i].buf);
 		fs_idset_free(w[i].seen_ids);
+		fs_idset_free(w[i].path_ids);
+		free(w[i].paths);
 	}
 	free(pids);
 	close(sh.procfd);
