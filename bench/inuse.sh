@@ -9,6 +9,7 @@
 set -euo pipefail
 
 B=$(cd "$1" && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd)
 N=${2:-1000}
 K=${3:-40}
 M=${4:-200}
@@ -56,43 +57,30 @@ pairs=$("$B/forksafe" inuse --json --stdin <"$W/targets" |
 echo "forksafe attributes $pairs (process, library) pairs; the fleet has $((N * K))"
 [ "$pairs" -eq $((N * K)) ] || { echo "wrong answer" >&2; exit 1; }
 
-hyperfine --style basic --warmup 2 --runs "$RUNS" -i --export-json "$W/h.json" \
-	-n floor "$B/bench/maps-floor" \
-	-n forksafe "$B/forksafe inuse --stdin <$W/targets" \
-	-n lsof "lsof -n -w ${TARGETS[*]}" \
-	-n fuser "fuser ${TARGETS[*]}" >/dev/null 2>&1
-
-rss() { /usr/bin/time -f %M "$@" >/dev/null 2>"$W/rss" <"$W/targets" || true; tail -1 "$W/rss"; }
-{
-	echo "floor $(rss "$B/bench/maps-floor")"
-	echo "forksafe $(rss "$B/forksafe" inuse --stdin)"
-	echo "lsof $(rss lsof -n -w "${TARGETS[@]}")"
-	echo "fuser $(rss fuser "${TARGETS[@]}")"
-} >"$W/rss.txt"
-
-python3 - "$W/h.json" "$W/rss.txt" <<'PY'
-import json, sys
-res = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
-rss = dict(l.split() for l in open(sys.argv[2]))
-f = res["floor"]
-fw, fc = f["median"], f["user"] + f["system"]
-print(f"{'tool':<9} {'wall s':>8} {'cpu s':>8} {'wall/floor':>10} {'cpu/floor':>10} {'peak RSS':>10}")
-for name in ("floor", "forksafe", "lsof", "fuser"):
-    r = res[name]
-    cpu = r["user"] + r["system"]
-    print(f"{name:<9} {r['median']:8.3f} {cpu:8.3f} {r['median']/fw:10.2f} {cpu/fc:10.2f} "
-          f"{int(rss[name])/1024:8.1f} MiB")
-PY
+echo "median of $RUNS interleaved rounds:"
+python3 "$HERE/measure.py" "$RUNS" \
+	"floor=$B/bench/maps-floor" \
+	"forksafe=$B/forksafe inuse --stdin" \
+	"lsof=lsof -n -w ${TARGETS[*]}" \
+	"fuser=fuser ${TARGETS[*]}" \
+	--stdin "$W/targets" --json "${JSON_OUT:-/dev/null}"
 
 if [ "$SCALING" = "--scaling" ]; then
-	echo "scaling (forksafe median wall time; cost should follow total mappings):"
+	echo "targets: the same fleet asked about ten times as many files (unused ones added):"
+	mkdir "$W/more"
+	for ((i = 0; i < 9 * M; i++)); do : >"$W/more/f$i.so"; done
+	{ cat "$W/targets"; find "$W/more" -name '*.so'; } >"$W/targets10"
+	python3 "$HERE/measure.py" "$RUNS" "floor=$B/bench/maps-floor" \
+		"forksafe=$B/forksafe inuse --stdin" --stdin "$W/targets" | sed 's/^/    /'
+	python3 "$HERE/measure.py" "$RUNS" "floor=$B/bench/maps-floor" \
+		"forksafe=$B/forksafe inuse --stdin" --stdin "$W/targets10" | sed 's/^/    /'
+	echo "processes: cost should follow the number of mappings:"
 	stop_fleet
 	for n in $((N / 4)) $((N / 2)) "$N"; do
 		start_fleet "$n" "$K" "$M"
-		hyperfine --style basic --warmup 1 --runs "$RUNS" -i --export-json "$W/s.json" \
-			-n forksafe "$B/forksafe inuse --stdin <$W/targets" >/dev/null 2>&1
-		python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(f"  {sys.argv[2]:>5} processes x {sys.argv[3]} libraries: {r[\"median\"]:.3f} s")' \
-			"$W/s.json" "$n" "$K"
+		echo "  $n processes x $K libraries:"
+		python3 "$HERE/measure.py" "$RUNS" "floor=$B/bench/maps-floor" \
+			"forksafe=$B/forksafe inuse --stdin" --stdin "$W/targets" | sed 's/^/    /'
 		stop_fleet
 	done
 fi

@@ -20,7 +20,7 @@ int cmd_ps(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	fs_scan_opts so = { .mount_ns = 1 };
+	fs_scan_opts so = { .process_view = 1 };
 	fs_scan *scan;
 	fs_err err;
 	int json = 0, brief = 0, c, rc;

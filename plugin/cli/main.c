@@ -70,6 +70,10 @@ void cli_warn_incomplete(const char *cmd, const fs_scan *scan)
 
 int main(int argc, char **argv)
 {
+	/* reports can be long: write them in few large pieces */
+	static char outbuf[1 << 16];
+
+	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 	if (argc < 2) {
 		fputs("forksafe: no command given (see forksafe --help)\n", stderr);
 		return EXIT_ERROR;

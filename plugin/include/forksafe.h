@@ -67,9 +67,14 @@ enum {
 	FS_IMAGE_DELETED = 1u << 0, /* the kernel says the mapped path is gone */
 };
 
+/*
+ * Paths are as the kernel shows them to us: from our root where the file is
+ * reachable from it, else (another mount namespace) as the process sees it.
+ * A scan with opts.process_view shows every path as the process sees it.
+ */
 typedef struct fs_image {
 	fs_id id;
-	const char *path; /* as the process sees it */
+	const char *path;
 	unsigned flags;   /* FS_IMAGE_* */
 } fs_image;
 
@@ -78,10 +83,11 @@ typedef struct fs_proc {
 	long uid;            /* effective uid, -1 if unknown */
 	uint64_t start_time; /* clock ticks after boot: (pid, start) names a process */
 	const char *comm;    /* short command name, "" if unknown */
-	const char *exe;     /* main executable as the process sees it, NULL if unknown */
+	const char *exe;     /* main executable, NULL if unknown */
 	int exe_deleted;
+	/* with opts.process_view, else NULL and 0: */
 	const char *root;    /* its root directory seen from here, NULL if unknown */
-	int foreign_mntns;   /* in another mount namespace (with opts.mount_ns) */
+	int foreign_mntns;   /* lives in another mount namespace than ours */
 	size_t nimages;
 	const fs_image *images; /* one per identity, in address order */
 } fs_proc;
@@ -92,8 +98,9 @@ typedef struct fs_scan_opts {
 	const fs_idset *filter;
 	/* Worker threads reading /proc (0 = one per online CPU, at most 8). */
 	unsigned threads;
-	/* Also fill fs_proc.foreign_mntns (one more look-up per process). */
-	int mount_ns;
+	/* Show paths as each process sees them (inside its chroot) and fill
+	 * fs_proc.root and foreign_mntns: two more look-ups per process. */
+	int process_view;
 } fs_scan_opts;
 
 typedef struct fs_scan {

@@ -13,16 +13,14 @@
 
 static const char DELETED[] = " (deleted)";
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+/* A hex digit's value plus one, 0 for other bytes: a table, as this runs
+ * for every line. */
+static const unsigned char HEX1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+	['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
 
 /* Parses hex digits up to stop; returns the position after stop or NULL. */
 static const char *hex_until(const char *p, const char *end, char stop,
@@ -32,7 +30,7 @@ static const char *hex_until(const char *p, const char *end, char stop,
 	const char *start = p;
 
 	for (; p < end && *p != stop; p++) {
-		int d = hexval(*p);
+		int d = HEX1[(unsigned char)*p] - 1;
 
 		if (d < 0 || v >> 60)
 			return NULL;
@@ -75,9 +73,11 @@ int fs_maps_parse(const char *line, size_t len, fs_maps_line *out)
 	}
 	if (p < end && *p != ' ')
 		return -1;
+	if (ino == 0)
+		return 0;
 	while (p < end && *p == ' ')
 		p++;
-	if (ino == 0 || p == end || *p != '/')
+	if (p == end || *p != '/')
 		return 0;
 	if (maj > 0xfff || min > 0xfffff)
 		return -1;
