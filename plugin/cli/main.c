@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const struct {
 	const char *name;
@@ -64,8 +65,9 @@ void cli_warn_incomplete(const char *cmd, const fs_scan *scan)
 	if (!scan->complete)
 		fprintf(stderr,
 			"forksafe %s: warning: %zu process%s could not be read; "
-			"the answer may be incomplete (run as root)\n",
-			cmd, scan->unreadable, scan->unreadable == 1 ? "" : "es");
+			"the answer may be incomplete%s\n",
+			cmd, scan->unreadable, scan->unreadable == 1 ? "" : "es",
+			geteuid() == 0 ? "" : " (run as root)");
 }
 
 int main(int argc, char **argv)
