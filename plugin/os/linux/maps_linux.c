@@ -8,6 +8,7 @@
  */
 #include "linux.h"
 
+#include <stdint.h>
 #include <string.h>
 #include <sys/sysmacros.h>
 
@@ -22,26 +23,28 @@ static const unsigned char HEX1[256] = {
 	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
 };
 
-/* Parses hex digits up to stop; returns the position after stop or NULL. */
-static const char *hex_until(const char *p, const char *end, char stop,
-			     unsigned long long *val)
+/*
+ * Reads hex digits at p up to stop; returns the position after stop, or
+ * NULL when there are none, a non-digit, or more than max of them.
+ */
+static inline const char *hex_field(const char *p, const char *end, char stop,
+				    size_t max, unsigned long long *val)
 {
-	unsigned long long v = 0;
 	const char *start = p;
+	unsigned long long v = 0;
+	unsigned d;
 
-	for (; p < end && *p != stop; p++) {
-		int d = HEX1[(unsigned char)*p] - 1;
-
-		if (d < 0 || v >> 60)
-			return NULL;
-		v = v << 4 | (unsigned)d;
+	while (p < end && (d = HEX1[(unsigned char)*p]) != 0) {
+		v = v << 4 | (d - 1);
+		p++;
 	}
-	if (p == start || p == end)
+	if (p == start || p == end || *p != stop || (size_t)(p - start) > max)
 		return NULL;
 	*val = v;
 	return p + 1;
 }
 
+/* This runs for every line of every process: one forward pass, no copies. */
 int fs_maps_parse(const char *line, size_t len, fs_maps_line *out)
 {
 	const char *p = line, *end = line + len, *sp;
@@ -58,29 +61,35 @@ int fs_maps_parse(const char *line, size_t len, fs_maps_line *out)
 	if (end - p < 5 || p[4] != ' ')
 		return -1;
 	p += 5;
-	/* OFFSET, MAJ:MIN */
-	if (!(p = hex_until(p, end, ' ', &skip)) ||
-	    !(p = hex_until(p, end, ':', &maj)) ||
-	    !(p = hex_until(p, end, ' ', &min)))
+	/* OFFSET, MAJ:MIN (at most 12 and 20 bits) */
+	if (!(p = hex_field(p, end, ' ', 16, &skip)) ||
+	    !(p = hex_field(p, end, ':', 3, &maj)) ||
+	    !(p = hex_field(p, end, ' ', 5, &min)) || maj > 0xfff || min > 0xfffff)
 		return -1;
-	/* INODE */
-	if (p == end || *p < '0' || *p > '9')
-		return -1;
-	for (; p < end && *p >= '0' && *p <= '9'; p++) {
-		if (ino > (~0ull - 9) / 10)
+	/* INODE: 19 digits cannot overflow; only a 20th needs a check */
+	sp = p;
+	while (p < end && (unsigned)(*p - '0') < 10) {
+		unsigned dgt = (unsigned)(*p - '0');
+
+		if (p - sp >= 19 && (p - sp > 19 || ino > (~0ull - dgt) / 10))
 			return -1;
-		ino = ino * 10 + (unsigned)(*p - '0');
+		ino = ino * 10 + dgt;
+		p++;
 	}
-	if (p < end && *p != ' ')
+	if (p == sp || (p < end && *p != ' '))
 		return -1;
 	if (ino == 0)
 		return 0;
+	/* the kernel pads the path to a column: skip eight spaces at a time */
+	for (uint64_t word; end - p >= 8; p += 8) {
+		memcpy(&word, p, 8);
+		if (word != 0x2020202020202020ull)
+			break;
+	}
 	while (p < end && *p == ' ')
 		p++;
 	if (p == end || *p != '/')
 		return 0;
-	if (maj > 0xfff || min > 0xfffff)
-		return -1;
 	out->id.dev = (unsigned long long)makedev((unsigned)maj, (unsigned)min);
 	out->id.ino = ino;
 	out->path = p;
