@@ -74,6 +74,9 @@ void fs_json_write_string(FILE *f, const char *s);
 /* Writes s for a person: control bytes shown as \ooo octal. */
 void fs_text_write(FILE *f, const char *s);
 
+/* Writes "PID COMM (uid N) EXE[ (deleted)]" for a person, no newline. */
+void fs_text_proc(FILE *f, const fs_proc *p);
+
 /* Writes the members every process object has in JSON output. */
 void fs_json_proc(fs_json *j, const fs_proc *p);
 

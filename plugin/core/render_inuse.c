@@ -13,13 +13,8 @@ static void proc_json(FILE *f, const fs_proc *p)
 
 static void proc_text(FILE *f, const fs_proc *p)
 {
-	fprintf(f, "    %d %s", p->pid, p->comm);
-	if (p->uid >= 0)
-		fprintf(f, " (uid %ld)", p->uid);
-	if (p->exe) {
-		putc(' ', f);
-		fs_text_write(f, p->exe);
-	}
+	fputs("    ", f);
+	fs_text_proc(f, p);
 	putc('\n', f);
 }
 

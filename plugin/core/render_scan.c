@@ -54,7 +54,7 @@ int fs_scan_write_json(const fs_scan *scan, FILE *f)
 	return fs_json_finish(&j);
 }
 
-static void proc_line(FILE *f, const fs_proc *p)
+void fs_text_proc(FILE *f, const fs_proc *p)
 {
 	fprintf(f, "%d %s", p->pid, p->comm);
 	if (p->uid >= 0)
@@ -65,6 +65,11 @@ static void proc_line(FILE *f, const fs_proc *p)
 		if (p->exe_deleted)
 			fputs(" (deleted)", f);
 	}
+}
+
+static void proc_line(FILE *f, const fs_proc *p)
+{
+	fs_text_proc(f, p);
 	if (p->foreign_mntns)
 		fputs(" [other mount namespace]", f);
 	else if (p->root && strcmp(p->root, "/") != 0) {
