@@ -17,6 +17,26 @@ enum {
 
 int cmd_ps(int argc, char **argv);
 int cmd_inuse(int argc, char **argv);
+int cmd_guard(int argc, char **argv);
+int cmd_retire(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_hold(int argc, char **argv);
+int cmd_protect(int argc, char **argv);
+
+/* Options every store command takes (parsed in main.c). */
+struct cli_common {
+	fs_store_opts store;
+	int json;
+};
+
+#define CLI_STORE_OPTIONS                                        \
+	{ "root", required_argument, NULL, 'r' },                \
+	{ "store", required_argument, NULL, 'S' },               \
+	{ "json", no_argument, NULL, 'j' },                      \
+	{ "threads", required_argument, NULL, 't' }
+
+/* Handles a common option: 1 if it was one, 0 if not, -1 after an error. */
+int cli_common_option(struct cli_common *cc, const char *cmd, int c, const char *arg);
 
 /* Prints "forksafe CMD: MSG" on stderr and returns EXIT_ERROR. */
 int cli_fail(const char *cmd, const char *fmt, ...);
@@ -26,5 +46,6 @@ int cli_bad_option(const char *cmd, int c, char **argv);
 int cli_threads(const char *cmd, const char *arg, unsigned *out);
 /* The warning printed when some processes could not be read. */
 void cli_warn_incomplete(const char *cmd, const fs_scan *scan);
+void cli_warn_unreadable(const char *cmd, size_t unreadable);
 
 #endif

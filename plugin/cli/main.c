@@ -15,6 +15,11 @@ static const struct {
 } commands[] = {
 	{ "ps", cmd_ps, "list running processes and the images they map" },
 	{ "inuse", cmd_inuse, "tell which processes map the given files" },
+	{ "guard", cmd_guard, "keep in-use files in a snapshot before they are replaced" },
+	{ "retire", cmd_retire, "drop kept files nothing holds any more" },
+	{ "status", cmd_status, "list snapshots, their cost and who holds them" },
+	{ "hold", cmd_hold, "keep a snapshot while a command runs" },
+	{ "protect", cmd_protect, "keep in-use files and give their paths fresh copies" },
 };
 
 static int usage(FILE *f)
@@ -60,14 +65,30 @@ int cli_threads(const char *cmd, const char *arg, unsigned *out)
 	return 0;
 }
 
+void cli_warn_unreadable(const char *cmd, size_t unreadable)
+{
+	fprintf(stderr,
+		"forksafe %s: warning: %zu process%s could not be read; "
+		"the answer may be incomplete%s\n",
+		cmd, unreadable, unreadable == 1 ? "" : "es",
+		geteuid() == 0 ? "" : " (run as root)");
+}
+
 void cli_warn_incomplete(const char *cmd, const fs_scan *scan)
 {
 	if (!scan->complete)
-		fprintf(stderr,
-			"forksafe %s: warning: %zu process%s could not be read; "
-			"the answer may be incomplete%s\n",
-			cmd, scan->unreadable, scan->unreadable == 1 ? "" : "es",
-			geteuid() == 0 ? "" : " (run as root)");
+		cli_warn_unreadable(cmd, scan->unreadable);
+}
+
+int cli_common_option(struct cli_common *cc, const char *cmd, int c, const char *arg)
+{
+	switch (c) {
+	case 'r': cc->store.root = arg; return 1;
+	case 'S': cc->store.store = arg; return 1;
+	case 'j': cc->json = 1; return 1;
+	case 't': return cli_threads(cmd, arg, &cc->store.scan.threads) < 0 ? -1 : 1;
+	default: return 0;
+	}
 }
 
 int main(int argc, char **argv)

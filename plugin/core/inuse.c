@@ -1,7 +1,8 @@
 /*
  * inuse.c - which processes map which targets: one filtered scan, then one
  * hash look-up per recorded image, filling per-identity user lists in a
- * single pass.  Cost is linear in mappings; no rescan per target.
+ * single pass.  Cost is linear in mappings; no rescan per target.  The
+ * attribution also works on an unfiltered scan the caller already has.
  */
 #include "internal.h"
 
@@ -34,11 +35,10 @@ static size_t walk_uses(const fs_scan *scan, const fs_idset *ids, size_t *pos,
 	return total;
 }
 
-int fs_inuse_run(const fs_targets *targets, const fs_scan_opts *opts,
-		 fs_inuse **out, fs_err *err)
+int fs_inuse_attribute(const fs_targets *targets, fs_scan *scan, fs_inuse **out,
+		       fs_err *err)
 {
-	size_t n = fs_targets_count(targets), nids, total = 0;
-	fs_scan_opts so = opts ? *opts : (fs_scan_opts){ 0 };
+	size_t n = fs_targets_count(targets), nids, total;
 	fs_idset *ids = fs_idset_new(n);
 	long *slot = calloc(n + 1, sizeof *slot);
 	size_t *start = NULL, *fill = NULL;
@@ -46,12 +46,15 @@ int fs_inuse_run(const fs_targets *targets, const fs_scan_opts *opts,
 	int rc = -1;
 
 	*out = NULL;
-	if (!ids || !slot || !q)
+	if (!q) {
+		fs_scan_free(scan);
 		goto oom;
+	}
+	q->scan = scan;
 	q->targets = targets;
 	q->nusers = calloc(n + 1, sizeof *q->nusers);
 	q->users = calloc(n + 1, sizeof *q->users);
-	if (!q->nusers || !q->users)
+	if (!ids || !slot || !q->nusers || !q->users)
 		goto oom;
 	for (size_t i = 0; i < n; i++) {
 		const fs_target *t = fs_targets_get(targets, i);
@@ -62,15 +65,12 @@ int fs_inuse_run(const fs_targets *targets, const fs_scan_opts *opts,
 			goto oom;
 	}
 	nids = fs_idset_count(ids);
-	so.filter = ids;
-	if (fs_scan_run(&so, &q->scan, err) < 0)
-		goto out;
 	/* per identity: count its users, place the lists side by side, fill */
 	start = calloc(nids + 1, sizeof *start);
 	fill = calloc(nids + 1, sizeof *fill);
 	if (!start || !fill)
 		goto oom;
-	total = walk_uses(q->scan, ids, fill, NULL);
+	total = walk_uses(scan, ids, fill, NULL);
 	for (size_t k = 0; k < nids; k++) {
 		start[k + 1] = start[k] + fill[k];
 		fill[k] = start[k];
@@ -78,7 +78,7 @@ int fs_inuse_run(const fs_targets *targets, const fs_scan_opts *opts,
 	q->user_store = malloc((total + 1) * sizeof *q->user_store);
 	if (!q->user_store)
 		goto oom;
-	walk_uses(q->scan, ids, fill, q->user_store);
+	walk_uses(scan, ids, fill, q->user_store);
 	for (size_t i = 0; i < n; i++) {
 		long k = slot[i];
 
@@ -101,6 +101,34 @@ out:
 	free(start);
 	free(fill);
 	return rc;
+}
+
+int fs_inuse_run(const fs_targets *targets, const fs_scan_opts *opts,
+		 fs_inuse **out, fs_err *err)
+{
+	size_t n = fs_targets_count(targets);
+	fs_scan_opts so = opts ? *opts : (fs_scan_opts){ 0 };
+	fs_idset *ids = fs_idset_new(n);
+	fs_scan *scan;
+	int added, rc;
+
+	*out = NULL;
+	if (!ids)
+		return fs_fail(err, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		const fs_target *t = fs_targets_get(targets, i);
+
+		if (t->exists && fs_idset_add(ids, t->id, &added) < 0) {
+			fs_idset_free(ids);
+			return fs_fail(err, "out of memory");
+		}
+	}
+	so.filter = ids;
+	rc = fs_scan_run(&so, &scan, err);
+	fs_idset_free(ids);
+	if (rc < 0)
+		return -1;
+	return fs_inuse_attribute(targets, scan, out, err);
 }
 
 void fs_inuse_free(fs_inuse *q)

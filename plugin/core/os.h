@@ -34,4 +34,72 @@ void fs_os_root_close(fs_os_root *root);
 int fs_os_resolve(fs_os_root *root, const char *path, char **resolved,
 		  int *exists, fs_id *id, fs_err *err);
 
+/* The resolved path's parent directory (an fd the caller closes) and the
+ * last component, walked without following any symlink: a symlink met on
+ * the way means the tree changed since resolution, and is an error. */
+int fs_os_root_parent(fs_os_root *root, const char *resolved, int *dirfd,
+		      const char **name, fs_err *err);
+
+/* ---- snapshot store: plugin/os/<os>/store_<os>.c ---------------------------
+ * Every operation is relative to the store directory opened once; nothing
+ * follows a symlink or leaves the store's filesystem.  Names of store
+ * entries and snapshot files are single components.
+ */
+typedef struct fs_os_store fs_os_store;
+
+/* Opens the store (creating it, mode 0700, when create), refusing it when
+ * it or a parent directory is a symlink or writable by another user.
+ * *missing (if given) is set when it fails because the store does not exist. */
+fs_os_store *fs_os_store_open(const char *path, int create, int *missing,
+			      fs_err *err);
+void fs_os_store_close(fs_os_store *s);
+/* The store-wide lock: exclusive, waits; released by unlock or close. */
+int fs_os_store_lock(fs_os_store *s, fs_err *err);
+void fs_os_store_unlock(fs_os_store *s);
+/* Names in the store directory, sorted (caller frees each and the array). */
+int fs_os_store_list(fs_os_store *s, char ***names, size_t *n, fs_err *err);
+/* Renames a store entry; fails if to exists. */
+int fs_os_store_rename(fs_os_store *s, const char *from, const char *to, fs_err *err);
+/* Removes a store entry and everything under it. */
+int fs_os_store_remove(fs_os_store *s, const char *name, fs_err *err);
+
+int fs_os_snap_mkdir(fs_os_store *s, const char *snap, fs_err *err);
+/* A snapshot's own file (manifest, lock, open marker): read, atomic write,
+ * exists, remove. */
+int fs_os_snap_read(fs_os_store *s, const char *snap, const char *file,
+		    char **buf, size_t *len, fs_err *err);
+int fs_os_snap_write(fs_os_store *s, const char *snap, const char *file,
+		     const char *buf, size_t len, fs_err *err);
+int fs_os_snap_exists(fs_os_store *s, const char *snap, const char *file);
+int fs_os_snap_unlink(fs_os_store *s, const char *snap, const char *file, fs_err *err);
+
+/*
+ * Keeps the root's file at relpath (already resolved) under snap/files/:
+ * a hardlink, else a reflink, else a copy.  The file kept must have
+ * identity id.  Fills method, and size and mtime of the original.
+ */
+int fs_os_snap_keep(fs_os_store *s, const char *snap, fs_os_root *root,
+		    const char *relpath, fs_id id, int *method, uint64_t *size,
+		    int64_t *mtime_ns, fs_err *err);
+/* Removes snap/files/relpath and the directories it leaves empty. */
+int fs_os_snap_drop(fs_os_store *s, const char *snap, const char *relpath, fs_err *err);
+/* A kept file: 1 and its facts if present, 0 if missing, -1 on error.
+ * bytes: what it costs the store alone (0 while another link shares it). */
+int fs_os_snap_stat(fs_os_store *s, const char *snap, const char *relpath,
+		    fs_id *id, uint64_t *bytes, fs_err *err);
+
+/*
+ * Replaces the root's file at relpath (which must have identity id) by a
+ * fresh copy of itself: same content, mode, owner, timestamps and xattrs,
+ * synced, renamed over it.  Running processes keep the old inode.
+ */
+int fs_os_replace_with_copy(fs_os_store *s, fs_os_root *root, const char *relpath,
+			    fs_id id, fs_err *err);
+
+/* The snapshot's lock: 1 if a holder has it, 0 if free, -1 on error. */
+int fs_os_snap_lock_held(fs_os_store *s, const char *snap, fs_err *err);
+/* Takes the snapshot's lock shared; the returned fd is inherited by
+ * children, so the lock lasts while they live. */
+int fs_os_snap_hold(fs_os_store *s, const char *snap, int *fd, fs_err *err);
+
 #endif

@@ -40,5 +40,6 @@ void fs_scan_free(fs_scan *scan)
 	fs_arena_free(&scan->priv->mem);
 	free(scan->priv);
 	free(scan->procs);
+	free(scan->unreadable_procs);
 	free(scan);
 }

@@ -92,6 +92,12 @@ typedef struct fs_proc {
 	const fs_image *images; /* one per identity, in address order */
 } fs_proc;
 
+/* A process for good: pids are reused, (pid, start time) is not. */
+typedef struct fs_pidstart {
+	int pid;
+	uint64_t start_time;
+} fs_pidstart;
+
 typedef struct fs_scan_opts {
 	/* When set, only images whose identity is in filter are recorded, and
 	 * only processes with at least one such image are returned. */
@@ -108,6 +114,7 @@ typedef struct fs_scan {
 	fs_proc *procs;       /* sorted by pid */
 	size_t seen;          /* processes looked at (kernel threads excluded) */
 	size_t unreadable;    /* processes whose images could not be read */
+	fs_pidstart *unreadable_procs; /* which ones (start time 0 if unknown) */
 	int complete;         /* unreadable == 0 */
 	struct fs_scan_priv *priv;
 } fs_scan;
@@ -174,7 +181,142 @@ typedef struct fs_inuse {
 
 int fs_inuse_run(const fs_targets *targets, const fs_scan_opts *opts,
 		 fs_inuse **out, fs_err *err);
+/* The same, on a scan the caller made (filtered or not); takes the scan. */
+int fs_inuse_attribute(const fs_targets *targets, fs_scan *scan, fs_inuse **out,
+		       fs_err *err);
 void fs_inuse_free(fs_inuse *q);
+
+/* ---- snapshot manifests -------------------------------------------------- */
+
+/* How a snapshot keeps a file: a hardlink (same inode), a reflink or a copy. */
+enum { FS_KEEP_LINK, FS_KEEP_REFLINK, FS_KEEP_COPY };
+
+const char *fs_keep_method_name(int method);
+
+typedef struct fs_manifest_entry {
+	char *path;          /* relative to the root, no leading '/' */
+	fs_id id;            /* the original file's identity */
+	uint64_t size;
+	int64_t mtime_ns;
+	int method;          /* FS_KEEP_* */
+	size_t nprocs;
+	fs_pidstart *procs; /* processes mapping it at guard time */
+} fs_manifest_entry;
+
+typedef struct fs_manifest {
+	char *root;          /* absolute path the entries are relative to */
+	int64_t created;     /* seconds since the epoch */
+	size_t n, cap;
+	fs_manifest_entry *v;
+} fs_manifest;
+
+/*
+ * Strict parser: rejects anything but the format fs_manifest_write()
+ * produces, absolute paths, "." and ".." components, empty components, bad
+ * escapes and NUL bytes.  On failure *m is left empty.
+ */
+int fs_manifest_parse(const char *buf, size_t len, fs_manifest *m, fs_err *err);
+/* Writes the manifest text into a malloc'ed buffer. */
+int fs_manifest_format(const fs_manifest *m, char **buf, size_t *len);
+/* Appends an entry (copies path and procs). */
+int fs_manifest_add(fs_manifest *m, const fs_manifest_entry *e);
+void fs_manifest_free(fs_manifest *m);
+
+/* Checks a path relative to a root: non-empty, not absolute, no "", ".",
+ * ".." components, at most FS_LINE_MAX bytes. */
+int fs_relpath_check(const char *path, fs_err *err);
+
+/* ---- snapshot store ------------------------------------------------------ */
+
+typedef struct fs_store_opts {
+	const char *root;      /* "/" when NULL */
+	const char *store;     /* <root>/var/lib/forksafe when NULL */
+	fs_scan_opts scan;
+	int all_in_use;        /* guard: every in-use image under the root */
+	int post_transaction;  /* retire: the transaction ended: close snapshots */
+	int dry_run;           /* retire: decide and report, change nothing */
+} fs_store_opts;
+
+/* The store directory opts name (malloc'ed). */
+char *fs_store_path(const fs_store_opts *opts);
+
+typedef struct fs_guard_result {
+	char *snapshot;        /* published snapshot, NULL when nothing was kept */
+	fs_manifest kept;      /* what it keeps */
+	size_t in_use;         /* targets found in use */
+	size_t already_kept;   /* in use, but an open snapshot keeps them already */
+	size_t failed;         /* in use, but could not be kept (see messages) */
+	size_t replaced;       /* protect: paths replaced by fresh copies */
+	char **messages;       /* one line each: what could not be kept and why */
+	int complete;          /* every process could be read */
+	size_t unreadable;
+} fs_guard_result;
+
+/* targets: the files to protect (NULL with opts->all_in_use). */
+int fs_guard(const fs_targets *targets, const fs_store_opts *opts,
+	     fs_guard_result **out, fs_err *err);
+/* guard, then replace each kept path by a fresh copy of itself, so an
+ * in-place rewrite of the path cannot touch what processes map. */
+int fs_protect(const fs_targets *targets, const fs_store_opts *opts,
+	       fs_guard_result **out, fs_err *err);
+void fs_guard_result_free(fs_guard_result *r);
+int fs_guard_write_json(const fs_guard_result *r, FILE *f);
+int fs_guard_write_text(const fs_guard_result *r, FILE *f);
+
+typedef struct fs_retire_snap {
+	char *name;
+	int was_open, closed_now, lock_held, removed;
+	size_t kept, dropped, redundant;
+	char *problem;         /* why it was left alone, or NULL */
+} fs_retire_snap;
+
+typedef struct fs_retire_result {
+	size_t n;
+	fs_retire_snap *v;
+	size_t leftovers;      /* remains of interrupted runs removed */
+	int dry_run;
+	int complete;
+	size_t unreadable;
+} fs_retire_result;
+
+int fs_retire(const fs_store_opts *opts, fs_retire_result **out, fs_err *err);
+void fs_retire_result_free(fs_retire_result *r);
+int fs_retire_write_json(const fs_retire_result *r, FILE *f);
+int fs_retire_write_text(const fs_retire_result *r, FILE *f);
+
+typedef struct fs_status_entry {
+	const fs_manifest_entry *e;
+	int present;           /* the kept file is in the store */
+	uint64_t cost;         /* bytes only the store keeps alive */
+	size_t nholders;
+	const fs_proc **holders; /* live processes mapping it */
+} fs_status_entry;
+
+typedef struct fs_status_snap {
+	char *name;
+	fs_manifest m;
+	int open, lock_held;
+	char *problem;         /* unreadable manifest: why */
+	uint64_t cost;
+	size_t n;
+	fs_status_entry *v;
+} fs_status_snap;
+
+typedef struct fs_status_result {
+	char *store;
+	int64_t now;
+	size_t n;
+	fs_status_snap *v;
+	fs_scan *scan;
+} fs_status_result;
+
+int fs_status(const fs_store_opts *opts, fs_status_result **out, fs_err *err);
+void fs_status_result_free(fs_status_result *r);
+int fs_status_write_json(const fs_status_result *r, FILE *f);
+int fs_status_write_text(const fs_status_result *r, FILE *f);
+
+/* Takes snapshot's lock (shared); *fd keeps it and is inherited by children. */
+int fs_hold(const fs_store_opts *opts, const char *snapshot, int *fd, fs_err *err);
 
 /* ---- output -------------------------------------------------------------- */
 

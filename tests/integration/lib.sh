@@ -77,3 +77,20 @@ finish() {
 	echo "all checks passed"
 	exit 0
 }
+
+# jget JSON EXPR : prints a value from JSON (d is the document).
+jget() {
+	printf '%s' "$1" | python3 -c 'import json,sys; d=json.load(sys.stdin); v=eval(sys.argv[1]); print("" if v is None else v)' "$2"
+}
+
+# replace_like_pm FILE NEWCONTENT : what a package manager does: write the
+# new version beside the old one, then rename it over.
+replace_like_pm() {
+	cp "$2" "$1.pm-new" && mv -f "$1.pm-new" "$1"
+}
+
+# ino_in_maps PID PATH : inode of PATH's mapping in /proc/PID/maps.
+ino_in_maps() {
+	awk -v p="$2" '{ path=$6; for (i = 7; i <= NF; i++) path = path " " $i;
+		sub(/ \(deleted\)$/, "", path); if (path == p) { print $5; exit } }' "/proc/$1/maps"
+}

@@ -36,4 +36,14 @@ int fs_proc_parse_stat(const char *buf, size_t len, char *comm, size_t comm_size
 		       unsigned long long *start_time);
 long fs_proc_parse_status_uid(const char *buf, size_t len);
 
+/* The store's device, and the directory of a kept file (an fd the caller
+ * closes) with its last component; create makes missing directories.
+ * Returns 0, 1 when (without create) a directory on the way is missing,
+ * or -1 on error. */
+#include <sys/types.h>
+dev_t fs_linux_store_dev(const fs_os_store *s);
+int fs_linux_store_fd(const fs_os_store *s);
+int fs_linux_files_parent(fs_os_store *s, const char *snap, const char *relpath,
+			  int create, int *dirfd, const char **name, fs_err *err);
+
 #endif

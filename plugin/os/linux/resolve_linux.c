@@ -291,3 +291,47 @@ out:
 	free(todo);
 	return rc;
 }
+
+int fs_os_root_parent(fs_os_root *root, const char *resolved, int *dirfd,
+		      const char **name, fs_err *err)
+{
+	const char *p = resolved;
+	int fd = dup(root->fd);
+
+	if (fd < 0)
+		return fs_fail_errno(err, errno, "%s", resolved);
+	for (;;) {
+		size_t n;
+		char comp[FS_LINE_MAX + 1];
+		int next;
+
+		while (*p == '/')
+			p++;
+		n = strcspn(p, "/");
+		if (n == 0 || n > FS_LINE_MAX) {
+			close(fd);
+			return fs_fail(err, "%s: not a file path", resolved);
+		}
+		if (p[n] == '\0' || p[n + strspn(p + n, "/")] == '\0') {
+			*dirfd = fd;
+			*name = p;
+			if (p[n] != '\0') {
+				close(fd);
+				return fs_fail(err, "%s: not a file path", resolved);
+			}
+			return 0;
+		}
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		if ((n == 1 && comp[0] == '.') || (n == 2 && comp[0] == '.' && comp[1] == '.')) {
+			close(fd);
+			return fs_fail(err, "%s: not a resolved path", resolved);
+		}
+		next = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		if (next < 0)
+			return fs_fail_errno(err, errno, "%s: changed while being kept", resolved);
+		fd = next;
+		p += n;
+	}
+}

@@ -48,6 +48,8 @@ struct worker {
 	size_t npaths, pathcap;
 	char *buf;
 	size_t seen, unreadable;
+	fs_pidstart *denied;    /* the unreadable ones */
+	size_t denied_cap;
 	long uid;               /* of the process being read */
 	int thread_started;     /* runs in a thread of its own */
 	int failed;             /* out of memory */
@@ -298,7 +300,22 @@ static void scan_one(struct worker *w, int pid)
 		return;
 	w->seen++;
 	if (r == READ_DENIED) {
-		w->unreadable++;
+		fs_pidstart *d = fs_grow((void **)&w->denied, &w->unreadable,
+					 &w->denied_cap, sizeof *d);
+		char rel[32], buf[1024], comm[64];
+		unsigned long long start = 0;
+		ssize_t n;
+
+		if (!d) {
+			w->failed = 1;
+			return;
+		}
+		snprintf(rel, sizeof rel, "%d/stat", pid);
+		n = read_small(w->sh->procfd, rel, buf, sizeof buf);
+		if (n > 0)
+			fs_proc_parse_stat(buf, (size_t)n, comm, sizeof comm, &start);
+		d->pid = pid;
+		d->start_time = start;
 		return;
 	}
 	if (w->nimg == 0)
@@ -443,7 +460,18 @@ int fs_os_scan(const fs_scan_opts *opts, fs_scan *scan, fs_err *err)
 			goto out;
 		}
 		scan->seen += w[i].seen;
-		scan->unreadable += w[i].unreadable;
+		if (w[i].unreadable > 0) {
+			fs_pidstart *u = realloc(scan->unreadable_procs,
+						 (scan->unreadable + w[i].unreadable) * sizeof *u);
+
+			if (!u) {
+				fs_fail(err, "out of memory");
+				goto out;
+			}
+			memcpy(u + scan->unreadable, w[i].denied, w[i].unreadable * sizeof *u);
+			scan->unreadable_procs = u;
+			scan->unreadable += w[i].unreadable;
+		}
 		if (w[i].nprocs == 0)
 			continue;
 		dst = realloc(scan->procs, (scan->nprocs + w[i].nprocs) * sizeof *dst);
@@ -462,6 +490,7 @@ out:
 	for (unsigned i = 0; i < nt; i++) {
 		fs_scan_adopt(scan, &w[i].arena);
 		free(w[i].procs);
+		free(w[i].denied);
 		free(w[i].img);
 		free(w[i].buf);
 		fs_idset_free(w[i].seen_ids);

@@ -1,0 +1,63 @@
+/*
+ * cmd_hold.c - `forksafe hold SNAPSHOT -- CMD...`: keep a snapshot while a
+ * command runs.  The lock's descriptor is inherited by CMD and everything
+ * it starts, so the snapshot lasts as long as any of them.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char USAGE[] =
+	"usage: forksafe hold [--root DIR] [--store DIR] SNAPSHOT -- CMD [ARG...]\n"
+	"Run CMD holding SNAPSHOT's lock: retire keeps the snapshot meanwhile.\n"
+	"exit status: CMD's, or 2 when forksafe itself failed (message on stderr)\n";
+
+int cmd_hold(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_STORE_OPTIONS,
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct cli_common cc = { 0 };
+	fs_err err;
+	int c, fd, status;
+	pid_t pid;
+
+	opterr = 0;
+	/* '+': stop at the first non-option, CMD's options are its own */
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		switch (cli_common_option(&cc, "hold", c, optarg)) {
+		case 1: continue;
+		case -1: return EXIT_ERROR;
+		}
+		if (c == 'h') {
+			fputs(USAGE, stdout);
+			return 0;
+		}
+		return cli_bad_option("hold", c, argv);
+	}
+	if (argc - optind < 3 || strcmp(argv[optind + 1], "--") != 0)
+		return cli_fail("hold", "usage: forksafe hold SNAPSHOT -- CMD [ARG...]");
+	if (fs_hold(&cc.store, argv[optind], &fd, &err) < 0)
+		return cli_fail("hold", "%s", err.msg);
+	pid = fork();
+	if (pid < 0)
+		return cli_fail("hold", "cannot start %s: %s", argv[optind + 2], strerror(errno));
+	if (pid == 0) {
+		execvp(argv[optind + 2], argv + optind + 2);
+		fprintf(stderr, "forksafe hold: cannot run %s: %s\n", argv[optind + 2],
+			strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return cli_fail("hold", "cannot wait for %s", argv[optind + 2]);
+	close(fd);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}

@@ -1,0 +1,348 @@
+/*
+ * guard.c - before a transaction: keep every target that a running process
+ * maps, in a new snapshot published atomically.
+ *
+ * Under the store lock: find what open snapshots already keep, find what
+ * is in use (one scan), link each such file into .tmp-snap-NAME/files/,
+ * write the manifest, the lock and the open marker, then rename the
+ * directory to snap-NAME.  A crash leaves only .tmp-*, which retire
+ * removes; the originals are never touched.
+ */
+#include "store.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* One file to keep: where it is, what it is, who maps it. */
+struct candidate {
+	char *relpath;
+	fs_id id;
+	size_t nprocs;
+	fs_pidstart *procs;
+};
+
+struct plan {
+	struct candidate *v;
+	size_t n, cap;
+	fs_idset *seen;  /* identities planned already */
+};
+
+static int note(fs_guard_result *r, const char *fmt, ...)
+{
+	char buf[1024], **slot;
+	size_t n = r->failed, cap = n;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	slot = fs_grow((void **)&r->messages, &n, &cap, sizeof *r->messages);
+	if (!slot || !(*slot = strdup(buf)))
+		return -1;
+	r->failed = n;
+	return 0;
+}
+
+/* Plans one in-use file, once per identity; users are scan->procs indexes. */
+static int plan_add(struct plan *pl, const char *abspath, fs_id id, const fs_scan *scan,
+		    const size_t *users, size_t nusers)
+{
+	struct candidate *c;
+	int added;
+
+	if (fs_idset_add(pl->seen, id, &added) < 0)
+		return -1;
+	if (!added)
+		return 0;
+	c = fs_grow((void **)&pl->v, &pl->n, &pl->cap, sizeof *pl->v);
+	if (!c)
+		return -1;
+	memset(c, 0, sizeof *c);
+	c->relpath = strdup(abspath + strspn(abspath, "/"));
+	c->id = id;
+	c->procs = calloc(nusers + 1, sizeof *c->procs);
+	if (!c->relpath || !c->procs)
+		return -1;
+	for (size_t u = 0; u < nusers; u++) {
+		c->procs[u].pid = scan->procs[users[u]].pid;
+		c->procs[u].start_time = scan->procs[users[u]].start_time;
+	}
+	c->nprocs = nusers;
+	return 0;
+}
+
+static void plan_free(struct plan *pl)
+{
+	for (size_t i = 0; i < pl->n; i++) {
+		free(pl->v[i].relpath);
+		free(pl->v[i].procs);
+	}
+	free(pl->v);
+	fs_idset_free(pl->seen);
+}
+
+/* Identities kept by open snapshots: no need to keep them twice. */
+static int open_snapshot_ids(fs_os_store *s, fs_idset *ids, fs_err *err)
+{
+	char **names;
+	size_t n;
+
+	if (fs_os_store_list(s, &names, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		fs_manifest m;
+
+		if (fs_store_is_snapshot(names[i]) && fs_os_snap_exists(s, names[i], "open") &&
+		    fs_store_load(s, names[i], &m, NULL) == 0) {
+			fs_store_add_ids(ids, &m);
+			fs_manifest_free(&m);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return 0;
+}
+
+/* The targets in use, from one filtered scan. */
+static int plan_targets(struct plan *pl, const fs_targets *targets,
+			const fs_store_opts *opts, fs_guard_result *r, fs_err *err)
+{
+	fs_inuse *q;
+	int rc = 0;
+
+	if (fs_inuse_run(targets, &opts->scan, &q, err) < 0)
+		return -1;
+	r->complete = q->scan->complete;
+	r->unreadable = q->scan->unreadable;
+	for (size_t i = 0; i < fs_targets_count(targets) && rc == 0; i++) {
+		const fs_target *t = fs_targets_get(targets, i);
+
+		if (q->nusers[i] > 0)
+			rc = plan_add(pl, t->path, t->id, q->scan, q->users[i], q->nusers[i]);
+	}
+	fs_inuse_free(q);
+	return rc < 0 ? fs_fail(err, "out of memory") : 0;
+}
+
+/* Every in-use image under the root: one unfiltered scan; each image path
+ * becomes a target, kept when the file there is the one mapped. */
+static int plan_all(struct plan *pl, const fs_store_opts *opts, fs_guard_result *r,
+		    fs_err *err)
+{
+	const char *root = opts->root ? opts->root : "/";
+	size_t rlen = strlen(root);
+	fs_targets *t = fs_targets_new(root, err);
+	fs_idset *seen = fs_idset_new(1024);
+	fs_inuse *q = NULL;
+	fs_scan *scan;
+	int rc = -1;
+
+	while (rlen > 1 && root[rlen - 1] == '/')
+		rlen--;
+	if (!t || !seen || fs_scan_run(&opts->scan, &scan, err) < 0)
+		goto out;
+	r->complete = scan->complete;
+	r->unreadable = scan->unreadable;
+	for (size_t p = 0; p < scan->nprocs; p++) {
+		for (size_t m = 0; m < scan->procs[p].nimages; m++) {
+			const fs_image *im = &scan->procs[p].images[m];
+			const char *rel = im->path;
+			int added;
+
+			if (im->flags & FS_IMAGE_DELETED)
+				continue; /* its path is gone: nothing left to link */
+			if (rlen > 1) {
+				if (strncmp(rel, root, rlen) != 0 || rel[rlen] != '/')
+					continue;
+				rel += rlen;
+			}
+			if (fs_idset_add(seen, im->id, &added) < 0) {
+				fs_scan_free(scan);
+				goto oom;
+			}
+			if (added && fs_targets_add(t, rel, NULL) < 0)
+				continue; /* cannot be resolved inside the root: not ours */
+		}
+	}
+	if (fs_inuse_attribute(t, scan, &q, err) < 0)
+		goto out;
+	for (size_t i = 0; i < fs_targets_count(t); i++) {
+		const fs_target *tg = fs_targets_get(t, i);
+
+		if (q->nusers[i] > 0 &&
+		    plan_add(pl, tg->path, tg->id, q->scan, q->users[i], q->nusers[i]) < 0)
+			goto oom;
+	}
+	rc = 0;
+	goto out;
+oom:
+	rc = fs_fail(err, "out of memory");
+out:
+	fs_inuse_free(q);
+	fs_idset_free(seen);
+	fs_targets_free(t);
+	return rc;
+}
+
+static int publish(fs_os_store *s, const struct plan *pl, const fs_idset *kept_ids,
+		   const fs_store_opts *opts, fs_guard_result *r, fs_err *err)
+{
+	const char *root = opts->root ? opts->root : "/";
+	char name[96], tmp[128];
+	fs_os_root *oroot = fs_os_root_open(root, err);
+	struct timespec ts;
+	int rc = -1;
+
+	if (!oroot)
+		return -1;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(name, sizeof name, SNAP_PREFIX "%lld-%09ld-%d", (long long)ts.tv_sec,
+		 (long)ts.tv_nsec, (int)getpid());
+	snprintf(tmp, sizeof tmp, TMP_PREFIX "%s", name);
+	r->kept.root = strdup(root);
+	r->kept.created = (int64_t)ts.tv_sec;
+	if (!r->kept.root || fs_os_snap_mkdir(s, tmp, err) < 0)
+		goto out;
+	for (size_t i = 0; i < pl->n; i++) {
+		const struct candidate *c = &pl->v[i];
+		fs_manifest_entry e = { .path = c->relpath, .id = c->id,
+					.nprocs = c->nprocs, .procs = c->procs };
+		fs_err kerr;
+
+		if (fs_idset_find(kept_ids, c->id) >= 0) {
+			r->already_kept++;
+			continue;
+		}
+		if (fs_os_snap_keep(s, tmp, oroot, c->relpath, c->id, &e.method, &e.size,
+				    &e.mtime_ns, &kerr) < 0) {
+			if (note(r, "%s", kerr.msg) < 0)
+				goto oom;
+			continue;
+		}
+		if (fs_manifest_add(&r->kept, &e) < 0)
+			goto oom;
+	}
+	if (r->kept.n == 0) {
+		fs_os_store_remove(s, tmp, NULL);
+		rc = 0;
+		goto out;
+	}
+	if (fs_store_save(s, tmp, &r->kept, err) < 0 ||
+	    fs_os_snap_write(s, tmp, "lock", "", 0, err) < 0 ||
+	    fs_os_snap_write(s, tmp, "open", "", 0, err) < 0 ||
+	    fs_os_store_rename(s, tmp, name, err) < 0)
+		goto out;
+	r->snapshot = strdup(name);
+	rc = r->snapshot ? 0 : fs_fail(err, "out of memory");
+	goto out;
+oom:
+	fs_fail(err, "out of memory");
+out:
+	fs_os_root_close(oroot);
+	return rc;
+}
+
+/* once: skip what open snapshots keep already (guard); protect keeps all */
+static int guard(const fs_targets *targets, const fs_store_opts *opts, int once,
+		 fs_guard_result **out, fs_err *err)
+{
+	fs_guard_result *r = calloc(1, sizeof *r);
+	struct plan pl = { .seen = fs_idset_new(256) };
+	fs_idset *kept_ids = fs_idset_new(256);
+	fs_os_store *s = NULL;
+	int missing, rc = -1;
+
+	*out = NULL;
+	if (!r || !pl.seen || !kept_ids) {
+		fs_fail(err, "out of memory");
+		goto out;
+	}
+	if ((opts->all_in_use ? plan_all(&pl, opts, r, err)
+			      : plan_targets(&pl, targets, opts, r, err)) < 0)
+		goto out;
+	r->in_use = pl.n;
+	if (pl.n == 0) {
+		rc = 0;
+		goto out;
+	}
+	s = fs_store_open(opts, 1, &missing, err);
+	if (!s || fs_os_store_lock(s, err) < 0 ||
+	    (once && open_snapshot_ids(s, kept_ids, err) < 0) ||
+	    publish(s, &pl, kept_ids, opts, r, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	fs_os_store_close(s);
+	plan_free(&pl);
+	fs_idset_free(kept_ids);
+	if (rc == 0)
+		*out = r;
+	else
+		fs_guard_result_free(r);
+	return rc;
+}
+
+int fs_guard(const fs_targets *targets, const fs_store_opts *opts,
+	     fs_guard_result **out, fs_err *err)
+{
+	return guard(targets, opts, 1, out, err);
+}
+
+/*
+ * protect: keep every in-use target (even one an open snapshot keeps), then
+ * replace each path by a fresh copy, then close the snapshot: nothing
+ * more will happen to these files that needs it open.
+ */
+int fs_protect(const fs_targets *targets, const fs_store_opts *opts,
+	       fs_guard_result **out, fs_err *err)
+{
+	const char *root_path = opts->root ? opts->root : "/";
+	fs_guard_result *r;
+	fs_os_root *root;
+	fs_os_store *s;
+	int missing, rc = -1;
+
+	if (guard(targets, opts, 0, out, err) < 0)
+		return -1;
+	r = *out;
+	if (!r->snapshot)
+		return 0;
+	root = fs_os_root_open(root_path, err);
+	s = root ? fs_store_open(opts, 0, &missing, err) : NULL;
+	if (s && fs_os_store_lock(s, err) == 0) {
+		for (size_t i = 0; i < r->kept.n; i++) {
+			fs_err perr;
+
+			if (fs_os_replace_with_copy(s, root, r->kept.v[i].path, r->kept.v[i].id,
+						    &perr) < 0) {
+				if (note(r, "%s", perr.msg) < 0)
+					break;
+				continue;
+			}
+			r->replaced++;
+		}
+		rc = fs_os_snap_unlink(s, r->snapshot, "open", err);
+	}
+	fs_os_store_close(s);
+	fs_os_root_close(root);
+	if (rc < 0) {
+		fs_guard_result_free(r);
+		*out = NULL;
+	}
+	return rc;
+}
+
+void fs_guard_result_free(fs_guard_result *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->failed; i++)
+		free(r->messages[i]);
+	free(r->messages);
+	fs_manifest_free(&r->kept);
+	free(r->snapshot);
+	free(r);
+}
