@@ -16,6 +16,9 @@ survives() {
 	kill -0 "$1" 2>/dev/null
 }
 
+# a sanitizer build of the helper must die of the signal, not report it
+export ASAN_OPTIONS=handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_sigill=0
+
 # --- without protect -----------------------------------------------------------
 "$MAPPER" --call "$T/ready1" "$T/plain/libp.so" &
 M=$!

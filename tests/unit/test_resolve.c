@@ -96,6 +96,9 @@ static void test_missing_and_dirs(void **state)
 	tg = add_ok(t, "usr/nodir/./x.so");
 	assert_false(tg->exists);
 	assert_string_equal(tg->path, "/usr/nodir/x.so");
+	tg = add_ok(t, "nodir/./lib/../li/x");  /* found by fuzzing */
+	assert_false(tg->exists);
+	assert_string_equal(tg->path, "/nodir/li/x");
 	tg = add_ok(t, "usr/lib/libx.so/inside");
 	assert_false(tg->exists);
 	assert_string_equal(tg->path, "/usr/lib/libx.so/inside");
@@ -103,10 +106,10 @@ static void test_missing_and_dirs(void **state)
 	tg = add_ok(t, "usr/lib/up");
 	assert_true(tg->exists);
 	assert_string_equal(tg->path, "/etc/passwd");
-	assert_int_equal(fs_targets_count(t), 4);
+	assert_int_equal(fs_targets_count(t), 5);
 	/* directory entries of a package are skipped */
 	assert_int_equal(fs_targets_add(t, "usr/lib/", &err), 0);
-	assert_int_equal(fs_targets_count(t), 4);
+	assert_int_equal(fs_targets_count(t), 5);
 	fs_targets_free(t);
 }
 

@@ -140,7 +140,8 @@ static int append(struct walk *w, const char *name, size_t n)
 	return 0;
 }
 
-/* Builds the result for a missing file: resolved part + remaining text. */
+/* Builds the result for a missing file: resolved part + remaining text,
+ * normalised lexically (nothing exists there to give ".." another sense). */
 static int finish_missing(struct walk *w, const char *name, size_t n,
 			  const char *rest, char **resolved)
 {
@@ -152,11 +153,16 @@ static int finish_missing(struct walk *w, const char *name, size_t n,
 		while (*rest == '/')
 			rest++;
 		m = strcspn(rest, "/");
-		if (m > 0 && !(m == 1 && rest[0] == '.') && append(w, rest, m) < 0)
+		if (m == 2 && rest[0] == '.' && rest[1] == '.') {
+			while (w->out_len > 0 && w->out[--w->out_len] != '/')
+				;
+			w->out[w->out_len] = '\0';
+		} else if (m > 0 && !(m == 1 && rest[0] == '.') && append(w, rest, m) < 0) {
 			return -1;
+		}
 		rest += m;
 	}
-	*resolved = strdup(w->out);
+	*resolved = strdup(w->out_len ? w->out : "/");
 	return *resolved ? 0 : -1;
 }
 
