@@ -76,6 +76,19 @@ void fs_arena_merge(fs_arena *into, fs_arena *from)
 	from->head = NULL;
 }
 
+int fs_reserve(void **items, size_t *cap, size_t want, size_t elem)
+{
+	void *n;
+
+	if (want <= *cap)
+		return 0;
+	if (want > SIZE_MAX / elem || !(n = realloc(*items, want * elem)))
+		return -1;
+	*items = n;
+	*cap = want;
+	return 0;
+}
+
 void *fs_grow(void **items, size_t *count, size_t *cap, size_t elem)
 {
 	if (*count == *cap) {

@@ -20,6 +20,8 @@
 struct candidate {
 	char *relpath;
 	fs_id id;
+	uint64_t size;
+	int64_t mtime_ns;
 	size_t nprocs;
 	fs_pidstart *procs;
 };
@@ -47,13 +49,13 @@ static int note(fs_guard_result *r, const char *fmt, ...)
 }
 
 /* Plans one in-use file, once per identity; users are scan->procs indexes. */
-static int plan_add(struct plan *pl, const char *abspath, fs_id id, const fs_scan *scan,
+static int plan_add(struct plan *pl, const fs_target *t, const fs_scan *scan,
 		    const size_t *users, size_t nusers)
 {
 	struct candidate *c;
 	int added;
 
-	if (fs_idset_add(pl->seen, id, &added) < 0)
+	if (fs_idset_add(pl->seen, t->id, &added) < 0)
 		return -1;
 	if (!added)
 		return 0;
@@ -61,8 +63,10 @@ static int plan_add(struct plan *pl, const char *abspath, fs_id id, const fs_sca
 	if (!c)
 		return -1;
 	memset(c, 0, sizeof *c);
-	c->relpath = strdup(abspath + strspn(abspath, "/"));
-	c->id = id;
+	c->relpath = strdup(t->path + strspn(t->path, "/"));
+	c->id = t->id;
+	c->size = t->size;
+	c->mtime_ns = t->mtime_ns;
 	c->procs = calloc(nusers + 1, sizeof *c->procs);
 	if (!c->relpath || !c->procs)
 		return -1;
@@ -121,7 +125,7 @@ static int plan_targets(struct plan *pl, const fs_targets *targets,
 		const fs_target *t = fs_targets_get(targets, i);
 
 		if (q->nusers[i] > 0)
-			rc = plan_add(pl, t->path, t->id, q->scan, q->users[i], q->nusers[i]);
+			rc = plan_add(pl, t, q->scan, q->users[i], q->nusers[i]);
 	}
 	fs_inuse_free(q);
 	return rc < 0 ? fs_fail(err, "out of memory") : 0;
@@ -173,7 +177,7 @@ static int plan_all(struct plan *pl, const fs_store_opts *opts, fs_guard_result 
 		const fs_target *tg = fs_targets_get(t, i);
 
 		if (q->nusers[i] > 0 &&
-		    plan_add(pl, tg->path, tg->id, q->scan, q->users[i], q->nusers[i]) < 0)
+		    plan_add(pl, tg, q->scan, q->users[i], q->nusers[i]) < 0)
 			goto oom;
 	}
 	rc = 0;
@@ -193,38 +197,69 @@ static int publish(fs_os_store *s, const struct plan *pl, const fs_idset *kept_i
 	const char *root = opts->root ? opts->root : "/";
 	char name[96], tmp[128];
 	fs_os_root *oroot = fs_os_root_open(root, err);
+	fs_idset *stored = fs_idset_new(pl->n);
+	unsigned char *found = NULL;
+	size_t n;
 	struct timespec ts;
 	int rc = -1;
 
-	if (!oroot)
-		return -1;
+	if (!oroot || !stored) {
+		fs_os_root_close(oroot);
+		fs_idset_free(stored);
+		return oroot ? fs_fail(err, "out of memory") : -1;
+	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	snprintf(name, sizeof name, SNAP_PREFIX "%lld-%09ld-%d", (long long)ts.tv_sec,
 		 (long)ts.tv_nsec, (int)getpid());
 	snprintf(tmp, sizeof tmp, TMP_PREFIX "%s", name);
 	r->kept.root = strdup(root);
 	r->kept.created = (int64_t)ts.tv_sec;
-	if (!r->kept.root || fs_os_snap_mkdir(s, tmp, err) < 0)
+	if (!r->kept.root ||
+	    fs_reserve((void **)&r->kept.v, &r->kept.cap, pl->n, sizeof *r->kept.v) < 0)
+		goto oom;
+	if (fs_os_snap_mkdir(s, tmp, err) < 0)
 		goto out;
 	for (size_t i = 0; i < pl->n; i++) {
 		const struct candidate *c = &pl->v[i];
-		fs_manifest_entry e = { .path = c->relpath, .id = c->id,
-					.nprocs = c->nprocs, .procs = c->procs };
+		fs_manifest_entry e = { .path = c->relpath, .id = c->id, .size = c->size,
+					.mtime_ns = c->mtime_ns, .nprocs = c->nprocs,
+					.procs = c->procs };
 		fs_err kerr;
+		fs_id sid;
+		int added;
 
 		if (fs_idset_find(kept_ids, c->id) >= 0) {
 			r->already_kept++;
 			continue;
 		}
-		if (fs_os_snap_keep(s, tmp, oroot, c->relpath, c->id, &e.method, &e.size,
-				    &e.mtime_ns, &kerr) < 0) {
+		if (fs_os_snap_keep(s, tmp, oroot, c->relpath, c->id, &e.method, &sid, &kerr) < 0) {
 			if (note(r, "%s", kerr.msg) < 0)
 				goto oom;
 			continue;
 		}
-		if (fs_manifest_add(&r->kept, &e) < 0)
+		if (fs_manifest_add(&r->kept, &e) < 0 || fs_idset_add(stored, sid, &added) < 0)
 			goto oom;
 	}
+	/* every link is checked at once: a name swapped meanwhile is dropped */
+	found = calloc(r->kept.n + 1, 1);
+	if (!found)
+		goto oom;
+	if (fs_os_snap_verify(s, tmp, stored, found, err) < 0)
+		goto out;
+	n = 0;
+	for (size_t i = 0; i < r->kept.n; i++) {
+		fs_manifest_entry *e = &r->kept.v[i];
+
+		if (found[i]) {
+			r->kept.v[n++] = *e;
+			continue;
+		}
+		if (note(r, "/%s: changed while being kept", e->path) < 0)
+			goto oom;
+		free(e->path);
+		free(e->procs);
+	}
+	r->kept.n = n;
 	if (r->kept.n == 0) {
 		fs_os_store_remove(s, tmp, NULL);
 		rc = 0;
@@ -242,6 +277,8 @@ oom:
 	fs_fail(err, "out of memory");
 out:
 	fs_os_root_close(oroot);
+	fs_idset_free(stored);
+	free(found);
 	return rc;
 }
 

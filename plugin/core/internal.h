@@ -37,6 +37,9 @@ void fs_arena_merge(fs_arena *into, fs_arena *from);
 
 /* ---- growable array of fixed-size elements ------------------------------- */
 
+/* Makes room for want elements in all (one allocation when the count is
+ * known ahead); 0 or -1. */
+int fs_reserve(void **items, size_t *cap, size_t want, size_t elem);
 /* Makes room for one more element; returns a pointer to it or NULL. */
 void *fs_grow(void **items, size_t *count, size_t *cap, size_t elem);
 

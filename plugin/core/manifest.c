@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,41 +51,97 @@ int fs_relpath_check(const char *path, fs_err *err)
 	}
 }
 
-static void put_escaped(FILE *f, const char *s)
+/* The manifest text is built in one buffer sized ahead: formatting thousands
+ * of entries through stdio's memstream cost more than linking them. */
+struct text {
+	char *buf;
+	size_t len, cap;
+	int failed;
+};
+
+static char *room(struct text *t, size_t n)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p < '!' || *p > '~' || *p == '%')
-			fprintf(f, "%%%02X", *p);
-		else
-			putc(*p, f);
+	if (t->len + n + 1 > t->cap) {
+		size_t cap = (t->len + n + 1) * 2;
+		char *b = realloc(t->buf, cap);
+
+		if (!b) {
+			t->failed = 1;
+			return NULL;
+		}
+		t->buf = b;
+		t->cap = cap;
+	}
+	return t->buf + t->len;
+}
+
+static void put(struct text *t, const char *s, size_t n)
+{
+	char *p = room(t, n);
+
+	if (p) {
+		memcpy(p, s, n);
+		t->len += n;
+	}
+}
+
+static void putf(struct text *t, const char *fmt, ...) FS_PRINTF(2, 3);
+static void putf(struct text *t, const char *fmt, ...)
+{
+	char *p = room(t, 128);
+	va_list ap;
+	int n;
+
+	if (!p)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(p, 128, fmt, ap);
+	va_end(ap);
+	if (n < 0 || n >= 128)
+		t->failed = 1;
+	else
+		t->len += (size_t)n;
+}
+
+static void put_escaped(struct text *t, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s, *run = p;
+
+	for (;; p++) {
+		if (*p >= '!' && *p <= '~' && *p != '%')
+			continue;
+		put(t, (const char *)run, (size_t)(p - run));
+		if (*p == '\0')
+			return;
+		putf(t, "%%%02X", *p);
+		run = p + 1;
 	}
 }
 
 int fs_manifest_format(const fs_manifest *m, char **buf, size_t *len)
 {
-	FILE *f = open_memstream(buf, len);
+	struct text t = { 0 };
 
-	if (!f)
-		return -1;
-	fprintf(f, HEADER "\nroot ");
-	put_escaped(f, m->root);
-	fprintf(f, "\ncreated %" PRId64 "\n", m->created);
+	room(&t, 64 + m->n * 128);
+	put(&t, HEADER "\nroot ", sizeof HEADER + 5);
+	put_escaped(&t, m->root);
+	putf(&t, "\ncreated %" PRId64 "\n", m->created);
 	for (size_t i = 0; i < m->n; i++) {
 		const fs_manifest_entry *e = &m->v[i];
 
-		fprintf(f, "entry %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRId64 " %s ",
-			e->id.dev, e->id.ino, e->size, e->mtime_ns, METHODS[e->method]);
-		put_escaped(f, e->path);
-		putc('\n', f);
+		putf(&t, "entry %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRId64 " %s ",
+		     e->id.dev, e->id.ino, e->size, e->mtime_ns, METHODS[e->method]);
+		put_escaped(&t, e->path);
+		put(&t, "\n", 1);
 		for (size_t k = 0; k < e->nprocs; k++)
-			fprintf(f, "proc %d %" PRIu64 "\n", e->procs[k].pid,
-				e->procs[k].start_time);
+			putf(&t, "proc %d %" PRIu64 "\n", e->procs[k].pid, e->procs[k].start_time);
 	}
-	if (fclose(f) != 0) {
-		free(*buf);
-		*buf = NULL;
+	if (t.failed) {
+		free(t.buf);
 		return -1;
 	}
+	*buf = t.buf;
+	*len = t.len;
 	return 0;
 }
 

@@ -26,17 +26,18 @@ void fs_os_root_close(fs_os_root *root);
 /*
  * Resolves path (relative to the root, with or without a leading '/')
  * component by component, following symlinks inside the root.  On success
- * *resolved is a malloc'ed absolute path inside the root.  A missing file
- * gives *exists = 0 and the path resolved so far plus the remaining
- * components.  Leaving the root through ".." in path is an error; a symlink
- * that points above the root stays at the root, as in a chroot.
+ * t->path is a malloc'ed absolute path inside the root, and t->exists,
+ * t->id, t->size and t->mtime_ns describe the file.  A missing file gives
+ * exists = 0 and the path resolved so far plus the remaining components.
+ * Leaving the root through ".." in path is an error; a symlink that points
+ * above the root stays at the root, as in a chroot.  t->request is not set.
  */
-int fs_os_resolve(fs_os_root *root, const char *path, char **resolved,
-		  int *exists, fs_id *id, fs_err *err);
+int fs_os_resolve(fs_os_root *root, const char *path, fs_target *t, fs_err *err);
 
-/* The resolved path's parent directory (an fd the caller closes) and the
- * last component, walked without following any symlink: a symlink met on
- * the way means the tree changed since resolution, and is an error. */
+/* The resolved path's parent directory (an fd the root keeps open until the
+ * next call: do not close it) and the last component, walked without
+ * following any symlink: a symlink met on the way means the tree changed
+ * since resolution, and is an error. */
 int fs_os_root_parent(fs_os_root *root, const char *resolved, int *dirfd,
 		      const char **name, fs_err *err);
 
@@ -74,13 +75,23 @@ int fs_os_snap_exists(fs_os_store *s, const char *snap, const char *file);
 int fs_os_snap_unlink(fs_os_store *s, const char *snap, const char *file, fs_err *err);
 
 /*
- * Keeps the root's file at relpath (already resolved) under snap/files/:
- * a hardlink, else a reflink, else a copy.  The file kept must have
- * identity id.  Fills method, and size and mtime of the original.
+ * Keeps the root's file at relpath (already resolved, identity id) under
+ * snap/files/: a hardlink, else a reflink, else a copy.  Fills method and
+ * stored: the identity of the file in the store (id itself for a link).
+ * A link is made without a stat of its own: fs_os_snap_verify() checks all
+ * of a snapshot's links at once.
  */
 int fs_os_snap_keep(fs_os_store *s, const char *snap, fs_os_root *root,
-		    const char *relpath, fs_id id, int *method, uint64_t *size,
-		    int64_t *mtime_ns, fs_err *err);
+		    const char *relpath, fs_id id, int *method, fs_id *stored,
+		    fs_err *err);
+/*
+ * Checks every file under snap/files/ against stored (identities returned
+ * by fs_os_snap_keep): found[k] is set for each one present; any other
+ * file (a name swapped while it was linked) is removed.  Returns the
+ * number removed, or -1 on error.
+ */
+long fs_os_snap_verify(fs_os_store *s, const char *snap, const fs_idset *stored,
+		       unsigned char *found, fs_err *err);
 /* Removes snap/files/relpath and the directories it leaves empty. */
 int fs_os_snap_drop(fs_os_store *s, const char *snap, const char *relpath, fs_err *err);
 /* A kept file: 1 and its facts if present, 0 if missing, -1 on error.

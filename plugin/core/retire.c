@@ -42,19 +42,17 @@ static int unread_user(const fs_scan *scan, const fs_manifest_entry *e)
 static int still_there(fs_os_root **root, const char **root_path,
 		       const fs_manifest *m, const fs_manifest_entry *e)
 {
-	char *resolved = NULL;
-	int exists = 0;
-	fs_id id;
+	fs_target t = { 0 };
 
 	if (!*root || strcmp(*root_path, m->root) != 0) {
 		fs_os_root_close(*root);
 		*root = fs_os_root_open(m->root, NULL);
 		*root_path = m->root;
 	}
-	if (!*root || fs_os_resolve(*root, e->path, &resolved, &exists, &id, NULL) < 0)
+	if (!*root || fs_os_resolve(*root, e->path, &t, NULL) < 0)
 		return 0;
-	free(resolved);
-	return exists && id.dev == e->id.dev && id.ino == e->id.ino;
+	free(t.path);
+	return t.exists && t.id.dev == e->id.dev && t.id.ino == e->id.ino;
 }
 
 static int retire_one(fs_os_store *s, struct snap *sn, const fs_scan *scan,

@@ -70,7 +70,7 @@ static int add(fs_targets *t, const char *request, const char *path, fs_err *err
 		return fs_fail(err, "target path is longer than %d bytes", FS_LINE_MAX);
 	if (path[len - 1] == '/')
 		return 0; /* a directory entry of a package: nothing to map */
-	if (fs_os_resolve(t->os, path, &tg.path, &tg.exists, &tg.id, err) < 0)
+	if (fs_os_resolve(t->os, path, &tg, err) < 0)
 		return -1;
 	tg.request = strdup(request);
 	slot = tg.request ? fs_grow((void **)&t->v, &t->n, &t->cap, sizeof *t->v) : NULL;

@@ -128,7 +128,9 @@ typedef struct fs_target {
 	char *request;  /* as given */
 	char *path;     /* resolved inside the root, absolute ("/usr/lib/x.so") */
 	int exists;
-	fs_id id;       /* valid when exists */
+	fs_id id;       /* valid when exists, as are: */
+	uint64_t size;
+	int64_t mtime_ns;
 } fs_target;
 
 typedef struct fs_targets fs_targets;

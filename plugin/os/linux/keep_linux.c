@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "linux.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -66,60 +67,109 @@ static int clone_or_copy(int src, const struct stat *sst, int dfd, const char *d
 }
 
 int fs_os_snap_keep(fs_os_store *s, const char *snap, fs_os_root *root,
-		    const char *relpath, fs_id id, int *method, uint64_t *size,
-		    int64_t *mtime_ns, fs_err *err)
+		    const char *relpath, fs_id id, int *method, fs_id *stored,
+		    fs_err *err)
 {
 	char resolved[FS_LINE_MAX + 2];
 	const char *sname, *dname;
-	int sdir = -1, ddir = -1, src = -1, rc = -1;
+	int sdir, ddir, src, rc;
 	struct stat st;
 
+	/* both directories belong to caches: not closed here */
 	snprintf(resolved, sizeof resolved, "/%s", relpath);
-	if (fs_os_root_parent(root, resolved, &sdir, &sname, err) < 0)
+	if (fs_os_root_parent(root, resolved, &sdir, &sname, err) < 0 ||
+	    fs_linux_files_parent(s, snap, relpath, 1, &ddir, &dname, err) != 0)
 		return -1;
-	if (fstatat(sdir, sname, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		fs_fail_errno(err, errno, "%s", resolved);
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode) || !same_id(&st, id)) {
-		fs_fail(err, "%s: changed before it could be kept", resolved);
-		goto out;
-	}
-	*size = (uint64_t)st.st_size;
-	*mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-	if (fs_linux_files_parent(s, snap, relpath, 1, &ddir, &dname, err) != 0)
-		goto out;
+	/*
+	 * No fsync per link: a kept file only matters to processes that map
+	 * it, and none survives a power loss; the manifest is synced.  The
+	 * name may have been swapped since it was resolved: the snapshot is
+	 * verified as a whole before it is published.
+	 */
 	if (linkat(sdir, sname, ddir, dname, 0) == 0) {
-		/* the name may have been swapped between the check and the link */
-		if (fstatat(ddir, dname, &st, AT_SYMLINK_NOFOLLOW) < 0 || !same_id(&st, id)) {
-			unlinkat(ddir, dname, 0);
-			fs_fail(err, "%s: changed while being kept", resolved);
-			goto out;
-		}
 		*method = FS_KEEP_LINK;
-		rc = 0;
-		goto out;
+		*stored = id;
+		return 0;
 	}
-	if (errno != EXDEV && errno != EPERM) {
-		fs_fail_errno(err, errno, "cannot link %s into the store", resolved);
-		goto out;
-	}
+	if (errno != EXDEV && errno != EPERM)
+		return fs_fail_errno(err, errno, "cannot link %s into the store", resolved);
 	src = openat(sdir, sname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (src < 0 || fstat(src, &st) < 0 || !same_id(&st, id)) {
-		fs_fail(err, "%s: changed while being kept", resolved);
-		goto out;
+	if (src < 0 || fstat(src, &st) < 0 || !S_ISREG(st.st_mode) || !same_id(&st, id)) {
+		if (src >= 0)
+			close(src);
+		return fs_fail(err, "%s: changed while being kept", resolved);
 	}
 	rc = clone_or_copy(src, &st, ddir, dname, method, err);
-out:
-	if (src >= 0)
-		close(src);
-	if (sdir >= 0)
-		close(sdir);
-	if (ddir >= 0) {
-		fsync(ddir);
-		close(ddir);
+	close(src);
+	if (rc < 0 || fstatat(ddir, dname, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return rc < 0 ? -1 : fs_fail_errno(err, errno, "%s", resolved);
+	stored->dev = st.st_dev;
+	stored->ino = st.st_ino;
+	return 0;
+}
+
+/* The verification walk: d_ino from the directory listing names each file
+ * without a stat; only a file that does not match is looked at closer. */
+static long verify_dir(int fd, dev_t dev, const fs_idset *stored, unsigned char *found,
+		       int depth, fs_err *err)
+{
+	int dfd = dup(fd);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	struct dirent *de;
+	long removed = 0;
+
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return fs_fail_errno(err, errno, "cannot verify a snapshot");
 	}
-	return rc;
+	while ((de = readdir(d))) {
+		fs_id id = { (uint64_t)dev, (uint64_t)de->d_ino };
+		struct stat st;
+		long k;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (de->d_type == DT_DIR && depth < 256) {
+			int sub = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			long r = sub >= 0 ? verify_dir(sub, dev, stored, found, depth + 1, err) : -1;
+
+			if (sub >= 0)
+				close(sub);
+			if (r < 0) {
+				closedir(d);
+				return sub >= 0 ? -1 : fs_fail_errno(err, errno, "cannot verify a snapshot");
+			}
+			removed += r;
+			continue;
+		}
+		if ((k = fs_idset_find(stored, id)) < 0 &&
+		    fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode))
+			k = fs_idset_find(stored, (fs_id){ (uint64_t)st.st_dev, (uint64_t)st.st_ino });
+		if (k >= 0) {
+			found[k] = 1;
+		} else if (unlinkat(fd, de->d_name, 0) == 0) {
+			removed++;
+		}
+	}
+	closedir(d);
+	return removed;
+}
+
+long fs_os_snap_verify(fs_os_store *s, const char *snap, const fs_idset *stored,
+		       unsigned char *found, fs_err *err)
+{
+	const char *name;
+	int dfd, r;
+	long removed;
+
+	/* the files directory itself: the parent of a one-component path */
+	r = fs_linux_files_parent(s, snap, "x", 0, &dfd, &name, err);
+	if (r != 0)
+		return r > 0 ? 0 : -1;
+	removed = verify_dir(dfd, fs_linux_store_dev(s), stored, found, 0, err);
+	fs_linux_files_forget(s);
+	return removed;
 }
 
 int fs_os_snap_drop(fs_os_store *s, const char *snap, const char *relpath, fs_err *err)
@@ -138,7 +188,6 @@ int fs_os_snap_drop(fs_os_store *s, const char *snap, const char *relpath, fs_er
 		else if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
 			rc = fs_fail_errno(err, errno, "cannot remove %s/files/%s", snap, relpath);
 	}
-	close(dfd);
 	/* remove the directories the file leaves empty, deepest first */
 	dirs = strdup(relpath);
 	while (rc == 0 && dirs) {
@@ -149,11 +198,9 @@ int fs_os_snap_drop(fs_os_store *s, const char *snap, const char *relpath, fs_er
 		*slash = '\0';
 		if (fs_linux_files_parent(s, snap, dirs, 0, &dfd, &name, NULL) != 0)
 			break;
-		if (unlinkat(dfd, name, AT_REMOVEDIR) < 0) {
-			close(dfd);
+		if (unlinkat(dfd, name, AT_REMOVEDIR) < 0)
 			break; /* not empty (or gone): stop */
-		}
-		close(dfd);
+		fs_linux_files_forget(s); /* the cached directory may be the one removed */
 	}
 	free(dirs);
 	return rc;
@@ -169,9 +216,7 @@ int fs_os_snap_stat(fs_os_store *s, const char *snap, const char *relpath,
 	r = fs_linux_files_parent(s, snap, relpath, 0, &dfd, &name, err);
 	if (r != 0)
 		return r > 0 ? 0 : -1;
-	r = fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW);
-	close(dfd);
-	if (r < 0)
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : fs_fail_errno(err, errno, "%s/files/%s", snap, relpath);
 	id->dev = st.st_dev;
 	id->ino = st.st_ino;

@@ -36,14 +36,30 @@ int fs_proc_parse_stat(const char *buf, size_t len, char *comm, size_t comm_size
 		       unsigned long long *start_time);
 long fs_proc_parse_status_uid(const char *buf, size_t len);
 
-/* The store's device, and the directory of a kept file (an fd the caller
- * closes) with its last component; create makes missing directories.
- * Returns 0, 1 when (without create) a directory on the way is missing,
- * or -1 on error. */
+/* One open directory remembered under its path (dircache_linux.c).  The
+ * fd a get or put returns belongs to the cache: callers never close it.
+ * put takes fd and returns it, or -1 (fd closed) for an overlong key. */
+typedef struct fs_dircache {
+	int fd;
+	size_t len;
+	char key[2 * FS_LINE_MAX + 2];
+} fs_dircache;
+
+void fs_dircache_init(fs_dircache *c);
+int fs_dircache_get(const fs_dircache *c, const char *key, size_t len);
+int fs_dircache_put(fs_dircache *c, const char *key, size_t len, int fd);
+void fs_dircache_drop(fs_dircache *c);
+
+/* The store's device, and the directory of a kept file (an fd owned by the
+ * store's cache: do not close it) with its last component; create makes
+ * missing directories.  Returns 0, 1 when (without create) a directory on
+ * the way is missing, or -1 on error. */
 #include <sys/types.h>
 dev_t fs_linux_store_dev(const fs_os_store *s);
 int fs_linux_store_fd(const fs_os_store *s);
 int fs_linux_files_parent(fs_os_store *s, const char *snap, const char *relpath,
 			  int create, int *dirfd, const char **name, fs_err *err);
+/* Forgets the cached directory (after removing directories). */
+void fs_linux_files_forget(fs_os_store *s);
 
 #endif

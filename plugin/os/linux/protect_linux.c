@@ -84,12 +84,12 @@ int fs_os_replace_with_copy(fs_os_store *s, fs_os_root *root, const char *relpat
 	static unsigned counter;
 	char resolved[FS_LINE_MAX + 2], tmp[NAME_MAX + 1];
 	const char *name;
-	int dir = -1, src = -1, dst = -1, tdir, rc = -1;
+	int dir, src = -1, dst = -1, tdir, rc = -1;
 	struct stat st, dst_st, now;
 
 	snprintf(resolved, sizeof resolved, "/%s", relpath);
 	if (fs_os_root_parent(root, resolved, &dir, &name, err) < 0)
-		return -1;
+		return -1; /* dir belongs to the root's cache */
 	src = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (src < 0 || fstat(src, &st) < 0 || !S_ISREG(st.st_mode) ||
 	    (uint64_t)st.st_dev != id.dev || (uint64_t)st.st_ino != id.ino) {
@@ -134,7 +134,5 @@ out:
 		close(dst);
 	if (src >= 0)
 		close(src);
-	if (dir >= 0)
-		close(dir);
 	return rc;
 }

@@ -31,6 +31,7 @@ struct fs_os_root {
 	int fd;
 	struct stat st;
 	struct walk *w; /* directories of the last walk, kept open */
+	fs_dircache parent; /* the last fs_os_root_parent() directory */
 };
 
 static void walk_to_root(struct walk *w)
@@ -79,6 +80,7 @@ fs_os_root *fs_os_root_open(const char *path, fs_err *err)
 		return NULL;
 	}
 	r->w = calloc(1, sizeof *r->w);
+	fs_dircache_init(&r->parent);
 	if (!r->w) {
 		fs_fail(err, "out of memory");
 		free(r);
@@ -102,6 +104,7 @@ void fs_os_root_close(fs_os_root *r)
 		walk_to_root(r->w);
 		free(r->w);
 	}
+	fs_dircache_drop(&r->parent);
 	if (r->fd >= 0)
 		close(r->fd);
 	free(r);
@@ -166,15 +169,24 @@ static int finish_missing(struct walk *w, const char *name, size_t n,
 	return *resolved ? 0 : -1;
 }
 
-int fs_os_resolve(fs_os_root *root, const char *path, char **resolved,
-		  int *exists, fs_id *id, fs_err *err)
+static void found(fs_target *t, const struct stat *st)
 {
+	t->exists = 1;
+	t->id.dev = st->st_dev;
+	t->id.ino = st->st_ino;
+	t->size = (uint64_t)st->st_size;
+	t->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
+int fs_os_resolve(fs_os_root *root, const char *path, fs_target *t, fs_err *err)
+{
+	char **resolved = &t->path;
 	struct walk *w = root->w;
 	char *todo = NULL, *p;
 	int links = 0, rc = -1;
 
 	*resolved = NULL;
-	*exists = 0;
+	t->exists = 0;
 	if (escapes(path))
 		return fs_fail(err, "%s: leaves the root through '..'", path);
 	todo = strdup(reuse(w, path));
@@ -197,9 +209,7 @@ int fs_os_resolve(fs_os_root *root, const char *path, char **resolved,
 				fs_fail_errno(err, errno, "%s", path);
 				goto out;
 			}
-			*exists = 1;
-			id->dev = st.st_dev;
-			id->ino = st.st_ino;
+			found(t, &st);
 			*resolved = strdup(w->out_len ? w->out : "/");
 			rc = *resolved ? 0 : fs_fail(err, "out of memory");
 			goto out;
@@ -263,9 +273,7 @@ int fs_os_resolve(fs_os_root *root, const char *path, char **resolved,
 		while (*p == '/')
 			p++;
 		if (*p == '\0') {
-			*exists = 1;
-			id->dev = st.st_dev;
-			id->ino = st.st_ino;
+			found(t, &st);
 			*resolved = strdup(w->out);
 			rc = *resolved ? 0 : fs_fail(err, "out of memory");
 			goto out;
@@ -301,32 +309,30 @@ out:
 int fs_os_root_parent(fs_os_root *root, const char *resolved, int *dirfd,
 		      const char **name, fs_err *err)
 {
-	const char *p = resolved;
-	int fd = dup(root->fd);
+	const char *last = strrchr(resolved, '/'), *p = resolved;
+	size_t dlen;
+	int fd;
 
+	if (resolved[0] != '/' || !last || last[1] == '\0' || strlen(resolved) > FS_LINE_MAX)
+		return fs_fail(err, "%s: not a file path", resolved);
+	dlen = (size_t)(last - resolved);
+	*name = last + 1;
+	*dirfd = fs_dircache_get(&root->parent, resolved, dlen);
+	if (*dirfd >= 0)
+		return 0;
+	fd = dup(root->fd);
 	if (fd < 0)
 		return fs_fail_errno(err, errno, "%s", resolved);
-	for (;;) {
-		size_t n;
+	while (p < last) {
 		char comp[FS_LINE_MAX + 1];
+		size_t n;
 		int next;
 
 		while (*p == '/')
 			p++;
 		n = strcspn(p, "/");
-		if (n == 0 || n > FS_LINE_MAX) {
-			close(fd);
-			return fs_fail(err, "%s: not a file path", resolved);
-		}
-		if (p[n] == '\0' || p[n + strspn(p + n, "/")] == '\0') {
-			*dirfd = fd;
-			*name = p;
-			if (p[n] != '\0') {
-				close(fd);
-				return fs_fail(err, "%s: not a file path", resolved);
-			}
-			return 0;
-		}
+		if (p >= last || n == 0)
+			break;
 		memcpy(comp, p, n);
 		comp[n] = '\0';
 		if ((n == 1 && comp[0] == '.') || (n == 2 && comp[0] == '.' && comp[1] == '.')) {
@@ -340,4 +346,6 @@ int fs_os_root_parent(fs_os_root *root, const char *resolved, int *dirfd,
 		fd = next;
 		p += n;
 	}
+	*dirfd = fs_dircache_put(&root->parent, resolved, dlen, fd);
+	return 0;
 }

@@ -26,6 +26,7 @@ struct fs_os_store {
 	int lockfd;    /* <store>/lock, flock()ed while mutating */
 	dev_t dev;
 	char *path;
+	fs_dircache files; /* the last snap/files/... directory walked to */
 };
 
 /* May a directory be changed by someone other than us (or root)? */
@@ -120,6 +121,7 @@ fs_os_store *fs_os_store_open(const char *path, int create, int *missing,
 		return NULL;
 	}
 	s->fd = s->lockfd = -1;
+	fs_dircache_init(&s->files);
 	if (path[0] != '/') {
 		if (!getcwd(cwd, sizeof cwd) || strlen(cwd) + strlen(path) + 2 > sizeof cwd) {
 			fs_fail(err, "store %s: cannot make the path absolute", path);
@@ -144,6 +146,7 @@ void fs_os_store_close(fs_os_store *s)
 {
 	if (!s)
 		return;
+	fs_dircache_drop(&s->files);
 	if (s->lockfd >= 0)
 		close(s->lockfd);
 	if (s->fd >= 0)
@@ -218,6 +221,7 @@ int fs_os_store_list(fs_os_store *s, char ***names, size_t *n, fs_err *err)
 
 int fs_os_store_rename(fs_os_store *s, const char *from, const char *to, fs_err *err)
 {
+	fs_dircache_drop(&s->files);
 	if (renameat2(s->fd, from, s->fd, to, RENAME_NOREPLACE) < 0)
 		return fs_fail_errno(err, errno, "cannot rename %s to %s", from, to);
 	if (fsync(s->fd) < 0)
@@ -283,6 +287,7 @@ int fs_os_store_remove(fs_os_store *s, const char *name, fs_err *err)
 	struct stat st;
 	int fd, rc;
 
+	fs_dircache_drop(&s->files);
 	if (fstatat(s->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : fs_fail_errno(err, errno, "store entry %s", name);
 	if (!S_ISDIR(st.st_mode)) {
@@ -498,35 +503,37 @@ int fs_linux_store_fd(const fs_os_store *s)
 	return s->fd;
 }
 
+void fs_linux_files_forget(fs_os_store *s)
+{
+	fs_dircache_drop(&s->files);
+}
+
 int fs_linux_files_parent(fs_os_store *s, const char *snap, const char *relpath,
 			  int create, int *dirfd, const char **name, fs_err *err)
 {
-	int sfd = snap_open(s, snap, err), fd;
-	const char *p = relpath;
+	const char *last = strrchr(relpath, '/'), *p = relpath;
+	char key[2 * FS_LINE_MAX + 2];
+	size_t klen;
+	int sfd, fd;
 
+	if (fs_relpath_check(relpath, err) < 0)
+		return -1;
+	*name = last ? last + 1 : relpath;
+	klen = (size_t)snprintf(key, sizeof key, "%s/%.*s", snap,
+				last ? (int)(last - relpath) : 0, relpath);
+	if (klen < sizeof key && (*dirfd = fs_dircache_get(&s->files, key, klen)) >= 0)
+		return 0;
+	sfd = snap_open(s, snap, err);
 	if (sfd < 0)
 		return -1;
-	if (fs_relpath_check(relpath, err) < 0) {
-		close(sfd);
-		return -1;
-	}
 	fd = openat(sfd, "files", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	close(sfd);
-	for (;;) {
+	while (fd >= 0 && last && p < last) {
 		char comp[NAME_MAX + 1];
 		size_t n = strcspn(p, "/");
 		struct stat st;
 		int next;
 
-		if (fd < 0 && !create && (errno == ENOENT || errno == ENOTDIR))
-			return 1; /* a directory on the way is missing */
-		if (fd < 0)
-			return fs_fail_errno(err, errno, "%s/files/%s", snap, relpath);
-		if (p[n] == '\0') {
-			*dirfd = fd;
-			*name = p;
-			return 0;
-		}
 		if (n > NAME_MAX) {
 			close(fd);
 			return fs_fail(err, "%s: name too long", relpath);
@@ -546,4 +553,10 @@ int fs_linux_files_parent(fs_os_store *s, const char *snap, const char *relpath,
 			return fs_fail(err, "%s/files/%s: leaves the store's filesystem", snap, relpath);
 		}
 	}
+	if (fd < 0 && !create && (errno == ENOENT || errno == ENOTDIR))
+		return 1; /* a directory on the way is missing */
+	if (fd < 0)
+		return fs_fail_errno(err, errno, "%s/files/%s", snap, relpath);
+	*dirfd = fs_dircache_put(&s->files, key, klen, fd);
+	return *dirfd < 0 ? fs_fail(err, "%s: path too long", relpath) : 0;
 }
