@@ -80,6 +80,13 @@ void fs_text_write(FILE *f, const char *s);
 /* Writes "PID COMM (uid N) EXE[ (deleted)]" for a person, no newline. */
 void fs_text_proc(FILE *f, const fs_proc *p);
 
+/*
+ * Users of each identity of ids in scan, in one pass: the processes
+ * (scan->procs indexes) mapping identity k are store[start[k] .. start[k+1]).
+ */
+int fs_users_by_id(const fs_scan *scan, const fs_idset *ids, size_t **start,
+		   size_t **store);
+
 /* Writes the members every process object has in JSON output. */
 void fs_json_proc(fs_json *j, const fs_proc *p);
 

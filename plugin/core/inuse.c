@@ -35,13 +35,42 @@ static size_t walk_uses(const fs_scan *scan, const fs_idset *ids, size_t *pos,
 	return total;
 }
 
+int fs_users_by_id(const fs_scan *scan, const fs_idset *ids, size_t **start,
+		   size_t **store)
+{
+	size_t nids = fs_idset_count(ids), total;
+	size_t *fill = calloc(nids + 1, sizeof *fill);
+
+	*start = calloc(nids + 1, sizeof **start);
+	*store = NULL;
+	if (!fill || !*start)
+		goto oom;
+	/* count the users of each identity, place the lists side by side, fill */
+	total = walk_uses(scan, ids, fill, NULL);
+	for (size_t k = 0; k < nids; k++) {
+		(*start)[k + 1] = (*start)[k] + fill[k];
+		fill[k] = (*start)[k];
+	}
+	*store = malloc((total + 1) * sizeof **store);
+	if (!*store)
+		goto oom;
+	walk_uses(scan, ids, fill, *store);
+	free(fill);
+	return 0;
+oom:
+	free(fill);
+	free(*start);
+	*start = NULL;
+	return -1;
+}
+
 int fs_inuse_attribute(const fs_targets *targets, fs_scan *scan, fs_inuse **out,
 		       fs_err *err)
 {
-	size_t n = fs_targets_count(targets), nids, total;
+	size_t n = fs_targets_count(targets);
 	fs_idset *ids = fs_idset_new(n);
 	long *slot = calloc(n + 1, sizeof *slot);
-	size_t *start = NULL, *fill = NULL;
+	size_t *start = NULL;
 	fs_inuse *q = calloc(1, sizeof *q);
 	int rc = -1;
 
@@ -64,21 +93,8 @@ int fs_inuse_attribute(const fs_targets *targets, fs_scan *scan, fs_inuse **out,
 		if (t->exists && (slot[i] = fs_idset_add(ids, t->id, &added)) < 0)
 			goto oom;
 	}
-	nids = fs_idset_count(ids);
-	/* per identity: count its users, place the lists side by side, fill */
-	start = calloc(nids + 1, sizeof *start);
-	fill = calloc(nids + 1, sizeof *fill);
-	if (!start || !fill)
+	if (fs_users_by_id(scan, ids, &start, &q->user_store) < 0)
 		goto oom;
-	total = walk_uses(scan, ids, fill, NULL);
-	for (size_t k = 0; k < nids; k++) {
-		start[k + 1] = start[k] + fill[k];
-		fill[k] = start[k];
-	}
-	q->user_store = malloc((total + 1) * sizeof *q->user_store);
-	if (!q->user_store)
-		goto oom;
-	walk_uses(scan, ids, fill, q->user_store);
 	for (size_t i = 0; i < n; i++) {
 		long k = slot[i];
 
@@ -99,7 +115,6 @@ out:
 	fs_idset_free(ids);
 	free(slot);
 	free(start);
-	free(fill);
 	return rc;
 }
 

@@ -9,6 +9,7 @@
 #include <time.h>
 
 static int fill_snap(fs_os_store *s, fs_status_snap *ss, const fs_scan *scan,
+		     const fs_idset *ids, const size_t *start, const size_t *users,
 		     fs_err *err)
 {
 	ss->open = fs_os_snap_exists(s, ss->name, "open");
@@ -19,20 +20,18 @@ static int fill_snap(fs_os_store *s, fs_status_snap *ss, const fs_scan *scan,
 	for (size_t i = 0; i < ss->m.n; i++) {
 		fs_status_entry *se = &ss->v[ss->n++];
 		fs_id id;
+		long k;
 
 		se->e = &ss->m.v[i];
 		se->present = fs_os_snap_stat(s, ss->name, se->e->path, &id, &se->cost, NULL) == 1;
 		ss->cost += se->present ? se->cost : 0;
-		se->holders = calloc(scan->nprocs + 1, sizeof *se->holders);
+		k = fs_idset_find(ids, se->e->id);
+		se->nholders = k < 0 ? 0 : start[k + 1] - start[k];
+		se->holders = calloc(se->nholders + 1, sizeof *se->holders);
 		if (!se->holders)
 			return fs_fail(err, "out of memory");
-		for (size_t p = 0; p < scan->nprocs; p++)
-			for (size_t m = 0; m < scan->procs[p].nimages; m++)
-				if (scan->procs[p].images[m].id.dev == se->e->id.dev &&
-				    scan->procs[p].images[m].id.ino == se->e->id.ino) {
-					se->holders[se->nholders++] = &scan->procs[p];
-					break;
-				}
+		for (size_t h = 0; h < se->nholders; h++)
+			se->holders[h] = &scan->procs[users[start[k] + h]];
 	}
 	return 0;
 }
@@ -44,7 +43,7 @@ int fs_status(const fs_store_opts *opts, fs_status_result **out, fs_err *err)
 	fs_idset *ids = fs_idset_new(256);
 	fs_os_store *s = NULL;
 	char **names = NULL;
-	size_t nnames = 0, cap = 0;
+	size_t nnames = 0, cap = 0, *start = NULL, *users = NULL;
 	int missing, rc = -1;
 
 	*out = NULL;
@@ -84,11 +83,18 @@ int fs_status(const fs_store_opts *opts, fs_status_result **out, fs_err *err)
 	so.filter = ids;
 	if (fs_scan_run(&so, &r->scan, err) < 0)
 		goto out;
+	if (fs_users_by_id(r->scan, ids, &start, &users) < 0) {
+		fs_fail(err, "out of memory");
+		goto out;
+	}
 	for (size_t i = 0; i < r->n; i++)
-		if (!r->v[i].problem && fill_snap(s, &r->v[i], r->scan, err) < 0)
+		if (!r->v[i].problem &&
+		    fill_snap(s, &r->v[i], r->scan, ids, start, users, err) < 0)
 			goto out;
 	rc = 0;
 out:
+	free(start);
+	free(users);
 	for (size_t i = 0; i < nnames; i++)
 		free(names[i]);
 	free(names);
