@@ -64,14 +64,20 @@ int fs_guard_write_json(const fs_guard_result *r, FILE *f)
 int fs_guard_write_text(const fs_guard_result *r, FILE *f)
 {
 	size_t procs = 0;
-
 	for (size_t i = 0; i < r->kept.n; i++)
 		procs += r->kept.v[i].nprocs;
+	size_t copies = 0;
+
+	for (size_t i = 0; i < r->kept.n; i++)
+		copies += r->kept.v[i].method != FS_KEEP_LINK;
 	if (r->in_use == 0)
 		fputs("forksafe: nothing in use, nothing to keep\n", f);
 	else if (r->snapshot)
 		fprintf(f, "forksafe: kept %zu file%s mapped %zu time%s, in %s\n", r->kept.n,
 			r->kept.n == 1 ? "" : "s", procs, procs == 1 ? "" : "s", r->snapshot);
+	if (copies)
+		fprintf(f, "forksafe: %zu of them copied (reflinked where possible): the store is "
+			"on another filesystem, a hardlink is impossible\n", copies);
 	if (r->replaced)
 		fprintf(f, "forksafe: replaced %zu path%s by fresh copies; running processes keep "
 			"the old files\n", r->replaced, r->replaced == 1 ? "" : "s");

@@ -109,6 +109,24 @@ verify "  gone" test ! -e "$S/.tmp-snap-1-2-3" -a ! -e "$S/.dead-snap-4-5-6"
 out=$(F status --root "$R")
 verify "status text" has "$out" "snap-[0-9-]+ \\(open, [0-9]+ min old\\): 1 file, 0 bytes of its own" \
 	"    /usr/lib/libdemo.so \\(link\\): mapped by $M mapper"
+
+# --- a store on another filesystem: a copy, and the output says so --------------
+if unshare -m true 2>/dev/null; then
+	mkdir "$T/other"
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	out=$(unshare -m sh -c 'mount -t tmpfs -o mode=0700 none "$1" &&
+		"$2" guard --json --root "$3" --store "$1/store" usr/lib/libdemo.so 2>/dev/null &&
+		"$2" guard --root "$3" --store "$1/store2" usr/lib/libdemo.so 2>/dev/null &&
+		cmp "$1"/store/snap-*/files/usr/lib/libdemo.so "$3/usr/lib/libdemo.so" >&2' \
+		sh "$T/other" "$FORKSAFE" "$R")
+	expect_rc "guard into a store on another filesystem" 0 $?
+	check "the file is copied, the method says so" "$(head -1 <<<"$out")" \
+		"d['kept'][0]['method'] in ('copy', 'reflink')"
+	verify "the text says so" has "$(tail -n +2 <<<"$out")" \
+		"forksafe: 1 of them copied \\(reflinked where possible\\): .*"
+else
+	echo "skipped: store on another filesystem (no unshare -m)"
+fi
 kill "$M"; wait "$M" 2>/dev/null
 out=$(F retire --root "$R" --post-transaction)
 verify "retire text" has "$out" "forksafe: 0 snapshots, 0 files still held"
