@@ -7,6 +7,7 @@
 #include "../../core/os.h"
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /* One parsed line of /proc/PID/maps. */
 typedef struct fs_maps_line {
@@ -50,11 +51,22 @@ int fs_dircache_get(const fs_dircache *c, const char *key, size_t len);
 int fs_dircache_put(fs_dircache *c, const char *key, size_t len, int fd);
 void fs_dircache_drop(fs_dircache *c);
 
+/* The store (store_linux.c); snap_linux.c works inside its snapshots. */
+struct fs_os_store {
+	int fd;        /* the store directory */
+	int lockfd;    /* <store>/lock, flock()ed while mutating */
+	dev_t dev;
+	char *path;
+	fs_dircache files; /* the last snap/files/... directory walked to */
+};
+
+/* A snapshot directory of the store (same filesystem), as an fd to close. */
+int fs_linux_snap_open(fs_os_store *s, const char *snap, fs_err *err);
+
 /* The store's device, and the directory of a kept file (an fd owned by the
  * store's cache: do not close it) with its last component; create makes
  * missing directories.  Returns 0, 1 when (without create) a directory on
  * the way is missing, or -1 on error. */
-#include <sys/types.h>
 dev_t fs_linux_store_dev(const fs_os_store *s);
 int fs_linux_store_fd(const fs_os_store *s);
 int fs_linux_files_parent(fs_os_store *s, const char *snap, const char *relpath,

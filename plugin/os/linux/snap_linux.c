@@ -1,0 +1,271 @@
+/*
+ * snap_linux.c - inside one snapshot directory of the store: its own files
+ * (manifest, lock, open marker), its lock, and the walk to a kept file under
+ * files/.  Same rules as store_linux.c: relative to the store's directory
+ * fd, O_NOFOLLOW everywhere, never onto another filesystem.
+ */
+#define _GNU_SOURCE
+#include "linux.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- a snapshot's own files ---------------------------------------------- */
+
+/* Opens snap (a directory of the store, same filesystem) as an fd. */
+int fs_linux_snap_open(fs_os_store *s, const char *snap, fs_err *err)
+{
+	int fd = openat(s->fd, snap, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0)
+		return fs_fail_errno(err, errno, "snapshot %s", snap);
+	if (fstat(fd, &st) < 0 || st.st_dev != s->dev) {
+		close(fd);
+		return fs_fail(err, "snapshot %s is on another filesystem", snap);
+	}
+	return fd;
+}
+
+int fs_os_snap_mkdir(fs_os_store *s, const char *snap, fs_err *err)
+{
+	int fd;
+
+	if (mkdirat(s->fd, snap, 0700) < 0)
+		return fs_fail_errno(err, errno, "cannot create snapshot %s", snap);
+	fd = fs_linux_snap_open(s, snap, err);
+	if (fd < 0)
+		return -1;
+	if (mkdirat(fd, "files", 0700) < 0) {
+		close(fd);
+		return fs_fail_errno(err, errno, "cannot create snapshot %s", snap);
+	}
+	close(fd);
+	return 0;
+}
+
+int fs_os_snap_read(fs_os_store *s, const char *snap, const char *file,
+		    char **buf, size_t *len, fs_err *err)
+{
+	int dfd = fs_linux_snap_open(s, snap, err), fd;
+	struct stat st;
+	size_t have = 0;
+
+	*buf = NULL;
+	if (dfd < 0)
+		return -1;
+	fd = openat(dfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	close(dfd);
+	if (fd < 0)
+		return fs_fail_errno(err, errno, "%s/%s", snap, file);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > 64 * 1024 * 1024) {
+		close(fd);
+		return fs_fail(err, "%s/%s: not a regular file of sane size", snap, file);
+	}
+	*buf = malloc((size_t)st.st_size + 1);
+	while (*buf && have < (size_t)st.st_size) {
+		ssize_t n = read(fd, *buf + have, (size_t)st.st_size - have);
+
+		if (n <= 0)
+			break;
+		have += (size_t)n;
+	}
+	close(fd);
+	if (!*buf || have != (size_t)st.st_size) {
+		free(*buf);
+		*buf = NULL;
+		return fs_fail(err, "%s/%s: cannot read", snap, file);
+	}
+	(*buf)[have] = '\0';
+	*len = have;
+	return 0;
+}
+
+int fs_os_snap_write(fs_os_store *s, const char *snap, const char *file,
+		     const char *buf, size_t len, fs_err *err)
+{
+	int dfd = fs_linux_snap_open(s, snap, err), fd;
+	char tmp[NAME_MAX + 1];
+	size_t done = 0;
+
+	if (dfd < 0)
+		return -1;
+	snprintf(tmp, sizeof tmp, ".%s.new", file);
+	unlinkat(dfd, tmp, 0);
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		close(dfd);
+		return fs_fail_errno(err, errno, "%s/%s", snap, tmp);
+	}
+	while (done < len) {
+		ssize_t n = write(fd, buf + done, len - done);
+
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	if (done != len || fsync(fd) < 0 || close(fd) < 0 ||
+	    renameat(dfd, tmp, dfd, file) < 0 || fsync(dfd) < 0) {
+		int e = errno;
+
+		unlinkat(dfd, tmp, 0);
+		close(dfd);
+		return fs_fail_errno(err, e, "cannot write %s/%s", snap, file);
+	}
+	close(dfd);
+	return 0;
+}
+
+int fs_os_snap_exists(fs_os_store *s, const char *snap, const char *file)
+{
+	int dfd = fs_linux_snap_open(s, snap, NULL);
+	struct stat st;
+	int r;
+
+	if (dfd < 0)
+		return 0;
+	r = fstatat(dfd, file, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	close(dfd);
+	return r;
+}
+
+int fs_os_snap_unlink(fs_os_store *s, const char *snap, const char *file, fs_err *err)
+{
+	int dfd = fs_linux_snap_open(s, snap, err);
+	int rc = 0;
+
+	if (dfd < 0)
+		return -1;
+	if (unlinkat(dfd, file, 0) < 0 && errno != ENOENT)
+		rc = fs_fail_errno(err, errno, "cannot remove %s/%s", snap, file);
+	else if (fsync(dfd) < 0)
+		rc = fs_fail_errno(err, errno, "cannot sync %s", snap);
+	close(dfd);
+	return rc;
+}
+
+/* ---- the snapshot's lock --------------------------------------------------- */
+
+static int open_snap_lock(fs_os_store *s, const char *snap, int cloexec, fs_err *err)
+{
+	int dfd = fs_linux_snap_open(s, snap, err), fd;
+	struct stat st;
+
+	if (dfd < 0)
+		return -1;
+	fd = openat(dfd, "lock", O_RDWR | O_NOFOLLOW | (cloexec ? O_CLOEXEC : 0));
+	close(dfd);
+	if (fd < 0)
+		return fs_fail_errno(err, errno, "snapshot %s lock", snap);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return fs_fail(err, "snapshot %s lock is not a regular file", snap);
+	}
+	return fd;
+}
+
+int fs_os_snap_lock_held(fs_os_store *s, const char *snap, fs_err *err)
+{
+	int fd = open_snap_lock(s, snap, 1, err), held;
+
+	if (fd < 0)
+		return -1;
+	held = flock(fd, LOCK_EX | LOCK_NB) < 0;
+	if (held && errno != EWOULDBLOCK) {
+		close(fd);
+		return fs_fail_errno(err, errno, "snapshot %s lock", snap);
+	}
+	close(fd); /* releases our own test lock */
+	return held;
+}
+
+int fs_os_snap_hold(fs_os_store *s, const char *snap, int *fd, fs_err *err)
+{
+	*fd = open_snap_lock(s, snap, 0, err);
+	if (*fd < 0)
+		return -1;
+	while (flock(*fd, LOCK_SH) < 0) {
+		if (errno != EINTR) {
+			close(*fd);
+			return fs_fail_errno(err, errno, "snapshot %s lock", snap);
+		}
+	}
+	return 0;
+}
+
+/* ---- kept files: snap/files/<relpath> -------------------------------------- */
+
+dev_t fs_linux_store_dev(const fs_os_store *s)
+{
+	return s->dev;
+}
+
+int fs_linux_store_fd(const fs_os_store *s)
+{
+	return s->fd;
+}
+
+void fs_linux_files_forget(fs_os_store *s)
+{
+	fs_dircache_drop(&s->files);
+}
+
+int fs_linux_files_parent(fs_os_store *s, const char *snap, const char *relpath,
+			  int create, int *dirfd, const char **name, fs_err *err)
+{
+	const char *last = strrchr(relpath, '/'), *p = relpath;
+	char key[2 * FS_LINE_MAX + 2];
+	size_t klen;
+	int sfd, fd;
+
+	if (fs_relpath_check(relpath, err) < 0)
+		return -1;
+	*name = last ? last + 1 : relpath;
+	klen = (size_t)snprintf(key, sizeof key, "%s/%.*s", snap,
+				last ? (int)(last - relpath) : 0, relpath);
+	if (klen < sizeof key && (*dirfd = fs_dircache_get(&s->files, key, klen)) >= 0)
+		return 0;
+	sfd = fs_linux_snap_open(s, snap, err);
+	if (sfd < 0)
+		return -1;
+	fd = openat(sfd, "files", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	close(sfd);
+	while (fd >= 0 && last && p < last) {
+		char comp[NAME_MAX + 1];
+		size_t n = strcspn(p, "/");
+		struct stat st;
+		int next;
+
+		if (n > NAME_MAX) {
+			close(fd);
+			return fs_fail(err, "%s: name too long", relpath);
+		}
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		p += n + 1;
+		if (create && mkdirat(fd, comp, 0700) < 0 && errno != EEXIST) {
+			close(fd);
+			return fs_fail_errno(err, errno, "%s/files/%s", snap, relpath);
+		}
+		next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		fd = next;
+		if (fd >= 0 && (fstat(fd, &st) < 0 || st.st_dev != s->dev)) {
+			close(fd);
+			return fs_fail(err, "%s/files/%s: leaves the store's filesystem", snap, relpath);
+		}
+	}
+	if (fd < 0 && !create && (errno == ENOENT || errno == ENOTDIR))
+		return 1; /* a directory on the way is missing */
+	if (fd < 0)
+		return fs_fail_errno(err, errno, "%s/files/%s", snap, relpath);
+	*dirfd = fs_dircache_put(&s->files, key, klen, fd);
+	return *dirfd < 0 ? fs_fail(err, "%s: path too long", relpath) : 0;
+}
