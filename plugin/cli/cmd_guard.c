@@ -49,16 +49,10 @@ int cmd_guard(int argc, char **argv)
 		return cli_fail("guard", "--all-in-use takes no paths");
 	if (!cc.store.all_in_use && optind == argc && !from_stdin)
 		return cli_fail("guard", "no files given (name them, use --stdin or --all-in-use)");
-	if (!cc.store.all_in_use) {
-		targets = fs_targets_new(cc.store.root, &err);
-		if (!targets)
-			return cli_fail("guard", "%s", err.msg);
-		for (int i = optind; i < argc; i++)
-			if (fs_targets_add_user(targets, argv[i], &err) < 0)
-				goto fail;
-		if (from_stdin && fs_targets_read_fd(targets, 0, &err) < 0)
-			goto fail;
-	}
+	if (!cc.store.all_in_use &&
+	    !(targets = fs_targets_from(cc.store.root, argv + optind, (size_t)(argc - optind),
+					from_stdin ? 0 : -1, &err)))
+		return cli_fail("guard", "%s", err.msg);
 	if (fs_guard(targets, &cc.store, &r, &err) < 0)
 		goto fail;
 	if ((cc.json ? fs_guard_write_json(r, stdout) : fs_guard_write_text(r, stdout)) < 0) {

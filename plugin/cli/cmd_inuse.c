@@ -52,14 +52,10 @@ int cmd_inuse(int argc, char **argv)
 	if (optind == argc && !from_stdin) {
 		return cli_fail("inuse", "no files given (name them, or use --stdin)");
 	}
-	targets = fs_targets_new(root, &err);
+	targets = fs_targets_from(root, argv + optind, (size_t)(argc - optind),
+				  from_stdin ? 0 : -1, &err);
 	if (!targets)
 		return cli_fail("inuse", "%s", err.msg);
-	for (int i = optind; i < argc; i++)
-		if (fs_targets_add_user(targets, argv[i], &err) < 0)
-			goto fail;
-	if (from_stdin && fs_targets_read_fd(targets, 0, &err) < 0)
-		goto fail;
 	if (fs_inuse_run(targets, &so, &q, &err) < 0)
 		goto fail;
 	if ((json ? fs_inuse_write_json(q, stdout) : fs_inuse_write_text(q, stdout)) < 0) {

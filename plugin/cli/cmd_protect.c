@@ -40,12 +40,9 @@ int cmd_protect(int argc, char **argv)
 	}
 	if (optind == argc)
 		return cli_fail("protect", "no files given");
-	targets = fs_targets_new(cc.store.root, &err);
+	targets = fs_targets_from(cc.store.root, argv + optind, (size_t)(argc - optind), -1, &err);
 	if (!targets)
 		return cli_fail("protect", "%s", err.msg);
-	for (int i = optind; i < argc; i++)
-		if (fs_targets_add_user(targets, argv[i], &err) < 0)
-			goto fail;
 	if (fs_protect(targets, &cc.store, &r, &err) < 0)
 		goto fail;
 	if ((cc.json ? fs_guard_write_json(r, stdout) : fs_guard_write_text(r, stdout)) < 0) {

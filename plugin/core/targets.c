@@ -106,3 +106,19 @@ int fs_targets_add_user(fs_targets *t, const char *path, fs_err *err)
 	free(full);
 	return rc;
 }
+
+fs_targets *fs_targets_from(const char *root, char *const *paths, size_t npaths,
+			    int fd, fs_err *err)
+{
+	fs_targets *t = fs_targets_new(root, err);
+
+	for (size_t i = 0; t && i < npaths; i++)
+		if (fs_targets_add_user(t, paths[i], err) < 0)
+			goto fail;
+	if (t && fd >= 0 && fs_targets_read_fd(t, fd, err) < 0)
+		goto fail;
+	return t;
+fail:
+	fs_targets_free(t);
+	return NULL;
+}

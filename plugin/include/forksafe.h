@@ -155,6 +155,13 @@ int fs_targets_add(fs_targets *t, const char *path, fs_err *err);
 int fs_targets_add_user(fs_targets *t, const char *path, fs_err *err);
 
 /*
+ * A target list in one call, as every command takes it: paths typed by a
+ * user (fs_targets_add_user), then, unless fd is -1, lines read from fd.
+ */
+fs_targets *fs_targets_from(const char *root, char *const *paths, size_t npaths,
+			    int fd, fs_err *err);
+
+/*
  * Reads targets one per line from fd, in pacman's NeedsTargets form.
  * Rejects NUL bytes and lines longer than FS_LINE_MAX with a clear error.
  */
