@@ -80,8 +80,8 @@ check "a held snapshot is kept" "$out" \
 	"d['snapshots'][0]['lock_held'] and d['snapshots'][0]['kept'] == 1"
 out=$(F status --json --root "$R")
 check "status says the lock is held" "$out" "d['snapshots'][0]['lock_held']"
-kill "$H"; wait "$H" 2>/dev/null
-pkill -f "^sleep 60$" 2>/dev/null; sleep 0.2
+pkill -P "$H" sleep 2>/dev/null # the held command ends: hold returns
+wait "$H" 2>/dev/null
 out=$(F retire --json --root "$R")
 check "released: retire removes it" "$out" "d['snapshots'][0]['removed']"
 "$FORKSAFE" hold --root "$R" "$SNAP" -- true 2>"$T/err"
