@@ -99,6 +99,12 @@ static void test_missing_and_dirs(void **state)
 	tg = add_ok(t, "nodir/./lib/../li/x");  /* found by fuzzing */
 	assert_false(tg->exists);
 	assert_string_equal(tg->path, "/nodir/li/x");
+	/* a missing path's '..' must not spoil the directories the next
+	 * target starts from (found by fuzzing) */
+	tg = add_ok(t, "usr/lib//..//../usr/lib(//..//..");
+	assert_string_equal(tg->path, "/");
+	tg = add_ok(t, "usr/lib/nothere");
+	assert_string_equal(tg->path, "/usr/lib/nothere");
 	tg = add_ok(t, "usr/lib/libx.so/inside");
 	assert_false(tg->exists);
 	assert_string_equal(tg->path, "/usr/lib/libx.so/inside");
@@ -106,10 +112,10 @@ static void test_missing_and_dirs(void **state)
 	tg = add_ok(t, "usr/lib/up");
 	assert_true(tg->exists);
 	assert_string_equal(tg->path, "/etc/passwd");
-	assert_int_equal(fs_targets_count(t), 5);
+	assert_int_equal(fs_targets_count(t), 7);
 	/* directory entries of a package are skipped */
 	assert_int_equal(fs_targets_add(t, "usr/lib/", &err), 0);
-	assert_int_equal(fs_targets_count(t), 5);
+	assert_int_equal(fs_targets_count(t), 7);
 	fs_targets_free(t);
 }
 

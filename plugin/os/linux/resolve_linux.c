@@ -144,12 +144,21 @@ static int append(struct walk *w, const char *name, size_t n)
 }
 
 /* Builds the result for a missing file: resolved part + remaining text,
- * normalised lexically (nothing exists there to give ".." another sense). */
-static int finish_missing(struct walk *w, const char *name, size_t n,
+ * normalised lexically (nothing exists there to give ".." another sense).
+ * Works on a copy: the walk's own path must stay as its directories are,
+ * the next target starts from them. */
+static int finish_missing(const struct walk *w, const char *name, size_t n,
 			  const char *rest, char **resolved)
 {
-	if (append(w, name, n) < 0)
+	char *out = malloc(w->out_len + n + strlen(rest) + 3);
+	size_t len = w->out_len;
+
+	if (!out)
 		return -1;
+	memcpy(out, w->out, len);
+	out[len++] = '/';
+	memcpy(out + len, name, n);
+	len += n;
 	while (*rest) {
 		size_t m;
 
@@ -157,16 +166,20 @@ static int finish_missing(struct walk *w, const char *name, size_t n,
 			rest++;
 		m = strcspn(rest, "/");
 		if (m == 2 && rest[0] == '.' && rest[1] == '.') {
-			while (w->out_len > 0 && w->out[--w->out_len] != '/')
+			while (len > 0 && out[--len] != '/')
 				;
-			w->out[w->out_len] = '\0';
-		} else if (m > 0 && !(m == 1 && rest[0] == '.') && append(w, rest, m) < 0) {
-			return -1;
+		} else if (m > 0 && !(m == 1 && rest[0] == '.')) {
+			out[len++] = '/';
+			memcpy(out + len, rest, m);
+			len += m;
 		}
 		rest += m;
 	}
-	*resolved = strdup(w->out_len ? w->out : "/");
-	return *resolved ? 0 : -1;
+	if (len == 0)
+		out[len++] = '/';
+	out[len] = '\0';
+	*resolved = out;
+	return 0;
 }
 
 static void found(fs_target *t, const struct stat *st)
@@ -282,6 +295,7 @@ int fs_os_resolve(fs_os_root *root, const char *path, fs_target *t, fs_err *err)
 			/* "file/more": nothing can exist there */
 			*resolved = NULL;
 			w->out_len -= n + 1;
+			w->out[w->out_len] = '\0';
 			if (finish_missing(w, name, n, p, resolved) < 0)
 				fs_fail(err, "%s: path too long", path);
 			else
