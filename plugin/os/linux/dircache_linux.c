@@ -1,12 +1,24 @@
 /*
- * dircache_linux.c - the last directory a walk opened, kept open under its
- * path: the files of a package or a snapshot share directories, so the
- * next file usually needs the same one.  One entry is enough for that.
+ * dircache_linux.c - open directories: the last directory a walk opened,
+ * kept open under its path (the files of a package or a snapshot share
+ * directories, so the next file usually needs the same one; one entry is
+ * enough), and a directory opened for listing.
  */
 #include "linux.h"
 
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
+
+DIR *fs_linux_opendir(int dirfd, const char *name)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+
+	if (!d && fd >= 0)
+		close(fd);
+	return d;
+}
 
 void fs_dircache_init(fs_dircache *c)
 {

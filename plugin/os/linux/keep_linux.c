@@ -113,16 +113,12 @@ int fs_os_snap_keep(fs_os_store *s, const char *snap, fs_os_root *root,
 static long verify_dir(int fd, dev_t dev, const fs_idset *stored, unsigned char *found,
 		       int depth, fs_err *err)
 {
-	int dfd = dup(fd);
-	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	DIR *d = fs_linux_opendir(fd, ".");
 	struct dirent *de;
 	long removed = 0;
 
-	if (!d) {
-		if (dfd >= 0)
-			close(dfd);
+	if (!d)
 		return fs_fail_errno(err, errno, "cannot verify a snapshot");
-	}
 	while ((de = readdir(d))) {
 		fs_id id = { (uint64_t)dev, (uint64_t)de->d_ino };
 		struct stat st;
@@ -159,16 +155,17 @@ static long verify_dir(int fd, dev_t dev, const fs_idset *stored, unsigned char 
 long fs_os_snap_verify(fs_os_store *s, const char *snap, const fs_idset *stored,
 		       unsigned char *found, fs_err *err)
 {
-	const char *name;
-	int dfd, r;
+	int sfd = fs_linux_snap_open(s, snap, err), fd;
 	long removed;
 
-	/* the files directory itself: the parent of a one-component path */
-	r = fs_linux_files_parent(s, snap, "x", 0, &dfd, &name, err);
-	if (r != 0)
-		return r > 0 ? 0 : -1;
-	removed = verify_dir(dfd, fs_linux_store_dev(s), stored, found, 0, err);
-	fs_linux_files_forget(s);
+	if (sfd < 0)
+		return -1;
+	fd = openat(sfd, "files", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	close(sfd);
+	if (fd < 0)
+		return fs_fail_errno(err, errno, "%s/files", snap);
+	removed = verify_dir(fd, s->dev, stored, found, 0, err);
+	close(fd);
 	return removed;
 }
 

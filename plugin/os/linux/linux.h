@@ -6,6 +6,7 @@
 
 #include "../../core/os.h"
 
+#include <dirent.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -51,6 +52,10 @@ int fs_dircache_get(const fs_dircache *c, const char *key, size_t len);
 int fs_dircache_put(fs_dircache *c, const char *key, size_t len, int fd);
 void fs_dircache_drop(fs_dircache *c);
 
+/* name (relative to dirfd, never through a symlink) opened for readdir(),
+ * with a descriptor of its own; NULL with errno set on failure. */
+DIR *fs_linux_opendir(int dirfd, const char *name);
+
 /* The store (store_linux.c); snap_linux.c works inside its snapshots. */
 struct fs_os_store {
 	int fd;        /* the store directory */
@@ -63,12 +68,10 @@ struct fs_os_store {
 /* A snapshot directory of the store (same filesystem), as an fd to close. */
 int fs_linux_snap_open(fs_os_store *s, const char *snap, fs_err *err);
 
-/* The store's device, and the directory of a kept file (an fd owned by the
- * store's cache: do not close it) with its last component; create makes
- * missing directories.  Returns 0, 1 when (without create) a directory on
- * the way is missing, or -1 on error. */
-dev_t fs_linux_store_dev(const fs_os_store *s);
-int fs_linux_store_fd(const fs_os_store *s);
+/* The directory of a kept file (an fd owned by the store's cache: do not
+ * close it) with its last component; create makes missing directories.
+ * Returns 0, 1 when (without create) a directory on the way is missing,
+ * or -1 on error. */
 int fs_linux_files_parent(fs_os_store *s, const char *snap, const char *relpath,
 			  int create, int *dirfd, const char **name, fs_err *err);
 /* Forgets the cached directory (after removing directories). */

@@ -96,8 +96,8 @@ int fs_os_replace_with_copy(fs_os_store *s, fs_os_root *root, const char *relpat
 		fs_fail(err, "%s: changed before it could be protected", resolved);
 		goto out;
 	}
-	if ((dev_t)st.st_dev == fs_linux_store_dev(s)) {
-		tdir = fs_linux_store_fd(s);
+	if (st.st_dev == s->dev) {
+		tdir = s->fd;
 		snprintf(tmp, sizeof tmp, ".tmp-protect-%d-%u", (int)getpid(), counter++);
 	} else {
 		tdir = dir;

@@ -361,16 +361,12 @@ static void *work(void *arg)
 
 static int list_pids(int procfd, int **pids, size_t *n, fs_err *err)
 {
-	int fd = openat(procfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	DIR *d = fs_linux_opendir(procfd, ".");
 	struct dirent *de;
 	size_t cap = 0;
 
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
+	if (!d)
 		return fs_fail_errno(err, errno, "cannot list /proc");
-	}
 	*pids = NULL;
 	*n = 0;
 	while ((de = readdir(d))) {

@@ -202,16 +202,6 @@ int fs_os_snap_hold(fs_os_store *s, const char *snap, int *fd, fs_err *err)
 
 /* ---- kept files: snap/files/<relpath> -------------------------------------- */
 
-dev_t fs_linux_store_dev(const fs_os_store *s)
-{
-	return s->dev;
-}
-
-int fs_linux_store_fd(const fs_os_store *s)
-{
-	return s->fd;
-}
-
 void fs_linux_files_forget(fs_os_store *s)
 {
 	fs_dircache_drop(&s->files);

@@ -181,18 +181,14 @@ static int by_name(const void *a, const void *b)
 
 int fs_os_store_list(fs_os_store *s, char ***names, size_t *n, fs_err *err)
 {
-	int fd = openat(s->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	DIR *d = fs_linux_opendir(s->fd, ".");
 	struct dirent *de;
 	size_t cap = 0;
 
 	*names = NULL;
 	*n = 0;
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
+	if (!d)
 		return fs_fail_errno(err, errno, "cannot list the store");
-	}
 	while ((de = readdir(d))) {
 		char **slot;
 
@@ -225,16 +221,12 @@ int fs_os_store_rename(fs_os_store *s, const char *from, const char *to, fs_err 
 /* Removes everything inside directory fd (on device dev), depth-first. */
 static int empty_dir(int fd, dev_t dev, int depth, fs_err *err)
 {
-	int dfd = dup(fd);
-	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	DIR *d = fs_linux_opendir(fd, ".");
 	struct dirent *de;
 	int rc = 0;
 
-	if (!d) {
-		if (dfd >= 0)
-			close(dfd);
+	if (!d)
 		return fs_fail_errno(err, errno, "cannot read a store directory");
-	}
 	if (depth > MAX_DEPTH) {
 		closedir(d);
 		return fs_fail(err, "store directory nested too deep");
