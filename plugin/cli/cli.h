@@ -22,6 +22,7 @@ int cmd_retire(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_hold(int argc, char **argv);
 int cmd_protect(int argc, char **argv);
+int cmd_owner(int argc, char **argv);
 
 /* Options every store command takes (parsed in main.c). */
 struct cli_common {
@@ -38,6 +39,9 @@ struct cli_common {
 /* Handles a common option: 1 if it was one, 0 if not, -1 after an error. */
 int cli_common_option(struct cli_common *cc, const char *cmd, int c, const char *arg);
 
+/* --package ('P') or --archive ('A'): what the arguments name; -1 after
+ * an error (both given). */
+int cli_names_kind(const char *cmd, int c, int *kind);
 /* Prints "forksafe CMD: MSG" on stderr and returns EXIT_ERROR. */
 int cli_fail(const char *cmd, const char *fmt, ...);
 /* One line for an option getopt_long rejected (optstring starts with ':'). */

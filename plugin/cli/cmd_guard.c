@@ -9,11 +9,14 @@
 
 static const char USAGE[] =
 	"usage: forksafe guard [--root DIR] [--store DIR] [--stdin] [--all-in-use] [--json] [PATH...]\n"
+	"       forksafe guard [OPTIONS] --package NAME... | --archive FILE...\n"
 	"Keep the files running processes map in a new snapshot before they are replaced.\n"
 	"  --root DIR     paths are inside DIR (default /)\n"
 	"  --store DIR    snapshot store (default ROOT/var/lib/forksafe)\n"
 	"  --stdin        also read paths from standard input, one per line\n"
 	"  --all-in-use   keep every in-use image under the root\n"
+	"  --package      the arguments are installed packages: their files\n"
+	"  --archive      the arguments are package files: what each would replace\n"
 	"  --json         machine-readable output (docs/json.md)\n"
 	"exit status: 0 all in-use files kept (or none in use), 1 some could not be kept, 2 error\n";
 
@@ -23,6 +26,8 @@ int cmd_guard(int argc, char **argv)
 		CLI_STORE_OPTIONS,
 		{ "stdin", no_argument, NULL, 's' },
 		{ "all-in-use", no_argument, NULL, 'a' },
+		{ "package", no_argument, NULL, 'P' },
+		{ "archive", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -30,7 +35,7 @@ int cmd_guard(int argc, char **argv)
 	fs_targets *targets = NULL;
 	fs_guard_result *r = NULL;
 	fs_err err;
-	int from_stdin = 0, c, rc = EXIT_ERROR;
+	int from_stdin = 0, kind = FS_NAMES_PATHS, c, rc = EXIT_ERROR;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -41,6 +46,11 @@ int cmd_guard(int argc, char **argv)
 		switch (c) {
 		case 's': from_stdin = 1; break;
 		case 'a': cc.store.all_in_use = 1; break;
+		case 'P':
+		case 'A':
+			if (cli_names_kind("guard", c, &kind) < 0)
+				return EXIT_ERROR;
+			break;
 		case 'h': fputs(USAGE, stdout); return 0;
 		default: return cli_bad_option("guard", c, argv);
 		}
@@ -50,8 +60,9 @@ int cmd_guard(int argc, char **argv)
 	if (!cc.store.all_in_use && optind == argc && !from_stdin)
 		return cli_fail("guard", "no files given (name them, use --stdin or --all-in-use)");
 	if (!cc.store.all_in_use &&
-	    !(targets = fs_targets_from(cc.store.root, argv + optind, (size_t)(argc - optind),
-					from_stdin ? 0 : -1, &err)))
+	    !(targets = fs_targets_from_names(cc.store.root, cc.store.store, kind,
+					      argv + optind, (size_t)(argc - optind),
+					      from_stdin ? 0 : -1, &err)))
 		return cli_fail("guard", "%s", err.msg);
 	if (fs_guard(targets, &cc.store, &r, &err) < 0)
 		goto fail;

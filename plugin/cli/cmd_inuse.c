@@ -9,12 +9,16 @@
 
 static const char USAGE[] =
 	"usage: forksafe inuse [--json] [--root DIR] [--stdin] [--threads N] [PATH...]\n"
+	"       forksafe inuse [OPTIONS] --package NAME... | --archive FILE...\n"
 	"Tell which running processes map each file.\n"
 	"  --json       machine-readable output (docs/json.md)\n"
 	"  --root DIR   paths are inside DIR (default /)\n"
 	"  --stdin      also read paths from standard input, one per line,\n"
 	"               as pacman's NeedsTargets gives them\n"
 	"  --threads N  read /proc with N threads (default: one per CPU)\n"
+	"  --package    the arguments are installed packages: their files\n"
+	"  --archive    the arguments are package files (.pkg.tar.zst, .tar.xz, ...):\n"
+	"               the files each would install or replace\n"
 	"exit status: 0 none in use, 1 some in use, 2 error,\n"
 	"             3 none found in use but some processes could not be read\n";
 
@@ -25,6 +29,8 @@ int cmd_inuse(int argc, char **argv)
 		{ "root", required_argument, NULL, 'r' },
 		{ "stdin", no_argument, NULL, 's' },
 		{ "threads", required_argument, NULL, 't' },
+		{ "package", no_argument, NULL, 'P' },
+		{ "archive", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -33,7 +39,7 @@ int cmd_inuse(int argc, char **argv)
 	fs_targets *targets = NULL;
 	fs_inuse *q = NULL;
 	fs_err err;
-	int json = 0, from_stdin = 0, c, rc = EXIT_ERROR;
+	int json = 0, from_stdin = 0, kind = FS_NAMES_PATHS, c, rc = EXIT_ERROR;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -41,6 +47,11 @@ int cmd_inuse(int argc, char **argv)
 		case 'j': json = 1; break;
 		case 'r': root = optarg; break;
 		case 's': from_stdin = 1; break;
+		case 'P':
+		case 'A':
+			if (cli_names_kind("inuse", c, &kind) < 0)
+				return EXIT_ERROR;
+			break;
 		case 't':
 			if (cli_threads("inuse", optarg, &so.threads) < 0)
 				return EXIT_ERROR;
@@ -52,8 +63,8 @@ int cmd_inuse(int argc, char **argv)
 	if (optind == argc && !from_stdin) {
 		return cli_fail("inuse", "no files given (name them, or use --stdin)");
 	}
-	targets = fs_targets_from(root, argv + optind, (size_t)(argc - optind),
-				  from_stdin ? 0 : -1, &err);
+	targets = fs_targets_from_names(root, NULL, kind, argv + optind,
+					(size_t)(argc - optind), from_stdin ? 0 : -1, &err);
 	if (!targets)
 		return cli_fail("inuse", "%s", err.msg);
 	if (fs_inuse_run(targets, &so, &q, &err) < 0)

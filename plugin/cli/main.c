@@ -20,6 +20,7 @@ static const struct {
 	{ "status", cmd_status, "list snapshots, their cost and who holds them" },
 	{ "hold", cmd_hold, "keep a snapshot while a command runs" },
 	{ "protect", cmd_protect, "keep in-use files and give their paths fresh copies" },
+	{ "owner", cmd_owner, "tell which installed package owns each file" },
 };
 
 static int usage(FILE *f)
@@ -80,6 +81,18 @@ void cli_warn_incomplete(const char *cmd, const fs_scan *scan)
 		cli_warn_unreadable(cmd, scan->unreadable);
 }
 
+int cli_names_kind(const char *cmd, int c, int *kind)
+{
+	int want = c == 'P' ? FS_NAMES_PACKAGES : FS_NAMES_ARCHIVES;
+
+	if (*kind != FS_NAMES_PATHS && *kind != want) {
+		cli_fail(cmd, "--package and --archive cannot be combined");
+		return -1;
+	}
+	*kind = want;
+	return 0;
+}
+
 int cli_common_option(struct cli_common *cc, const char *cmd, int c, const char *arg)
 {
 	switch (c) {
@@ -104,7 +117,8 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
 		return usage(stdout);
 	if (strcmp(argv[1], "--version") == 0) {
-		printf("forksafe %s (json schema %d)\n", FORKSAFE_VERSION, FS_JSON_SCHEMA);
+		printf("forksafe %s (json schema %d; features: %s)\n", FORKSAFE_VERSION,
+		       FS_JSON_SCHEMA, *fs_features() ? fs_features() : "none");
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)

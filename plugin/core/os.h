@@ -66,7 +66,7 @@ int fs_os_store_remove(fs_os_store *s, const char *name, fs_err *err);
 
 int fs_os_snap_mkdir(fs_os_store *s, const char *snap, fs_err *err);
 /* A snapshot's own file (manifest, lock, open marker): read, atomic write,
- * exists, remove. */
+ * exists, remove.  snap NULL: a file of the store itself (pkgdb.solv). */
 int fs_os_snap_read(fs_os_store *s, const char *snap, const char *file,
 		    char **buf, size_t *len, fs_err *err);
 int fs_os_snap_write(fs_os_store *s, const char *snap, const char *file,

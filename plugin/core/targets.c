@@ -15,6 +15,7 @@ struct fs_targets {
 	fs_os_root *os;
 	fs_target *v;
 	size_t n, cap;
+	int skip_dirs;
 };
 
 fs_targets *fs_targets_new(const char *root, fs_err *err)
@@ -54,6 +55,7 @@ void fs_targets_free(fs_targets *t)
 }
 
 const char *fs_targets_root(const fs_targets *t) { return t->root; }
+void fs_targets_skip_dirs(fs_targets *t) { t->skip_dirs = 1; }
 size_t fs_targets_count(const fs_targets *t) { return t->n; }
 const fs_target *fs_targets_get(const fs_targets *t, size_t i) { return &t->v[i]; }
 
@@ -72,6 +74,10 @@ static int add(fs_targets *t, const char *request, const char *path, fs_err *err
 		return 0; /* a directory entry of a package: nothing to map */
 	if (fs_os_resolve(t->os, path, &tg, err) < 0)
 		return -1;
+	if (tg.is_dir && t->skip_dirs) {
+		free(tg.path);
+		return 0;
+	}
 	tg.request = strdup(request);
 	slot = tg.request ? fs_grow((void **)&t->v, &t->n, &t->cap, sizeof *t->v) : NULL;
 	if (!slot) {
@@ -107,18 +113,35 @@ int fs_targets_add_user(fs_targets *t, const char *path, fs_err *err)
 	return rc;
 }
 
+fs_targets *fs_targets_from_names(const char *root, const char *store, int kind,
+				  char *const *names, size_t n, int fd, fs_err *err)
+{
+	fs_targets *t = fs_targets_new(root, err);
+	fs_pkgdb *db = NULL;
+
+	if (t && kind == FS_NAMES_PACKAGES && n > 0 &&
+	    fs_pkgdb_open(root, store, &db, err) < 0)
+		goto fail;
+	for (size_t i = 0; t && i < n; i++) {
+		int rc = kind == FS_NAMES_PACKAGES ? fs_targets_add_package(t, db, names[i], err)
+			 : kind == FS_NAMES_ARCHIVES ? fs_targets_add_archive(t, names[i], err)
+			 : fs_targets_add_user(t, names[i], err);
+
+		if (rc < 0)
+			goto fail;
+	}
+	if (t && fd >= 0 && fs_targets_read_fd(t, fd, err) < 0)
+		goto fail;
+	fs_pkgdb_free(db);
+	return t;
+fail:
+	fs_pkgdb_free(db);
+	fs_targets_free(t);
+	return NULL;
+}
+
 fs_targets *fs_targets_from(const char *root, char *const *paths, size_t npaths,
 			    int fd, fs_err *err)
 {
-	fs_targets *t = fs_targets_new(root, err);
-
-	for (size_t i = 0; t && i < npaths; i++)
-		if (fs_targets_add_user(t, paths[i], err) < 0)
-			goto fail;
-	if (t && fd >= 0 && fs_targets_read_fd(t, fd, err) < 0)
-		goto fail;
-	return t;
-fail:
-	fs_targets_free(t);
-	return NULL;
+	return fs_targets_from_names(root, NULL, FS_NAMES_PATHS, paths, npaths, fd, err);
 }

@@ -76,6 +76,7 @@ typedef struct fs_image {
 	fs_id id;
 	const char *path;
 	unsigned flags;   /* FS_IMAGE_* */
+	const char *package; /* owning package once labelled (fs_pkgdb_label_scan) */
 } fs_image;
 
 typedef struct fs_proc {
@@ -131,6 +132,7 @@ typedef struct fs_target {
 	fs_id id;       /* valid when exists, as are: */
 	uint64_t size;
 	int64_t mtime_ns;
+	int is_dir;
 } fs_target;
 
 typedef struct fs_targets fs_targets;
@@ -153,6 +155,10 @@ int fs_targets_add(fs_targets *t, const char *path, fs_err *err);
 /* Same, for a path a user typed: with root "/", a relative path is taken
  * from the current directory (it stays the request as shown). */
 int fs_targets_add_user(fs_targets *t, const char *path, fs_err *err);
+
+/* From now on, targets that resolve to a directory are left out (package
+ * file lists name their directories without a trailing '/'). */
+void fs_targets_skip_dirs(fs_targets *t);
 
 /*
  * A target list in one call, as every command takes it: paths typed by a
@@ -326,6 +332,66 @@ int fs_status_write_text(const fs_status_result *r, FILE *f);
 
 /* Takes snapshot's lock (shared); *fd keeps it and is inherited by children. */
 int fs_hold(const fs_store_opts *opts, const char *snapshot, int *fd, fs_err *err);
+
+/* ---- packages: libsolv, libarchive, zstd ----------------------------------
+ * Present when built with FORKSAFE_PACKAGES (fs_features() says "packages");
+ * otherwise every function here fails with "built without package support".
+ */
+
+/* Space-separated optional features this build has ("" for none). */
+const char *fs_features(void);
+
+/* The installed-package database of a root: pacman's local db and/or
+ * dpkg's status, with file lists, loaded through libsolv. */
+typedef struct fs_pkgdb fs_pkgdb;
+
+typedef struct fs_pkg {
+	const char *name;     /* NULL: no package */
+	const char *version;
+} fs_pkg;
+
+/*
+ * Loads root's database ("/" when NULL).  The loaded repository is cached in
+ * libsolv's .solv format as store/pkgdb.solv (store NULL: the root's default
+ * store) and reused while the database is unchanged; without a usable store
+ * the database is simply read each time.
+ */
+int fs_pkgdb_open(const char *root, const char *store, fs_pkgdb **out, fs_err *err);
+void fs_pkgdb_free(fs_pkgdb *db);
+/* "pacman", "dpkg" or "pacman+dpkg". */
+const char *fs_pkgdb_source(const fs_pkgdb *db);
+size_t fs_pkgdb_count(const fs_pkgdb *db);
+/* Whether this load came from the .solv cache. */
+int fs_pkgdb_cached(const fs_pkgdb *db);
+
+/* owners[i]: the package that owns paths[i] (absolute, inside the root), its
+ * strings valid while db lives; name NULL when no package owns it.  A path
+ * reached through a directory symlink at the top of the root (/lib ->
+ * usr/lib) is found under either name. */
+int fs_pkgdb_owners(const fs_pkgdb *db, const char *const *paths, size_t n,
+		    fs_pkg *owners, fs_err *err);
+/* Labels every image of scan with its owning package. */
+int fs_pkgdb_label_scan(const fs_pkgdb *db, fs_scan *scan, fs_err *err);
+
+/* Adds the files of installed package name (directories left out). */
+int fs_targets_add_package(fs_targets *t, const fs_pkgdb *db, const char *name,
+			   fs_err *err);
+/* Adds the files a package archive (.pkg.tar.zst, .pkg.tar.xz, Cygwin's
+ * .tar.xz / .tar.zst, ...) would install or replace. */
+int fs_targets_add_archive(fs_targets *t, const char *file, fs_err *err);
+
+/* What the names given to fs_targets_from_names() are. */
+enum { FS_NAMES_PATHS, FS_NAMES_PACKAGES, FS_NAMES_ARCHIVES };
+
+/* fs_targets_from(), with names of the given kind: paths, installed
+ * packages (their files; store as for fs_pkgdb_open) or package archives. */
+fs_targets *fs_targets_from_names(const char *root, const char *store, int kind,
+				  char *const *names, size_t n, int fd, fs_err *err);
+
+/* Writes the owners of targets (fs_pkgdb_owners of each resolved path). */
+int fs_owners_write_json(const fs_pkgdb *db, const fs_targets *t,
+			 const fs_pkg *owners, FILE *f);
+int fs_owners_write_text(const fs_targets *t, const fs_pkg *owners, FILE *f);
 
 /* ---- output -------------------------------------------------------------- */
 

@@ -185,6 +185,7 @@ static int finish_missing(const struct walk *w, const char *name, size_t n,
 static void found(fs_target *t, const struct stat *st)
 {
 	t->exists = 1;
+	t->is_dir = S_ISDIR(st->st_mode);
 	t->id.dev = st->st_dev;
 	t->id.ino = st->st_ino;
 	t->size = (uint64_t)st->st_size;
@@ -200,6 +201,7 @@ int fs_os_resolve(fs_os_root *root, const char *path, fs_target *t, fs_err *err)
 
 	*resolved = NULL;
 	t->exists = 0;
+	t->is_dir = 0;
 	if (escapes(path))
 		return fs_fail(err, "%s: leaves the root through '..'", path);
 	todo = strdup(reuse(w, path));

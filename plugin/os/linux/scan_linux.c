@@ -164,6 +164,7 @@ static int add_image(struct worker *w, int pid, const fs_maps_line *ml)
 	img->id = ml->id;
 	img->path = image_path(w, pid, ml);
 	img->flags = ml->deleted ? FS_IMAGE_DELETED : 0;
+	img->package = NULL;
 	return img->path ? 0 : -1;
 }
 

@@ -19,12 +19,19 @@
 
 /* ---- a snapshot's own files ---------------------------------------------- */
 
-/* Opens snap (a directory of the store, same filesystem) as an fd. */
+/* For messages: a snapshot's name, or "." for the store itself. */
+#define SNAP_NAME(snap) ((snap) ? (snap) : ".")
+
+/* Opens snap (a directory of the store, same filesystem) as an fd; NULL
+ * names the store directory itself. */
 int fs_linux_snap_open(fs_os_store *s, const char *snap, fs_err *err)
 {
-	int fd = openat(s->fd, snap, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = snap ? openat(s->fd, snap, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+		      : fcntl(s->fd, F_DUPFD_CLOEXEC, 0);
 	struct stat st;
 
+	if (!snap && fd < 0)
+		return fs_fail_errno(err, errno, "store %s", s->path);
 	if (fd < 0)
 		return fs_fail_errno(err, errno, "snapshot %s", snap);
 	if (fstat(fd, &st) < 0 || st.st_dev != s->dev) {
@@ -64,10 +71,10 @@ int fs_os_snap_read(fs_os_store *s, const char *snap, const char *file,
 	fd = openat(dfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	close(dfd);
 	if (fd < 0)
-		return fs_fail_errno(err, errno, "%s/%s", snap, file);
+		return fs_fail_errno(err, errno, "%s/%s", SNAP_NAME(snap), file);
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > 64 * 1024 * 1024) {
 		close(fd);
-		return fs_fail(err, "%s/%s: not a regular file of sane size", snap, file);
+		return fs_fail(err, "%s/%s: not a regular file of sane size", SNAP_NAME(snap), file);
 	}
 	*buf = malloc((size_t)st.st_size + 1);
 	while (*buf && have < (size_t)st.st_size) {
@@ -81,7 +88,7 @@ int fs_os_snap_read(fs_os_store *s, const char *snap, const char *file,
 	if (!*buf || have != (size_t)st.st_size) {
 		free(*buf);
 		*buf = NULL;
-		return fs_fail(err, "%s/%s: cannot read", snap, file);
+		return fs_fail(err, "%s/%s: cannot read", SNAP_NAME(snap), file);
 	}
 	(*buf)[have] = '\0';
 	*len = have;
@@ -102,7 +109,7 @@ int fs_os_snap_write(fs_os_store *s, const char *snap, const char *file,
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		close(dfd);
-		return fs_fail_errno(err, errno, "%s/%s", snap, tmp);
+		return fs_fail_errno(err, errno, "%s/%s", SNAP_NAME(snap), tmp);
 	}
 	while (done < len) {
 		ssize_t n = write(fd, buf + done, len - done);
@@ -117,7 +124,7 @@ int fs_os_snap_write(fs_os_store *s, const char *snap, const char *file,
 
 		unlinkat(dfd, tmp, 0);
 		close(dfd);
-		return fs_fail_errno(err, e, "cannot write %s/%s", snap, file);
+		return fs_fail_errno(err, e, "cannot write %s/%s", SNAP_NAME(snap), file);
 	}
 	close(dfd);
 	return 0;

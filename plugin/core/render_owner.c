@@ -1,0 +1,48 @@
+/* render_owner.c - `forksafe owner` output: the package owning each file. */
+#include "internal.h"
+
+int fs_owners_write_json(const fs_pkgdb *db, const fs_targets *t,
+			 const fs_pkg *owners, FILE *f)
+{
+	fs_json j;
+
+	fs_json_init(&j, f);
+	fs_json_obj_begin(&j, NULL);
+	fs_json_int(&j, "schema", FS_JSON_SCHEMA);
+	fs_json_str(&j, "root", fs_targets_root(t));
+	fs_json_str(&j, "database", fs_pkgdb_source(db));
+	fs_json_arr_begin(&j, "files");
+	for (size_t i = 0; i < fs_targets_count(t); i++) {
+		const fs_target *tg = fs_targets_get(t, i);
+
+		fs_json_obj_begin(&j, NULL);
+		fs_json_str(&j, "path", tg->path);
+		fs_json_str(&j, "request", tg->request);
+		fs_json_bool(&j, "exists", tg->exists);
+		fs_json_str(&j, "package", owners[i].name);
+		fs_json_str(&j, "version", owners[i].version);
+		fs_json_obj_end(&j);
+	}
+	fs_json_arr_end(&j);
+	fs_json_obj_end(&j);
+	return fs_json_finish(&j);
+}
+
+int fs_owners_write_text(const fs_targets *t, const fs_pkg *owners, FILE *f)
+{
+	for (size_t i = 0; i < fs_targets_count(t); i++) {
+		const fs_target *tg = fs_targets_get(t, i);
+
+		fs_text_write(f, tg->path);
+		if (owners[i].name) {
+			fputs(" is owned by ", f);
+			fs_text_write(f, owners[i].name);
+			putc(' ', f);
+			fs_text_write(f, owners[i].version);
+		} else {
+			fputs(tg->exists ? " is owned by no package" : " does not exist", f);
+		}
+		putc('\n', f);
+	}
+	return ferror(f) ? -1 : 0;
+}

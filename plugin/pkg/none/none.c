@@ -1,0 +1,53 @@
+/*
+ * none.c - the package layer of a build without libsolv, libarchive and
+ * zstd (FORKSAFE_PACKAGES=OFF, e.g. the mingw-w64 cross build): each call
+ * says so, and everything that only labels output with packages goes on
+ * without them.
+ */
+#include "../../core/internal.h"
+
+const char *fs_features(void) { return ""; }
+
+static int unsupported(fs_err *err)
+{
+	return fs_fail(err, "built without package support (libsolv, libarchive, zstd)");
+}
+
+int fs_pkgdb_open(const char *root, const char *store, fs_pkgdb **out, fs_err *err)
+{
+	(void)root;
+	(void)store;
+	*out = NULL;
+	return unsupported(err);
+}
+
+void fs_pkgdb_free(fs_pkgdb *db) { (void)db; }
+const char *fs_pkgdb_source(const fs_pkgdb *db) { (void)db; return ""; }
+size_t fs_pkgdb_count(const fs_pkgdb *db) { (void)db; return 0; }
+int fs_pkgdb_cached(const fs_pkgdb *db) { (void)db; return 0; }
+
+int fs_pkgdb_owners(const fs_pkgdb *db, const char *const *paths, size_t n,
+		    fs_pkg *owners, fs_err *err)
+{
+	(void)db, (void)paths, (void)n, (void)owners;
+	return unsupported(err);
+}
+
+int fs_pkgdb_label_scan(const fs_pkgdb *db, fs_scan *scan, fs_err *err)
+{
+	(void)db, (void)scan;
+	return unsupported(err);
+}
+
+int fs_targets_add_package(fs_targets *t, const fs_pkgdb *db, const char *name,
+			   fs_err *err)
+{
+	(void)t, (void)db, (void)name;
+	return unsupported(err);
+}
+
+int fs_targets_add_archive(fs_targets *t, const char *file, fs_err *err)
+{
+	(void)t, (void)file;
+	return unsupported(err);
+}

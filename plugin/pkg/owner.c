@@ -1,0 +1,192 @@
+/*
+ * owner.c - which installed package owns which path: one pass over every
+ * file list of the database, each name looked up in a hash of the paths
+ * asked about (and their aliases through /lib -> usr/lib style symlinks).
+ */
+#include "pkg.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <solv/dataiterator.h>
+#include <solv/knownid.h>
+
+/* Asked-about names: open addressing; next[] chains queries of one name. */
+typedef struct query_hash {
+	size_t mask;
+	const char **key;  /* NULL: empty slot */
+	long *first;       /* query index of the first asker */
+	long *next;        /* per query (and alias): the next asker of that name */
+	char **owned;      /* alias strings to free */
+	size_t nowned;
+} query_hash;
+
+static size_t hash_str(const char *s)
+{
+	size_t h = 1469598103934665603ull & (size_t)-1;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return h;
+}
+
+/* The slot holding s, or the empty slot where it would go. */
+static size_t slot_of(const query_hash *q, const char *s)
+{
+	size_t i = hash_str(s) & q->mask;
+
+	while (q->key[i] && strcmp(q->key[i], s) != 0)
+		i = (i + 1) & q->mask;
+	return i;
+}
+
+/* Records that asker link asks about name s (borrowed). */
+static void insert(query_hash *q, const char *s, long link)
+{
+	size_t i = slot_of(q, s);
+
+	if (!q->key[i]) {
+		q->key[i] = s;
+		q->first[i] = -1;
+	}
+	q->next[link] = q->first[i];
+	q->first[i] = link;
+}
+
+static int hash_init(query_hash *q, size_t nnames)
+{
+	size_t size = 16;
+
+	while (size < nnames * 2)
+		size *= 2;
+	q->mask = size - 1;
+	q->key = calloc(size, sizeof *q->key);
+	q->first = calloc(size, sizeof *q->first);
+	q->next = calloc(nnames ? nnames : 1, sizeof *q->next);
+	q->owned = calloc(nnames ? nnames : 1, sizeof *q->owned);
+	q->nowned = 0;
+	return q->key && q->first && q->next && q->owned ? 0 : -1;
+}
+
+static void hash_free(query_hash *q)
+{
+	for (size_t i = 0; i < q->nowned; i++)
+		free(q->owned[i]);
+	free(q->owned);
+	free(q->key);
+	free(q->first);
+	free(q->next);
+}
+
+int fs_pkgdb_owners(const fs_pkgdb *db, const char *const *paths, size_t n,
+		    fs_pkg *owners, fs_err *err)
+{
+	size_t names = n * (db->naliases + 1), link = 0;
+	long *of_link; /* link -> query index */
+	query_hash q;
+	Dataiterator di;
+
+	memset(owners, 0, n * sizeof *owners);
+	of_link = malloc((names ? names : 1) * sizeof *of_link);
+	if (!of_link || hash_init(&q, names) < 0) {
+		free(of_link);
+		hash_free(&q);
+		return fs_fail(err, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		of_link[link] = (long)i;
+		insert(&q, paths[i], (long)link++);
+		for (size_t a = 0; a < db->naliases; a++) {
+			const fs_alias *al = &db->aliases[a];
+			size_t tl = strlen(al->to);
+			char *alt;
+
+			if (strncmp(paths[i], al->to, tl) != 0 || paths[i][tl] != '/')
+				continue;
+			alt = malloc(strlen(al->from) + strlen(paths[i] + tl) + 1);
+			if (!alt)
+				continue; /* the path itself is still looked up */
+			strcpy(alt, al->from);
+			strcat(alt, paths[i] + tl);
+			q.owned[q.nowned++] = alt;
+			of_link[link] = (long)i;
+			insert(&q, alt, (long)link++);
+		}
+	}
+	dataiterator_init(&di, db->pool, db->installed, 0, SOLVABLE_FILELIST, 0,
+			  SEARCH_FILES | SEARCH_COMPLETE_FILELIST);
+	while (dataiterator_step(&di)) {
+		size_t slot = slot_of(&q, di.kv.str);
+		Solvable *s;
+
+		if (!q.key[slot])
+			continue;
+		s = db->pool->solvables + di.solvid;
+		for (long l = q.first[slot]; l >= 0; l = q.next[l]) {
+			fs_pkg *o = &owners[of_link[l]];
+
+			if (!o->name) {
+				o->name = pool_id2str(db->pool, s->name);
+				o->version = pool_id2str(db->pool, s->evr);
+			}
+		}
+	}
+	dataiterator_free(&di);
+	hash_free(&q);
+	free(of_link);
+	return 0;
+}
+
+int fs_pkgdb_label_scan(const fs_pkgdb *db, fs_scan *scan, fs_err *err)
+{
+	size_t n = 0, k = 0;
+	const char **paths;
+	fs_pkg *owners;
+	int rc;
+
+	for (size_t i = 0; i < scan->nprocs; i++)
+		n += scan->procs[i].nimages;
+	paths = malloc((n ? n : 1) * sizeof *paths);
+	owners = malloc((n ? n : 1) * sizeof *owners);
+	if (!paths || !owners) {
+		free(paths);
+		free(owners);
+		return fs_fail(err, "out of memory");
+	}
+	for (size_t i = 0; i < scan->nprocs; i++)
+		for (size_t m = 0; m < scan->procs[i].nimages; m++)
+			paths[k++] = scan->procs[i].images[m].path;
+	rc = fs_pkgdb_owners(db, paths, n, owners, err);
+	k = 0;
+	for (size_t i = 0; rc == 0 && i < scan->nprocs; i++)
+		for (size_t m = 0; m < scan->procs[i].nimages; m++)
+			((fs_image *)scan->procs[i].images)[m].package = owners[k++].name;
+	free(paths);
+	free(owners);
+	return rc;
+}
+
+int fs_targets_add_package(fs_targets *t, const fs_pkgdb *db, const char *name,
+			   fs_err *err)
+{
+	Id id = pool_str2id(db->pool, name, 0);
+	Dataiterator di;
+	Solvable *s;
+	Id p;
+	int found = 0, rc = 0;
+
+	FOR_REPO_SOLVABLES(db->installed, p, s) {
+		if (!id || s->name != id)
+			continue;
+		found = 1;
+		fs_targets_skip_dirs(t);
+		dataiterator_init(&di, db->pool, db->installed, p, SOLVABLE_FILELIST, 0,
+				  SEARCH_FILES | SEARCH_COMPLETE_FILELIST);
+		while (rc == 0 && dataiterator_step(&di))
+			rc = fs_targets_add(t, di.kv.str, err);
+		dataiterator_free(&di);
+	}
+	if (!found)
+		return fs_fail(err, "package '%s' is not installed", name);
+	return rc;
+}
