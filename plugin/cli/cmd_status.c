@@ -20,6 +20,7 @@ int cmd_status(int argc, char **argv)
 	};
 	struct cli_common cc = { 0 };
 	fs_status_result *r;
+	fs_pkgdb *db = NULL;
 	fs_err err;
 	int c, rc = 0;
 
@@ -39,10 +40,14 @@ int cmd_status(int argc, char **argv)
 		return cli_fail("status", "unexpected argument '%s'", argv[optind]);
 	if (fs_status(&cc.store, &r, &err) < 0)
 		return cli_fail("status", "%s", err.msg);
+	/* kept files named with their packages when the root has a database */
+	if (r->n && fs_pkgdb_open(cc.store.root, cc.store.store, &db, &err) == 0)
+		fs_status_label(r, db, &err);
 	if ((cc.json ? fs_status_write_json(r, stdout) : fs_status_write_text(r, stdout)) < 0)
 		rc = cli_fail("status", "cannot write the output");
 	if (r->scan && !r->scan->complete)
 		cli_warn_unreadable("status", r->scan->unreadable);
 	fs_status_result_free(r);
+	fs_pkgdb_free(db);
 	return rc;
 }

@@ -20,6 +20,7 @@ static const struct {
 	{ "status", cmd_status, "list snapshots, their cost and who holds them" },
 	{ "hold", cmd_hold, "keep a snapshot while a command runs" },
 	{ "protect", cmd_protect, "keep in-use files and give their paths fresh copies" },
+	{ "report", cmd_report, "list processes still running replaced images" },
 	{ "owner", cmd_owner, "tell which installed package owns each file" },
 };
 

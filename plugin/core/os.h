@@ -17,6 +17,14 @@ int fs_os_scan(const fs_scan_opts *opts, fs_scan *scan, fs_err *err);
 /* Hands an arena's memory to the scan, which frees it in fs_scan_free(). */
 void fs_scan_adopt(fs_scan *scan, fs_arena *arena);
 
+/* Is the image at path a runtime component whose replacement can never be
+ * made safe for running processes (dynamic loader and libc on Linux,
+ * cygwin1.dll and msys-2.0.dll on Windows)? */
+int fs_os_is_runtime(const char *path);
+/* Is path a name the kernel gives memory that no package installs
+ * (memfd, shared memory, devices)? */
+int fs_os_is_pseudo(const char *path);
+
 /* A directory that target paths are resolved inside. */
 typedef struct fs_os_root fs_os_root;
 

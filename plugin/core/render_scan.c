@@ -44,6 +44,7 @@ int fs_scan_write_json(const fs_scan *scan, FILE *f)
 			fs_json_str(&j, "dev", dev);
 			fs_json_uint(&j, "ino", im->id.ino);
 			fs_json_bool(&j, "deleted", im->flags & FS_IMAGE_DELETED);
+			fs_json_str(&j, "package", im->package);
 			fs_json_obj_end(&j);
 		}
 		fs_json_arr_end(&j);
@@ -101,6 +102,11 @@ int fs_scan_write_text(const fs_scan *scan, FILE *f, int brief)
 			fs_text_write(f, p->images[m].path);
 			if (p->images[m].flags & FS_IMAGE_DELETED)
 				fputs(" (deleted)", f);
+			if (p->images[m].package) {
+				fputs(" [", f);
+				fs_text_write(f, p->images[m].package);
+				putc(']', f);
+			}
 			putc('\n', f);
 		}
 	}

@@ -183,6 +183,7 @@ int fs_status_write_json(const fs_status_result *r, FILE *f)
 
 			fs_json_obj_begin(&j, NULL);
 			json_entry_id(&j, se->e);
+			fs_json_str(&j, "package", se->package);
 			fs_json_bool(&j, "present", se->present);
 			fs_json_uint(&j, "cost_bytes", se->cost);
 			fs_json_arr_begin(&j, "held_by");
@@ -222,7 +223,12 @@ int fs_status_write_text(const fs_status_result *r, FILE *f)
 
 			fprintf(f, "    /");
 			fs_text_write(f, se->e->path);
-			fprintf(f, " (%s%s)", fs_keep_method_name(se->e->method),
+			fputs(" (", f);
+			if (se->package) {
+				fs_text_write(f, se->package);
+				fputs(", ", f);
+			}
+			fprintf(f, "%s%s)", fs_keep_method_name(se->e->method),
 				se->present ? "" : ", missing from the store");
 			if (se->nholders == 0)
 				fputs(": not mapped", f);

@@ -4,6 +4,7 @@
  */
 #include "store.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -12,8 +13,6 @@ static int fill_snap(fs_os_store *s, fs_status_snap *ss, const fs_scan *scan,
 		     const fs_idset *ids, const size_t *start, const size_t *users,
 		     fs_err *err)
 {
-	ss->open = fs_os_snap_exists(s, ss->name, "open");
-	ss->lock_held = fs_os_snap_lock_held(s, ss->name, NULL) == 1;
 	ss->v = calloc(ss->m.n + 1, sizeof *ss->v);
 	if (!ss->v)
 		return fs_fail(err, "out of memory");
@@ -36,27 +35,20 @@ static int fill_snap(fs_os_store *s, fs_status_snap *ss, const fs_scan *scan,
 	return 0;
 }
 
-int fs_status(const fs_store_opts *opts, fs_status_result **out, fs_err *err)
+int fs_status_load(const fs_store_opts *opts, fs_status_result *r, fs_idset *ids,
+		   fs_err *err)
 {
-	fs_status_result *r = calloc(1, sizeof *r);
-	fs_scan_opts so = opts->scan;
-	fs_idset *ids = fs_idset_new(256);
 	fs_os_store *s = NULL;
 	char **names = NULL;
-	size_t nnames = 0, cap = 0, *start = NULL, *users = NULL;
+	size_t nnames = 0, cap = 0;
 	int missing, rc = -1;
 
-	*out = NULL;
-	if (!r || !ids || !(r->store = fs_store_path(opts))) {
-		fs_fail(err, "out of memory");
-		goto out;
-	}
 	r->now = (int64_t)time(NULL);
+	if (!(r->store = fs_store_path(opts)))
+		return fs_fail(err, "out of memory");
 	s = fs_store_open(opts, 0, &missing, err);
-	if (!s) {
-		rc = missing ? 0 : -1;
-		goto out;
-	}
+	if (!s)
+		return missing ? 0 : -1;
 	/* the lock gives a consistent picture; nothing is changed */
 	if (fs_os_store_lock(s, err) < 0 || fs_os_store_list(s, &names, &nnames, err) < 0)
 		goto out;
@@ -79,6 +71,38 @@ int fs_status(const fs_store_opts *opts, fs_status_result **out, fs_err *err)
 			fs_fail(err, "out of memory");
 			goto out;
 		}
+		ss->open = fs_os_snap_exists(s, ss->name, "open");
+		ss->lock_held = fs_os_snap_lock_held(s, ss->name, NULL) == 1;
+	}
+	r->os = s;
+	s = NULL;
+	rc = 0;
+out:
+	for (size_t i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
+	fs_os_store_close(s);
+	return rc;
+}
+
+int fs_status(const fs_store_opts *opts, fs_status_result **out, fs_err *err)
+{
+	fs_status_result *r = calloc(1, sizeof *r);
+	fs_scan_opts so = opts->scan;
+	fs_idset *ids = fs_idset_new(256);
+	size_t *start = NULL, *users = NULL;
+	int rc = -1;
+
+	*out = NULL;
+	if (!r || !ids) {
+		fs_fail(err, "out of memory");
+		goto out;
+	}
+	if (fs_status_load(opts, r, ids, err) < 0)
+		goto out;
+	if (!r->os) {
+		rc = 0; /* no store yet */
+		goto out;
 	}
 	so.filter = ids;
 	if (fs_scan_run(&so, &r->scan, err) < 0)
@@ -89,17 +113,17 @@ int fs_status(const fs_store_opts *opts, fs_status_result **out, fs_err *err)
 	}
 	for (size_t i = 0; i < r->n; i++)
 		if (!r->v[i].problem &&
-		    fill_snap(s, &r->v[i], r->scan, ids, start, users, err) < 0)
+		    fill_snap(r->os, &r->v[i], r->scan, ids, start, users, err) < 0)
 			goto out;
 	rc = 0;
 out:
 	free(start);
 	free(users);
-	for (size_t i = 0; i < nnames; i++)
-		free(names[i]);
-	free(names);
 	fs_idset_free(ids);
-	fs_os_store_close(s);
+	if (r) {
+		fs_os_store_close(r->os);
+		r->os = NULL;
+	}
 	if (rc == 0)
 		*out = r;
 	else
@@ -122,6 +146,7 @@ void fs_status_result_free(fs_status_result *r)
 	free(r->v);
 	free(r->store);
 	fs_scan_free(r->scan);
+	fs_os_store_close(r->os);
 	free(r);
 }
 
@@ -139,5 +164,42 @@ int fs_hold(const fs_store_opts *opts, const char *snapshot, int *fd, fs_err *er
 	if (fs_os_store_lock(s, err) == 0 && fs_os_snap_hold(s, snapshot, fd, err) == 0)
 		rc = 0;
 	fs_os_store_close(s);
+	return rc;
+}
+
+/* Owners of kept files, for status output. */
+int fs_status_label(fs_status_result *r, const fs_pkgdb *db, fs_err *err)
+{
+	size_t n = 0, k = 0;
+	char **paths;
+	fs_pkg *owners;
+	int rc = -1;
+
+	for (size_t i = 0; i < r->n; i++)
+		n += r->v[i].n;
+	paths = calloc(n + 1, sizeof *paths);
+	owners = calloc(n + 1, sizeof *owners);
+	for (size_t i = 0; paths && i < r->n; i++)
+		for (size_t e = 0; e < r->v[i].n; e++, k++) {
+			const char *rel = r->v[i].v[e].e->path;
+
+			if ((paths[k] = malloc(strlen(rel) + 2)))
+				sprintf(paths[k], "/%s", rel);
+		}
+	for (size_t i = 0; paths && i < n; i++)
+		if (!paths[i])
+			k = 0; /* an allocation failed */
+	if (!paths || !owners || k != n)
+		fs_fail(err, "out of memory");
+	else if (fs_pkgdb_owners(db, (const char *const *)paths, n, owners, err) == 0)
+		rc = 0;
+	k = 0;
+	for (size_t i = 0; rc == 0 && i < r->n; i++)
+		for (size_t e = 0; e < r->v[i].n; e++)
+			r->v[i].v[e].package = owners[k++].name;
+	for (size_t i = 0; paths && i < n; i++)
+		free(paths[i]);
+	free(paths);
+	free(owners);
 	return rc;
 }

@@ -4,6 +4,8 @@
  *
  * Store layout:
  *   <store>/lock                   store-wide lock: every mutation holds it
+ *   <store>/pkgdb.solv             cache of the root's package database
+ *                                  (plugin/pkg/pkgdb.c)
  *   <store>/snap-<time>-<pid>/     one published snapshot per guard run
  *       manifest                   what it keeps (manifest.c)
  *       lock                       held (shared) by `forksafe hold`
@@ -40,5 +42,11 @@ int fs_store_save(fs_os_store *s, const char *snap, const fs_manifest *m, fs_err
 
 /* Identities of every entry of the manifests, for one filtered scan. */
 int fs_store_add_ids(fs_idset *ids, const fs_manifest *m);
+
+/* Fills r's store, now and snapshots (manifests, open, lock; no entries)
+ * and adds every recorded identity to ids.  r->os is the store, still
+ * locked, or NULL when there is no store yet. */
+int fs_status_load(const fs_store_opts *opts, fs_status_result *r, fs_idset *ids,
+		   fs_err *err);
 
 #endif

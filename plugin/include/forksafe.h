@@ -301,6 +301,7 @@ int fs_retire_write_text(const fs_retire_result *r, FILE *f);
 
 typedef struct fs_status_entry {
 	const fs_manifest_entry *e;
+	const char *package;   /* owning package once labelled */
 	int present;           /* the kept file is in the store */
 	uint64_t cost;         /* bytes only the store keeps alive */
 	size_t nholders;
@@ -323,6 +324,7 @@ typedef struct fs_status_result {
 	size_t n;
 	fs_status_snap *v;
 	fs_scan *scan;
+	struct fs_os_store *os; /* internal */
 } fs_status_result;
 
 int fs_status(const fs_store_opts *opts, fs_status_result **out, fs_err *err);
@@ -332,6 +334,43 @@ int fs_status_write_text(const fs_status_result *r, FILE *f);
 
 /* Takes snapshot's lock (shared); *fd keeps it and is inherited by children. */
 int fs_hold(const fs_store_opts *opts, const char *snapshot, int *fd, fs_err *err);
+
+/* ---- report: who still runs replaced images ------------------------------- */
+
+typedef struct fs_report_image {
+	const fs_image *image;   /* in the scan; image->package once labelled */
+	const char *snapshot;    /* a snapshot keeping the old file, or NULL */
+	int runtime;             /* loader/libc/runtime DLL: never safe */
+} fs_report_image;
+
+typedef struct fs_report_proc {
+	const fs_proc *proc;
+	size_t n;
+	fs_report_image *v;      /* its images that were replaced or removed */
+	int must_restart;        /* one of them is a runtime component */
+} fs_report_proc;
+
+typedef struct fs_report_result {
+	char *root;
+	fs_scan *scan;
+	size_t n;
+	fs_report_proc *v;       /* processes running replaced images, by pid */
+	size_t must_restart;
+	char **snapshots;        /* backs fs_report_image.snapshot */
+	size_t nsnapshots;
+} fs_report_result;
+
+struct fs_pkgdb;
+/* After a transaction: processes mapping images under opts->root whose path
+ * no longer has that identity (replaced or removed).  db (may be NULL)
+ * labels the images with their packages. */
+int fs_report(const fs_store_opts *opts, const struct fs_pkgdb *db,
+	      fs_report_result **out, fs_err *err);
+void fs_report_result_free(fs_report_result *r);
+int fs_report_write_json(const fs_report_result *r, FILE *f);
+int fs_report_write_text(const fs_report_result *r, FILE *f);
+/* Labels status entries with their owning packages. */
+int fs_status_label(fs_status_result *r, const struct fs_pkgdb *db, fs_err *err);
 
 /* ---- packages: libsolv, libarchive, zstd ----------------------------------
  * Present when built with FORKSAFE_PACKAGES (fs_features() says "packages");

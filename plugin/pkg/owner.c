@@ -137,6 +137,12 @@ int fs_pkgdb_owners(const fs_pkgdb *db, const char *const *paths, size_t n,
 	return 0;
 }
 
+/* A process that sees our root: its paths are names in our database. */
+static int same_root(const fs_proc *p)
+{
+	return !p->foreign_mntns && (!p->root || strcmp(p->root, "/") == 0);
+}
+
 int fs_pkgdb_label_scan(const fs_pkgdb *db, fs_scan *scan, fs_err *err)
 {
 	size_t n = 0, k = 0;
@@ -145,7 +151,7 @@ int fs_pkgdb_label_scan(const fs_pkgdb *db, fs_scan *scan, fs_err *err)
 	int rc;
 
 	for (size_t i = 0; i < scan->nprocs; i++)
-		n += scan->procs[i].nimages;
+		n += same_root(&scan->procs[i]) ? scan->procs[i].nimages : 0;
 	paths = malloc((n ? n : 1) * sizeof *paths);
 	owners = malloc((n ? n : 1) * sizeof *owners);
 	if (!paths || !owners) {
@@ -154,12 +160,12 @@ int fs_pkgdb_label_scan(const fs_pkgdb *db, fs_scan *scan, fs_err *err)
 		return fs_fail(err, "out of memory");
 	}
 	for (size_t i = 0; i < scan->nprocs; i++)
-		for (size_t m = 0; m < scan->procs[i].nimages; m++)
+		for (size_t m = 0; same_root(&scan->procs[i]) && m < scan->procs[i].nimages; m++)
 			paths[k++] = scan->procs[i].images[m].path;
 	rc = fs_pkgdb_owners(db, paths, n, owners, err);
 	k = 0;
 	for (size_t i = 0; rc == 0 && i < scan->nprocs; i++)
-		for (size_t m = 0; m < scan->procs[i].nimages; m++)
+		for (size_t m = 0; same_root(&scan->procs[i]) && m < scan->procs[i].nimages; m++)
 			((fs_image *)scan->procs[i].images)[m].package = owners[k++].name;
 	free(paths);
 	free(owners);

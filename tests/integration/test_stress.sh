@@ -82,5 +82,5 @@ out=$("$FORKSAFE" retire --json --store "$S" --post-transaction 2>/dev/null)
 check "after quiesce one retire removes every snapshot" "$out" \
 	'all(s["removed"] for s in d["snapshots"]) and not any(s["problem"] for s in d["snapshots"])'
 verify "  nothing leaks: the store holds only its lock" \
-	[ "$(find "$S" -mindepth 1 -not -name lock | wc -l)" = 0 ] && [ -f "$S/lock" ]
+	[ "$(find "$S" -mindepth 1 -not -name lock -not -name pkgdb.solv | wc -l)" = 0 ] && [ -f "$S/lock" ]
 finish
