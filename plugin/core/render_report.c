@@ -35,7 +35,7 @@ static const char **groups(const fs_report_result *r, size_t *n)
 		return NULL;
 	for (size_t i = 0; i < r->n; i++)
 		for (size_t m = 0; m < r->v[i].n; m++)
-			v[k++] = r->v[i].v[m].image->package;
+			v[k++] = r->v[i].v[m].package;
 	qsort(v, total, sizeof *v, by_name);
 	*n = 0;
 	for (size_t i = 0; i < total; i++)
@@ -46,7 +46,7 @@ static const char **groups(const fs_report_result *r, size_t *n)
 
 static int in_group(const fs_report_image *ri, const char *pkg, int runtime_only)
 {
-	return runtime_only ? ri->runtime : same(ri->image->package, pkg);
+	return runtime_only ? ri->runtime : same(ri->package, pkg);
 }
 
 static void json_images(fs_json *j, const fs_report_proc *rp, const char *pkg,
@@ -66,7 +66,7 @@ static void json_images(fs_json *j, const fs_report_proc *rp, const char *pkg,
 		fs_json_str(j, "dev", dev);
 		fs_json_uint(j, "ino", ri->image->id.ino);
 		fs_json_bool(j, "deleted", ri->image->flags & FS_IMAGE_DELETED);
-		fs_json_str(j, "package", ri->image->package);
+		fs_json_str(j, "package", ri->package);
 		fs_json_str(j, "snapshot", ri->snapshot);
 		fs_json_bool(j, "runtime", ri->runtime);
 		fs_json_obj_end(j);

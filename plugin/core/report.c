@@ -69,16 +69,48 @@ struct current {
 	size_t n, cap;
 };
 
-/* Is im stale: gone, or its path now names another file? */
-static int stale(const fs_image *im, const char *rel, struct current *c)
+/* Is the nearest existing directory above rel (inside the root) on dev?
+ * Tells an image deleted from this root from one deleted elsewhere whose
+ * path only looks the same (seen from a chroot, other roots' paths do). */
+static int ours(struct current *c, const char *rel, uint64_t dev)
+{
+	char dir[FS_LINE_MAX + 1];
+	size_t len = strlen(rel);
+	fs_err err;
+
+	if (len > FS_LINE_MAX)
+		return 0;
+	memcpy(dir, rel, len + 1);
+	for (;;) {
+		char *slash = strrchr(dir, '/');
+		const fs_target *tg;
+
+		if (!slash)
+			return 0;
+		slash[slash == dir] = '\0'; /* keeps "/" itself */
+		if (fs_targets_add(c->t, dir, &err) < 0)
+			return 0;
+		tg = fs_targets_get(c->t, fs_targets_count(c->t) - 1);
+		if (tg->exists)
+			return tg->is_dir && tg->id.dev == dev;
+		if (slash == dir)
+			return 0;
+	}
+}
+
+/*
+ * Is im stale: replaced or removed in this root?  Yes when a snapshot keeps
+ * its identity and the path no longer has it; when the kernel says its path
+ * is deleted and the path lies in this root; when its path now names another
+ * file.  A path that does not exist here is another root's: not ours.
+ */
+static int stale(const fs_image *im, const char *rel, int kept, struct current *c)
 {
 	const fs_target *tg;
 	long k, *slot;
 	int added;
 	fs_err err;
 
-	if (im->flags & FS_IMAGE_DELETED)
-		return 1;
 	k = fs_idset_add(c->ids, im->id, &added);
 	if (k < 0)
 		return 0;
@@ -91,7 +123,13 @@ static int stale(const fs_image *im, const char *rel, struct current *c)
 	if (c->tix[k] < 0)
 		return 0; /* cannot tell: not claimed */
 	tg = fs_targets_get(c->t, (size_t)c->tix[k]);
-	return !tg->exists || tg->id.dev != im->id.dev || tg->id.ino != im->id.ino;
+	if (tg->exists && tg->id.dev == im->id.dev && tg->id.ino == im->id.ino)
+		return 0;
+	if (kept)
+		return 1;
+	if (im->flags & FS_IMAGE_DELETED)
+		return ours(c, rel, im->id.dev);
+	return tg->exists;
 }
 
 static int add_proc(fs_report_result *r, const fs_proc *p, size_t *cap, size_t rlen,
@@ -103,17 +141,17 @@ static int add_proc(fs_report_result *r, const fs_proc *p, size_t *cap, size_t r
 	for (size_t m = 0; m < p->nimages; m++) {
 		const fs_image *im = &p->images[m];
 		const char *rel = under_root(im->path, r->root, rlen);
+		long k = fs_idset_find(ids, im->id);
 		fs_report_image *ri;
-		long k;
 
-		if (!rel || fs_os_is_pseudo(im->path) || !stale(im, rel, cur))
+		if (!rel || fs_os_is_pseudo(im->path) ||
+		    !stale(im, rel, k >= 0 && keeper[k], cur))
 			continue;
 		ri = fs_grow((void **)&rp.v, &rp.n, &icap, sizeof *ri);
 		if (!ri) {
 			free(rp.v);
 			return -1;
 		}
-		k = fs_idset_find(ids, im->id);
 		ri->image = im;
 		ri->snapshot = k >= 0 && keeper[k] ? r->snapshots[keeper[k] - 1] : NULL;
 		ri->runtime = fs_os_is_runtime(im->path);
@@ -128,6 +166,36 @@ static int add_proc(fs_report_result *r, const fs_proc *p, size_t *cap, size_t r
 	r->v[r->n - 1] = rp;
 	r->must_restart += rp.must_restart;
 	return 0;
+}
+
+/* The owning package of every stale image, by its path inside the root. */
+static int label(fs_report_result *r, size_t rlen, const fs_pkgdb *db, fs_err *err)
+{
+	size_t n = 0, k = 0;
+	const char **paths;
+	fs_pkg *owners;
+	int rc;
+
+	for (size_t i = 0; i < r->n; i++)
+		n += r->v[i].n;
+	paths = malloc((n + 1) * sizeof *paths);
+	owners = malloc((n + 1) * sizeof *owners);
+	if (!paths || !owners) {
+		free(paths);
+		free(owners);
+		return fs_fail(err, "out of memory");
+	}
+	for (size_t i = 0; i < r->n; i++)
+		for (size_t m = 0; m < r->v[i].n; m++)
+			paths[k++] = under_root(r->v[i].v[m].image->path, r->root, rlen);
+	rc = fs_pkgdb_owners(db, paths, n, owners, err);
+	k = 0;
+	for (size_t i = 0; rc == 0 && i < r->n; i++)
+		for (size_t m = 0; m < r->v[i].n; m++)
+			r->v[i].v[m].package = owners[k++].name;
+	free(paths);
+	free(owners);
+	return rc;
 }
 
 int fs_report(const fs_store_opts *opts, const fs_pkgdb *db, fs_report_result **out,
@@ -152,15 +220,15 @@ int fs_report(const fs_store_opts *opts, const fs_pkgdb *db, fs_report_result **
 		goto out;
 	so.filter = NULL;
 	so.process_view = 0;
-	if (fs_scan_run(&so, &r->scan, err) < 0 ||
-	    (db && fs_pkgdb_label_scan(db, r->scan, err) < 0) ||
-	    !(cur.t = fs_targets_new(r->root, err)))
+	if (fs_scan_run(&so, &r->scan, err) < 0 || !(cur.t = fs_targets_new(r->root, err)))
 		goto out;
 	for (size_t i = 0; i < r->scan->nprocs; i++)
 		if (add_proc(r, &r->scan->procs[i], &cap, rlen, &cur, ids, keeper) < 0) {
 			fs_fail(err, "out of memory");
 			goto out;
 		}
+	if (db && label(r, rlen, db, err) < 0)
+		goto out;
 	rc = 0;
 out:
 	free(keeper);

@@ -335,10 +335,30 @@ int fs_status_write_text(const fs_status_result *r, FILE *f);
 /* Takes snapshot's lock (shared); *fd keeps it and is inherited by children. */
 int fs_hold(const fs_store_opts *opts, const char *snapshot, int *fd, fs_err *err);
 
+/* One line each for package-manager hooks: after guard, and after retire
+ * plus report (rp may be NULL). */
+int fs_guard_write_summary(const fs_guard_result *r, FILE *f);
+struct fs_report_result;
+int fs_post_write_summary(const fs_retire_result *rt, const struct fs_report_result *rp,
+			  FILE *f);
+
+/* ---- configuration: /etc/forksafe.conf (docs/hooks.md) ------------------- */
+
+#define FS_CONFIG_PATH "/etc/forksafe.conf"
+
+typedef struct fs_config {
+	int strict;   /* hooks: fail the transaction when protection fails */
+} fs_config;
+
+/* Reads "key = value" lines ('#' comments).  A missing file leaves the
+ * defaults (strict = no); an unknown key or bad value is an error. */
+int fs_config_load(const char *path, fs_config *c, fs_err *err);
+
 /* ---- report: who still runs replaced images ------------------------------- */
 
 typedef struct fs_report_image {
-	const fs_image *image;   /* in the scan; image->package once labelled */
+	const fs_image *image;   /* in the scan */
+	const char *package;     /* owning package (with a database), or NULL */
 	const char *snapshot;    /* a snapshot keeping the old file, or NULL */
 	int runtime;             /* loader/libc/runtime DLL: never safe */
 } fs_report_image;

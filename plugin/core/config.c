@@ -1,0 +1,74 @@
+/*
+ * config.c - /etc/forksafe.conf: "key = value" lines, '#' starts a comment.
+ * Keys: strict = yes|no.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && strchr(" \t\r\n", e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static int parse_bool(const char *v, int *out)
+{
+	if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1"))
+		return *out = 1, 0;
+	if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0"))
+		return *out = 0, 0;
+	return -1;
+}
+
+int fs_config_load(const char *path, fs_config *c, fs_err *err)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	int lineno = 0, rc = 0;
+
+	memset(c, 0, sizeof *c);
+	if (!f)
+		return errno == ENOENT ? 0 : fs_fail_errno(err, errno, "%s", path);
+	while (rc == 0 && fgets(line, sizeof line, f)) {
+		char *hash = strchr(line, '#'), *eq, *key, *val;
+
+		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			rc = fs_fail(err, "%s:%d: line too long", path, lineno);
+			break;
+		}
+		if (hash)
+			*hash = '\0';
+		key = trim(line);
+		if (!*key)
+			continue;
+		eq = strchr(key, '=');
+		if (!eq) {
+			rc = fs_fail(err, "%s:%d: expected 'key = value'", path, lineno);
+			break;
+		}
+		*eq = '\0';
+		key = trim(key);
+		val = trim(eq + 1);
+		if (strcmp(key, "strict") == 0) {
+			if (parse_bool(val, &c->strict) < 0)
+				rc = fs_fail(err, "%s:%d: strict is yes or no, not '%s'", path,
+					     lineno, val);
+		} else {
+			rc = fs_fail(err, "%s:%d: unknown setting '%s'", path, lineno, key);
+		}
+	}
+	if (rc == 0 && ferror(f))
+		rc = fs_fail(err, "%s: read error", path);
+	fclose(f);
+	return rc;
+}

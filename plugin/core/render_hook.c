@@ -1,0 +1,47 @@
+/*
+ * render_hook.c - the one line each package-manager hook prints, in the
+ * style of pacman's hook output (docs/hooks.md).
+ */
+#include "internal.h"
+
+static const char *s_(size_t n) { return n == 1 ? "" : "s"; }
+static const char *es(size_t n) { return n == 1 ? "" : "es"; }
+
+int fs_guard_write_summary(const fs_guard_result *r, FILE *f)
+{
+	size_t kept = r->kept.n + r->already_kept;
+
+	if (r->in_use == 0)
+		fputs("forksafe: no file of this transaction is in use", f);
+	else
+		fprintf(f, "forksafe: kept %zu in-use file%s for running processes", kept,
+			s_(kept));
+	if (r->failed)
+		fprintf(f, "; %zu could not be kept (forksafe status)", r->failed);
+	if (!r->complete)
+		fprintf(f, "; %zu process%s could not be read", r->unreadable, es(r->unreadable));
+	putc('\n', f);
+	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
+}
+
+int fs_post_write_summary(const fs_retire_result *rt, const fs_report_result *rp, FILE *f)
+{
+	size_t held = 0;
+
+	for (size_t i = 0; i < rt->n; i++)
+		held += rt->v[i].kept;
+	if (held)
+		fprintf(f, "forksafe: %zu replaced file%s kept for running processes", held,
+			s_(held));
+	else
+		fputs("forksafe: no replaced file needs keeping", f);
+	if (rp && rp->n) {
+		fprintf(f, "; %zu process%s run%s replaced images", rp->n, es(rp->n),
+			rp->n == 1 ? "s" : "");
+		if (rp->must_restart)
+			fprintf(f, ", %zu must restart", rp->must_restart);
+		fputs(" (forksafe report)", f);
+	}
+	putc('\n', f);
+	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
+}

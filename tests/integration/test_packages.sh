@@ -1,0 +1,1 @@
+echo skipped; exit 77
