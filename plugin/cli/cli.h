@@ -25,6 +25,7 @@ int cmd_protect(int argc, char **argv);
 int cmd_owner(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_hook(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
 
 /* Options every store command takes (parsed in main.c). */
 struct cli_common {

@@ -11,6 +11,7 @@ int fs_owners_write_json(const fs_pkgdb *db, const fs_targets *t,
 	fs_json_int(&j, "schema", FS_JSON_SCHEMA);
 	fs_json_str(&j, "root", fs_targets_root(t));
 	fs_json_str(&j, "database", fs_pkgdb_source(db));
+	fs_json_bool(&j, "cached", fs_pkgdb_cached(db));
 	fs_json_arr_begin(&j, "files");
 	for (size_t i = 0; i < fs_targets_count(t); i++) {
 		const fs_target *tg = fs_targets_get(t, i);

@@ -452,6 +452,49 @@ int fs_owners_write_json(const fs_pkgdb *db, const fs_targets *t,
 			 const fs_pkg *owners, FILE *f);
 int fs_owners_write_text(const fs_targets *t, const fs_pkg *owners, FILE *f);
 
+/* ---- plan: what an upgrade would do to running processes ------------------ */
+
+enum { FS_PLAN_INSTALL, FS_PLAN_UPGRADE, FS_PLAN_DOWNGRADE, FS_PLAN_REINSTALL,
+       FS_PLAN_REPLACE, FS_PLAN_REMOVE };
+
+const char *fs_plan_action_name(int action);
+
+typedef struct fs_plan_pkg {
+	const char *name;
+	const char *old_version;   /* NULL: not installed now */
+	const char *new_name;      /* NULL: removed */
+	const char *new_version;
+	int action;                /* FS_PLAN_* */
+	size_t first, ntargets;    /* its files: inuse->targets[first .. +ntargets) */
+} fs_plan_pkg;
+
+typedef struct fs_plan_opts {
+	const char *root;          /* "/" when NULL */
+	const char *store;         /* for the package database cache */
+	int update_all;            /* -u: update every installed package */
+	char *const *names;        /* or install/update these */
+	size_t nnames;
+	fs_scan_opts scan;
+} fs_plan_opts;
+
+typedef struct fs_plan {
+	char *root;
+	size_t nrepos;             /* sync databases read */
+	size_t n;
+	fs_plan_pkg *v;            /* packages that change, by name */
+	fs_inuse *inuse;           /* the files of installed packages that change */
+	fs_targets *targets;
+	fs_pkgdb *db;              /* owns the strings */
+} fs_plan;
+
+/* Reads root's pacman local and sync databases, lets libsolv's solver work
+ * out the transaction, and answers the in-use question on the files of the
+ * installed packages it would upgrade, replace or remove. */
+int fs_plan_run(const fs_plan_opts *opts, fs_plan **out, fs_err *err);
+void fs_plan_free(fs_plan *p);
+int fs_plan_write_json(const fs_plan *p, FILE *f);
+int fs_plan_write_text(const fs_plan *p, FILE *f);
+
 /* ---- output -------------------------------------------------------------- */
 
 int fs_scan_write_json(const fs_scan *scan, FILE *f);

@@ -1,7 +1,8 @@
 /*
  * pkg.h - the package layer (plugin/pkg/): libsolv for package databases
  * and the solver, libarchive for package files, libzstd for sync databases.
- * Platform-neutral; reaches the file system only through plugin/core/os.h.
+ * It reads package databases and archives with POSIX calls (and through
+ * the libraries); everything it changes goes through plugin/core/os.h.
  */
 #ifndef FS_PKG_H
 #define FS_PKG_H
@@ -30,6 +31,9 @@ struct fs_pkgdb {
 int fs_pkgdb_init(fs_pkgdb *db, const char *root, int pacman, fs_err *err);
 /* Adds dpkg's installed packages with their file lists (info/NAME.list). */
 int fs_pkgdb_load_dpkg(fs_pkgdb *db, fs_err *err);
+
+/* Adds every sync database of the root (var/lib/pacman/sync) as a repo. */
+int fs_pkgdb_add_sync(fs_pkgdb *db, size_t *nrepos, fs_err *err);
 
 /* root joined with a path inside it (malloc'ed). */
 char *fs_pkg_join(const char *root, const char *path);

@@ -189,6 +189,25 @@ static void cache_write(fs_pkgdb *db, fs_os_store *s, const char *key)
 	free(buf);
 }
 
+/* Every package provides itself (the solver finds updates through it);
+ * repo_add_arch_local leaves that out. */
+static void self_provides(Repo *repo)
+{
+	Pool *pool = repo->pool;
+	Solvable *s;
+	Id p;
+
+	FOR_REPO_SOLVABLES(repo, p, s) {
+		Id self = pool_rel2id(pool, s->name, s->evr, REL_EQ, 1), *pp;
+		int found = 0;
+
+		for (pp = s->provides ? repo->idarraydata + s->provides : NULL; pp && *pp; pp++)
+			found |= *pp == self;
+		if (!found)
+			s->provides = repo_addid_dep(repo, s->provides, self, 0);
+	}
+}
+
 static int load(fs_pkgdb *db, int pacman, int dpkg, fs_err *err)
 {
 	if (pacman) {
@@ -206,6 +225,7 @@ static int load(fs_pkgdb *db, int pacman, int dpkg, fs_err *err)
 	}
 	if (dpkg && fs_pkgdb_load_dpkg(db, err) < 0)
 		return -1;
+	self_provides(db->installed);
 	repo_internalize(db->installed);
 	return 0;
 }

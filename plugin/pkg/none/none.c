@@ -51,3 +51,12 @@ int fs_targets_add_archive(fs_targets *t, const char *file, fs_err *err)
 	(void)t, (void)file;
 	return unsupported(err);
 }
+
+int fs_plan_run(const fs_plan_opts *opts, fs_plan **out, fs_err *err)
+{
+	(void)opts;
+	*out = NULL;
+	return unsupported(err);
+}
+
+void fs_plan_free(fs_plan *p) { (void)p; }
