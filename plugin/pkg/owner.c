@@ -53,6 +53,13 @@ static void insert(query_hash *q, const char *s, long link)
 	q->first[i] = link;
 }
 
+static const char *basename_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
 static int hash_init(query_hash *q, size_t nnames)
 {
 	size_t size = 16;
@@ -83,14 +90,18 @@ int fs_pkgdb_owners(const fs_pkgdb *db, const char *const *paths, size_t n,
 {
 	size_t names = n * (db->naliases + 1), link = 0;
 	long *of_link; /* link -> query index */
-	query_hash q;
+	query_hash q, base;
 	Dataiterator di;
+	int ok;
 
 	memset(owners, 0, n * sizeof *owners);
 	of_link = malloc((names ? names : 1) * sizeof *of_link);
-	if (!of_link || hash_init(&q, names) < 0) {
+	ok = hash_init(&q, names) == 0;
+	ok = hash_init(&base, names) == 0 && ok && of_link;
+	if (!ok) {
 		free(of_link);
 		hash_free(&q);
+		hash_free(&base);
 		return fs_fail(err, "out of memory");
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -113,12 +124,19 @@ int fs_pkgdb_owners(const fs_pkgdb *db, const char *const *paths, size_t n,
 			insert(&q, alt, (long)link++);
 		}
 	}
-	dataiterator_init(&di, db->pool, db->installed, 0, SOLVABLE_FILELIST, 0,
-			  SEARCH_FILES | SEARCH_COMPLETE_FILELIST);
+	for (size_t i = 0; i < q.mask + 1; i++)
+		if (q.key[i])
+			base.key[slot_of(&base, basename_of(q.key[i]))] = basename_of(q.key[i]);
+	/* file lists are (directory, basename) pairs: a full name is built only
+	 * for a basename somebody asked about */
+	dataiterator_init(&di, db->pool, db->installed, 0, SOLVABLE_FILELIST, 0, 0);
 	while (dataiterator_step(&di)) {
-		size_t slot = slot_of(&q, di.kv.str);
+		size_t slot;
 		Solvable *s;
 
+		if (!base.key[slot_of(&base, di.kv.str)])
+			continue;
+		slot = slot_of(&q, repodata_dir2str(di.data, di.kv.id, di.kv.str));
 		if (!q.key[slot])
 			continue;
 		s = db->pool->solvables + di.solvid;
@@ -133,6 +151,7 @@ int fs_pkgdb_owners(const fs_pkgdb *db, const char *const *paths, size_t n,
 	}
 	dataiterator_free(&di);
 	hash_free(&q);
+	hash_free(&base);
 	free(of_link);
 	return 0;
 }
