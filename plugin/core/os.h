@@ -77,6 +77,9 @@ int fs_os_snap_mkdir(fs_os_store *s, const char *snap, fs_err *err);
  * exists, remove.  snap NULL: a file of the store itself (pkgdb.solv). */
 int fs_os_snap_read(fs_os_store *s, const char *snap, const char *file,
 		    char **buf, size_t *len, fs_err *err);
+/* The same file open for reading (a regular file, never through a symlink):
+ * an fd to close, or -1 with err filled. */
+int fs_os_snap_open(fs_os_store *s, const char *snap, const char *file, fs_err *err);
 int fs_os_snap_write(fs_os_store *s, const char *snap, const char *file,
 		     const char *buf, size_t len, fs_err *err);
 int fs_os_snap_exists(fs_os_store *s, const char *snap, const char *file);

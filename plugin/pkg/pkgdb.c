@@ -1,7 +1,8 @@
 /*
- * pkgdb.c - the installed-package database of a root, loaded through
- * libsolv (pacman's local db with repo_add_arch_local, dpkg's status with
- * libsolvext) and cached in libsolv's own .solv format in the store.
+ * pkgdb.c - the installed-package database of a root, read by the loader
+ * module (pacman's local db with repo_add_arch_local, dpkg's status with
+ * libsolvext) and cached in libsolv's own .solv format in the store, so
+ * that most commands never need the module at all.
  *
  * The cache is one file, store/pkgdb.solv: a line "forksafe-pkgdb 1 KEY"
  * and the repository as repo_write() wrote it.  KEY records what the
@@ -21,7 +22,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <solv/repo_arch.h>
 #include <solv/repo_solv.h>
 #include <solv/repo_write.h>
 #include <solv/solvversion.h>
@@ -122,7 +122,7 @@ static int find_aliases(fs_pkgdb *db, fs_err *err)
 	return e ? fs_fail(err, "out of memory") : 0;
 }
 
-int fs_pkgdb_init(fs_pkgdb *db, const char *root, int pacman, fs_err *err)
+static int init(fs_pkgdb *db, const char *root, int pacman, fs_err *err)
 {
 	db->root = strdup(root);
 	db->pool = pool_create();
@@ -151,20 +151,20 @@ static fs_os_store *cache_store(const char *root, const char *store)
 
 static int cache_read(fs_pkgdb *db, fs_os_store *s, const char *key)
 {
-	size_t klen = strlen(CACHE_MAGIC) + strlen(key), len;
-	char *buf;
-	FILE *f;
+	int fd = fs_os_snap_open(s, NULL, CACHE_FILE, NULL);
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	char line[1100], want[1100];
 	int ok;
 
-	if (fs_os_snap_read(s, NULL, CACHE_FILE, &buf, &len, NULL) < 0)
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
 		return 0;
-	ok = len > klen && memcmp(buf, CACHE_MAGIC, strlen(CACHE_MAGIC)) == 0 &&
-	     memcmp(buf + strlen(CACHE_MAGIC), key, strlen(key)) == 0 && buf[klen] == '\n';
-	f = ok ? fmemopen(buf + klen + 1, len - klen - 1, "r") : NULL;
-	ok = f && repo_add_solv(db->installed, f, 0) == 0;
-	if (f)
-		fclose(f);
-	free(buf);
+	}
+	snprintf(want, sizeof want, "%s%s\n", CACHE_MAGIC, key);
+	ok = fgets(line, sizeof line, f) && strcmp(line, want) == 0 &&
+	     repo_add_solv(db->installed, f, 0) == 0;
+	fclose(f);
 	if (!ok)
 		repo_empty(db->installed, 1);
 	return ok;
@@ -210,20 +210,9 @@ static void self_provides(Repo *repo)
 
 static int load(fs_pkgdb *db, int pacman, int dpkg, fs_err *err)
 {
-	if (pacman) {
-		char *dir = fs_pkg_join(db->root, "var/lib/pacman/local");
+	const struct fs_loaders *ld = fs_pkg_loaders(err);
 
-		if (!dir)
-			return fs_fail(err, "out of memory");
-		if (repo_add_arch_local(db->installed, dir, REPO_REUSE_REPODATA |
-					REPO_NO_INTERNALIZE) != 0) {
-			fs_fail(err, "%s: %s", dir, pool_errstr(db->pool));
-			free(dir);
-			return -1;
-		}
-		free(dir);
-	}
-	if (dpkg && fs_pkgdb_load_dpkg(db, err) < 0)
+	if (!ld || ld->installed(db->installed, db->root, pacman, dpkg, err) < 0)
 		return -1;
 	self_provides(db->installed);
 	repo_internalize(db->installed);
@@ -249,7 +238,7 @@ int fs_pkgdb_open(const char *root, const char *store, fs_pkgdb **out, fs_err *e
 		return fs_fail(err, "no package database in %s (looked for var/lib/pacman/local "
 			       "and var/lib/dpkg/status)", root);
 	}
-	if (fs_pkgdb_init(db, root, pacman, err) < 0) {
+	if (init(db, root, pacman, err) < 0) {
 		fs_pkgdb_free(db);
 		return -1;
 	}

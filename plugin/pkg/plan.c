@@ -151,6 +151,7 @@ static int add_targets(fs_plan *plan, fs_err *err)
 int fs_plan_run(const fs_plan_opts *o, fs_plan **out, fs_err *err)
 {
 	fs_plan *plan = calloc(1, sizeof *plan);
+	const struct fs_loaders *ld;
 	Transaction *trans = NULL;
 	struct utsname u;
 	Queue job;
@@ -173,7 +174,8 @@ int fs_plan_run(const fs_plan_opts *o, fs_plan **out, fs_err *err)
 		goto out;
 	}
 	pool_setarch(plan->db->pool, uname(&u) == 0 ? u.machine : "x86_64");
-	if (fs_pkgdb_add_sync(plan->db, &plan->nrepos, err) < 0)
+	if (!(ld = fs_pkg_loaders(err)) ||
+	    ld->sync(plan->db->pool, plan->root, &plan->nrepos, err) < 0)
 		goto out;
 	if (plan->nrepos == 0) {
 		fs_fail(err, "no sync databases in %s/var/lib/pacman/sync (pacman -Sy fetches them)",

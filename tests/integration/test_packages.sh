@@ -83,6 +83,18 @@ out=$("$FORKSAFE" owner --root "$T/nowhere" /x 2>&1)
 expect_rc "owner without a database" 2 $?
 verify "  one line saying so" has "$out" "forksafe owner: no package database in .*"
 
+# the binary alone, without its loader module beside it: the cache is all it needs
+mkdir "$T/alone" && cp "$FORKSAFE" "$T/alone/forksafe"
+"$FORKSAFE" owner --root "$R" --store "$S" /usr/lib/fstest/libbar.so >/dev/null
+out=$("$T/alone/forksafe" owner --json --root "$R" --store "$S" /usr/lib/fstest/libbar.so)
+check "without the loader module, owner answers from the cache" "$out" \
+	"d['cached'] is True" "d['files'][0]['package'] == 'bar'"
+if [ ! -e "$LOADERS_INSTALLED" ]; then
+	out=$("$T/alone/forksafe" owner --root "$R" --store "$T/store-alone" /usr/lib/fstest/libbar.so 2>&1)
+	expect_rc "without the module and without a cache, owner cannot answer" 2 $?
+	verify "  one line saying so" has "$out" "forksafe owner: cannot load the package loaders: .*"
+fi
+
 # a dpkg root: libsolvext reads the status, the .list files give the file lists
 D=$T/deb
 mkdir -p "$D/var/lib/dpkg/info" "$D/usr/lib/x86_64-linux-gnu"

@@ -22,10 +22,11 @@ R=$T/root
 S=$R/var/lib/forksafe
 EXEC=$(sed -n 's/^Exec = \([^ ]*\) .*/\1/p' "$HOOKS/forksafe-guard.hook")
 mkdir -p "$R/var/lib/pacman" "$R/var/cache/pacman/pkg" "$R/var/log" "$R/etc" \
-	"$R/proc" "$R/usr/lib/x86_64-linux-gnu" "$R/usr/lib64" "$R$(dirname "$EXEC")"
+	"$R/proc" "$R/usr/lib/x86_64-linux-gnu" "$R/usr/lib64" "$R$(dirname "$EXEC")" \
+	"$R$(dirname "$LOADERS_INSTALLED")"
 ln -s usr/lib "$R/lib"
 ln -s usr/lib64 "$R/lib64"
-touch "$R$EXEC"
+touch "$R$EXEC" "$R$LOADERS_INSTALLED"
 printf '[options]\nArchitecture = auto\nSigLevel = Never\n' >"$T/pacman.conf"
 
 # mkpkg NAME VERSION LIB : a package shipping LIB at usr/lib/fstest/libNAME.so
@@ -41,18 +42,20 @@ mkpkg() {
 }
 
 # pac ARGS... : pacman on the scratch root, hooks from the build, with the
-# binary, the host's libraries and /proc visible inside the root.
+# binary (and its loader module where it would be installed), the host's
+# libraries and /proc visible inside the root.
 pac() {
 	# shellcheck disable=SC2016 # expanded by the inner bash
 	unshare -m bash -c '
-		R=$1 EXEC=$2 BIN=$3 HOOKS=$4 CONF=$5; shift 5
+		R=$1 EXEC=$2 BIN=$3 HOOKS=$4 CONF=$5 MOD=$6 MODAT=$7; shift 7
 		mount --bind /proc "$R/proc" &&
 		mount --bind /usr/lib/x86_64-linux-gnu "$R/usr/lib/x86_64-linux-gnu" &&
 		mount --bind /usr/lib64 "$R/usr/lib64" &&
-		mount --bind "$BIN" "$R$EXEC" || exit 99
+		mount --bind "$BIN" "$R$EXEC" && mount --bind "$MOD" "$R$MODAT" || exit 99
 		pacman --root "$R" --dbpath "$R/var/lib/pacman" --cachedir "$R/var/cache/pacman/pkg" \
 			--logfile "$R/var/log/pacman.log" --hookdir "$HOOKS" --config "$CONF" \
-			--noconfirm "$@"' bash "$R" "$EXEC" "$FORKSAFE" "$HOOKS" "$T/pacman.conf" "$@" 2>&1
+			--noconfirm "$@"' bash "$R" "$EXEC" "$FORKSAFE" "$HOOKS" "$T/pacman.conf" \
+		"$LOADERS" "$LOADERS_INSTALLED" "$@" 2>&1
 }
 
 mkpkg foo 1.0-1 "$TESTLIB"

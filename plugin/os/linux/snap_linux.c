@@ -58,14 +58,11 @@ int fs_os_snap_mkdir(fs_os_store *s, const char *snap, fs_err *err)
 	return 0;
 }
 
-int fs_os_snap_read(fs_os_store *s, const char *snap, const char *file,
-		    char **buf, size_t *len, fs_err *err)
+int fs_os_snap_open(fs_os_store *s, const char *snap, const char *file, fs_err *err)
 {
 	int dfd = fs_linux_snap_open(s, snap, err), fd;
 	struct stat st;
-	size_t have = 0;
 
-	*buf = NULL;
 	if (dfd < 0)
 		return -1;
 	fd = openat(dfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -75,6 +72,23 @@ int fs_os_snap_read(fs_os_store *s, const char *snap, const char *file,
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > 64 * 1024 * 1024) {
 		close(fd);
 		return fs_fail(err, "%s/%s: not a regular file of sane size", SNAP_NAME(snap), file);
+	}
+	return fd;
+}
+
+int fs_os_snap_read(fs_os_store *s, const char *snap, const char *file,
+		    char **buf, size_t *len, fs_err *err)
+{
+	int fd = fs_os_snap_open(s, snap, file, err);
+	struct stat st;
+	size_t have = 0;
+
+	*buf = NULL;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return fs_fail_errno(err, errno, "%s/%s", SNAP_NAME(snap), file);
 	}
 	*buf = malloc((size_t)st.st_size + 1);
 	while (*buf && have < (size_t)st.st_size) {

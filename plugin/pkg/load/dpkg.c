@@ -1,11 +1,11 @@
 /*
- * pkgdb_dpkg.c - dpkg's installed packages: libsolvext reads var/lib/dpkg/status
+ * dpkg.c - dpkg's installed packages: libsolvext reads var/lib/dpkg/status
  * (repo_add_debdb), which has no file lists; each package's list is
  * var/lib/dpkg/info/NAME:ARCH.list or NAME.list, one absolute path per line,
  * added here to the package's SOLVABLE_FILELIST.
  */
 #define _GNU_SOURCE
-#include "pkg.h"
+#include "load.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,9 +15,8 @@
 #include <solv/repodata.h>
 
 /* The package's .list file, or NULL when dpkg keeps none (or for no arch). */
-static FILE *open_list(fs_pkgdb *db, Solvable *s)
+static FILE *open_list(const char *root, Pool *pool, Solvable *s)
 {
-	Pool *pool = db->pool;
 	const char *name = pool_id2str(pool, s->name), *arch = pool_id2str(pool, s->arch);
 	char rel[1024];
 	char *full;
@@ -28,7 +27,7 @@ static FILE *open_list(fs_pkgdb *db, Solvable *s)
 			snprintf(rel, sizeof rel, "var/lib/dpkg/info/%s:%s.list", name, arch);
 		else
 			snprintf(rel, sizeof rel, "var/lib/dpkg/info/%s.list", name);
-		full = fs_pkg_join(db->root, rel);
+		full = fs_load_join(root, rel);
 		f = full ? fopen(full, "re") : NULL;
 		free(full);
 	}
@@ -57,9 +56,9 @@ static void add_list(Repodata *data, Id p, FILE *f)
 	free(line);
 }
 
-int fs_pkgdb_load_dpkg(fs_pkgdb *db, fs_err *err)
+int fs_load_dpkg(Repo *repo, const char *root, fs_err *err)
 {
-	Repo *repo = db->installed;
+	Pool *pool = repo->pool;
 	int start = repo->end;
 	Repodata *data;
 	Solvable *s;
@@ -67,14 +66,14 @@ int fs_pkgdb_load_dpkg(fs_pkgdb *db, fs_err *err)
 
 	if (repo_add_debdb(repo, REPO_REUSE_REPODATA | REPO_NO_INTERNALIZE |
 			   REPO_USE_ROOTDIR) != 0)
-		return fs_fail(err, "%s: dpkg status: %s", db->root, pool_errstr(db->pool));
+		return fs_load_fail(err, "%s: dpkg status: %s", root, pool_errstr(pool));
 	data = repo_last_repodata(repo);
-	for (p = start, s = db->pool->solvables + p; p < repo->end; p++, s++) {
+	for (p = start, s = pool->solvables + p; p < repo->end; p++, s++) {
 		FILE *f;
 
 		if (s->repo != repo)
 			continue;
-		f = open_list(db, s);
+		f = open_list(root, pool, s);
 		if (!f)
 			continue; /* a package dpkg knows of but did not unpack */
 		add_list(data, p, f);

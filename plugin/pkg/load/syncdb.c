@@ -6,9 +6,10 @@
  * repo_add_arch_repo reads the tar stream.
  */
 #define _GNU_SOURCE
-#include "pkg.h"
+#include "load.h"
 
 #include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -30,7 +31,7 @@ static FILE *unzstd(int fd, const char *name, fs_err *err)
 	ssize_t n;
 
 	if (!z || !in || !out || !f) {
-		fs_fail_errno(err, errno, "%s: cannot decompress", name);
+		fs_load_fail(err, "%s: cannot decompress: %s", name, strerror(errno));
 		goto fail;
 	}
 	ZSTD_initDStream(z);
@@ -42,21 +43,21 @@ static FILE *unzstd(int fd, const char *name, fs_err *err)
 
 			last = ZSTD_decompressStream(z, &ob, &ib);
 			if (ZSTD_isError(last)) {
-				fs_fail(err, "%s: corrupt zstd data (%s)", name, ZSTD_getErrorName(last));
+				fs_load_fail(err, "%s: corrupt zstd data (%s)", name, ZSTD_getErrorName(last));
 				goto fail;
 			}
 			if (fwrite(out, 1, ob.pos, f) != ob.pos) {
-				fs_fail_errno(err, errno, "%s: cannot decompress", name);
+				fs_load_fail(err, "%s: cannot decompress: %s", name, strerror(errno));
 				goto fail;
 			}
 		}
 	}
 	if (n < 0 || last != 0) {
-		fs_fail(err, "%s: %s", name, n < 0 ? "read error" : "truncated zstd data");
+		fs_load_fail(err, "%s: %s", name, n < 0 ? "read error" : "truncated zstd data");
 		goto fail;
 	}
 	if (fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0) {
-		fs_fail_errno(err, errno, "%s: cannot decompress", name);
+		fs_load_fail(err, "%s: cannot decompress: %s", name, strerror(errno));
 		goto fail;
 	}
 	ZSTD_freeDStream(z);
@@ -89,7 +90,7 @@ static FILE *open_db(int fd, const char *name, fs_err *err)
 	FILE *f;
 
 	if (n < 0) {
-		fs_fail_errno(err, errno, "%s", name);
+		fs_load_fail(err, "%s: %s", name, strerror(errno));
 		close(fd);
 		return NULL;
 	}
@@ -102,20 +103,20 @@ static FILE *open_db(int fd, const char *name, fs_err *err)
 		if ((size_t)n >= kinds[i].len && memcmp(head, kinds[i].magic, kinds[i].len) == 0) {
 			f = solv_xfopen_fd(kinds[i].suffix, fd, "r");
 			if (!f) {
-				fs_fail(err, "%s: cannot decompress (%s)", name, kinds[i].suffix + 1);
+				fs_load_fail(err, "%s: cannot decompress (%s)", name, kinds[i].suffix + 1);
 				close(fd);
 			}
 			return f;
 		}
 	f = fdopen(fd, "r"); /* an uncompressed tar */
 	if (!f) {
-		fs_fail_errno(err, errno, "%s", name);
+		fs_load_fail(err, "%s: %s", name, strerror(errno));
 		close(fd);
 	}
 	return f;
 }
 
-static int add_repo(fs_pkgdb *db, int dirfd, const char *file, fs_err *err)
+static int add_repo(Pool *pool, int dirfd, const char *file, fs_err *err)
 {
 	int fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC);
 	char repo_name[256];
@@ -124,16 +125,16 @@ static int add_repo(fs_pkgdb *db, int dirfd, const char *file, fs_err *err)
 	int rc;
 
 	if (fd < 0)
-		return fs_fail_errno(err, errno, "sync database %s", file);
+		return fs_load_fail(err, "sync database %s: %s", file, strerror(errno));
 	f = open_db(fd, file, err);
 	if (!f)
 		return -1;
 	snprintf(repo_name, sizeof repo_name, "%.*s", (int)strcspn(file, "."), file);
-	repo = repo_create(db->pool, repo_name);
+	repo = repo_create(pool, repo_name);
 	rc = repo_add_arch_repo(repo, f, 0);
 	fclose(f);
 	if (rc != 0)
-		return fs_fail(err, "sync database %s: %s", file, pool_errstr(db->pool));
+		return fs_load_fail(err, "sync database %s: %s", file, pool_errstr(pool));
 	return 0;
 }
 
@@ -144,16 +145,16 @@ static int has_suffix(const char *name, const char *suffix)
 	return n > s && strcmp(name + n - s, suffix) == 0;
 }
 
-int fs_pkgdb_add_sync(fs_pkgdb *db, size_t *nrepos, fs_err *err)
+int fs_load_sync(Pool *pool, const char *root, size_t *nrepos, fs_err *err)
 {
-	char *path = fs_pkg_join(db->root, "var/lib/pacman/sync");
+	char *path = fs_load_join(root, "var/lib/pacman/sync");
 	DIR *d = path ? opendir(path) : NULL;
 	struct dirent *e;
 	int rc = 0;
 
 	*nrepos = 0;
 	if (!d) {
-		fs_fail_errno(err, errno, "%s", path ? path : "sync databases");
+		fs_load_fail(err, "%s: %s", path ? path : "sync databases", strerror(errno));
 		free(path);
 		return -1;
 	}
@@ -169,7 +170,7 @@ int fs_pkgdb_add_sync(fs_pkgdb *db, size_t *nrepos, fs_err *err)
 		} else if (!has_suffix(e->d_name, ".db")) {
 			continue;
 		}
-		rc = add_repo(db, dirfd(d), e->d_name, err);
+		rc = add_repo(pool, dirfd(d), e->d_name, err);
 		*nrepos += rc == 0;
 	}
 	closedir(d);

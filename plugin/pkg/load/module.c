@@ -1,0 +1,67 @@
+/*
+ * module.c - the table forksafe-loaders.so exports, the installed-package
+ * loader, and the module's own small helpers (it links nothing of the
+ * binary's).
+ */
+#define _GNU_SOURCE
+#include "load.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <solv/repo_arch.h>
+
+int fs_load_fail(fs_err *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err) {
+		va_start(ap, fmt);
+		vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+char *fs_load_join(const char *root, const char *path)
+{
+	size_t r = strlen(root);
+	char *s;
+
+	while (r > 0 && root[r - 1] == '/')
+		r--;
+	while (*path == '/')
+		path++;
+	s = malloc(r + strlen(path) + 2);
+	if (s)
+		sprintf(s, "%.*s/%s", (int)r, root, path);
+	return s;
+}
+
+static int installed(Repo *repo, const char *root, int pacman, int dpkg, fs_err *err)
+{
+	if (pacman) {
+		char *dir = fs_load_join(root, "var/lib/pacman/local");
+		int rc;
+
+		if (!dir)
+			return fs_load_fail(err, "out of memory");
+		rc = repo_add_arch_local(repo, dir, REPO_REUSE_REPODATA | REPO_NO_INTERNALIZE);
+		if (rc != 0)
+			fs_load_fail(err, "%s: %s", dir, pool_errstr(repo->pool));
+		free(dir);
+		if (rc != 0)
+			return -1;
+	}
+	return dpkg ? fs_load_dpkg(repo, root, err) : 0;
+}
+
+const struct fs_loaders fs_loaders_table = {
+	.abi = FS_LOADERS_ABI,
+	.installed = installed,
+	.sync = fs_load_sync,
+	.archive = fs_load_archive,
+};

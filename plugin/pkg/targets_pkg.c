@@ -1,0 +1,54 @@
+/*
+ * targets_pkg.c - targets named through packages: the files of an installed
+ * package (from the database) or of a package archive (read by the loader
+ * module with libarchive).
+ */
+#include "pkg.h"
+
+#include <stdlib.h>
+
+#include <solv/dataiterator.h>
+#include <solv/knownid.h>
+
+int fs_targets_add_package(fs_targets *t, const fs_pkgdb *db, const char *name,
+			   fs_err *err)
+{
+	Id id = pool_str2id(db->pool, name, 0);
+	Dataiterator di;
+	Solvable *s;
+	Id p;
+	int found = 0, rc = 0;
+
+	FOR_REPO_SOLVABLES(db->installed, p, s) {
+		if (!id || s->name != id)
+			continue;
+		found = 1;
+		fs_targets_skip_dirs(t);
+		dataiterator_init(&di, db->pool, db->installed, p, SOLVABLE_FILELIST, 0,
+				  SEARCH_FILES | SEARCH_COMPLETE_FILELIST);
+		while (rc == 0 && dataiterator_step(&di))
+			rc = fs_targets_add(t, di.kv.str, err);
+		dataiterator_free(&di);
+	}
+	if (!found)
+		return fs_fail(err, "package '%s' is not installed", name);
+	return rc;
+}
+
+int fs_targets_add_archive(fs_targets *t, const char *file, fs_err *err)
+{
+	const struct fs_loaders *ld = fs_pkg_loaders(err);
+	char **paths;
+	size_t n;
+	int rc = 0;
+
+	if (!ld || ld->archive(file, &paths, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (rc == 0)
+			rc = fs_targets_add(t, paths[i], err);
+		free(paths[i]);
+	}
+	free(paths);
+	return rc;
+}
