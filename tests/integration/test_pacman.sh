@@ -7,7 +7,7 @@
 # pacman runs every hook chrooted into --root, so the root must hold the
 # forksafe binary, its libraries and /proc: a private mount namespace
 # (unshare -m) bind-mounts them in for the duration of each pacman call.
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
 for tool in pacman bsdtar zstd unshare; do
