@@ -152,7 +152,9 @@ check "status names the package of the kept file" "$out" \
 syncentry "$T/core" foo 2.0-1
 syncentry "$T/extra" baz 1.0-1 "foo>=2"
 (cd "$T/core" && bsdtar -cf - ./* | zstd -q -o "$R/var/lib/pacman/sync/core.db")
-(cd "$T/extra" && bsdtar -cf - ./* | gzip -c >"$R/var/lib/pacman/sync/extra.db")
+(cd "$T/extra" && bsdtar -cf - ./* | gzip -c >"$R/var/lib/pacman/sync/extra.files")
+# REPO.files is read only where there is no REPO.db: this one must be ignored
+printf 'not a database' >"$R/var/lib/pacman/sync/core.files"
 out=$("$FORKSAFE" plan --json --root "$R" --store "$S" -u 2>/dev/null)
 expect_rc "plan -u: a running process is affected" 1 $?
 check "  foo would be upgraded, its mapped file is in use by the mapper" "$out" \
@@ -179,6 +181,26 @@ verify "  one line" has "$out" "forksafe plan: core.db: truncated zstd data"
 out=$("$FORKSAFE" plan --root "$D" --store "$T/debstore" -u 2>&1)
 expect_rc "plan on a dpkg root" 2 $?
 verify "  one line" has "$out" "forksafe plan: plan reads pacman's databases; .* has only dpkg's"
+kill "$M"; wait "$M" 2>/dev/null
+
+# --- report: replaced images by package, and a replaced libc means restart ---------------------
+cp "$TESTLIB" "$R/usr/lib/fstest/libc.so.6"
+start_mapper "$T/ready2" "$R/usr/lib/fstest/libfoo.so" "$R/usr/lib/fstest/libc.so.6"
+M=$MAPPER_PID
+out=$("$FORKSAFE" report --json --root "$R" --store "$S" 2>/dev/null)
+check "report: nothing replaced yet" "$out" "d['processes_affected'] == 0"
+replace_like_pm "$R/usr/lib/fstest/libfoo.so" "$TESTLIB2"
+replace_like_pm "$R/usr/lib/fstest/libc.so.6" "$TESTLIB2"
+out=$("$FORKSAFE" report --json --root "$R" --store "$S" 2>/dev/null)
+expect_rc "report: a process runs replaced images" 1 $?
+check "  grouped by package (libc.so.6 here belongs to none), the libc user must restart" "$out" \
+	"[(p['package'], [q['pid'] for q in p['processes']]) for p in d['packages']] == [('foo', [$M]), (None, [$M])]" \
+	"[(q['pid'], [i['path'] for i in q['images']]) for q in d['must_restart']] == [($M, ['$R/usr/lib/fstest/libc.so.6'])]" \
+	"all(i['snapshot'] is None and i['deleted'] for p in d['packages'] for q in p['processes'] for i in q['images'])"
+out=$("$FORKSAFE" report --root "$R" --store "$S" 2>/dev/null)
+verify "report for people" has "$out" "forksafe: 1 process runs replaced or removed images" \
+	"  foo:" "  \(no package\):" "must restart .*" \
+	"        $R/usr/lib/fstest/libc.so.6 \(old file deleted\)"
 kill "$M"; wait "$M" 2>/dev/null
 
 # --- package names in ps (this machine's own database, when it has one) -------------------------
