@@ -87,6 +87,9 @@ void fs_text_proc(FILE *f, const fs_proc *p);
 int fs_users_by_id(const fs_scan *scan, const fs_idset *ids, size_t **start,
 		   size_t **store);
 
+/* Writes "path", "dev" ("MAJ:MIN") and "ino": how every output names a file. */
+void fs_json_file(fs_json *j, const char *path, fs_id id);
+
 /* Writes the members every process object has in JSON output. */
 void fs_json_proc(fs_json *j, const fs_proc *p);
 

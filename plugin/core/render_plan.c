@@ -42,7 +42,6 @@ int fs_plan_write_json(const fs_plan *p, FILE *f)
 {
 	const fs_inuse *q = p->inuse;
 	fs_json j;
-	char dev[32];
 
 	fs_json_init(&j, f);
 	fs_json_obj_begin(&j, NULL);
@@ -69,11 +68,8 @@ int fs_plan_write_json(const fs_plan *p, FILE *f)
 
 			if (q->nusers[t] == 0)
 				continue;
-			fs_id_dev_str(tg->id, dev, sizeof dev);
 			fs_json_obj_begin(&j, NULL);
-			fs_json_str(&j, "path", tg->path);
-			fs_json_str(&j, "dev", dev);
-			fs_json_uint(&j, "ino", tg->id.ino);
+			fs_json_file(&j, tg->path, tg->id);
 			fs_json_arr_begin(&j, "processes");
 			for (size_t u = 0; u < q->nusers[t]; u++) {
 				fs_json_obj_begin(&j, NULL);

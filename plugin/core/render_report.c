@@ -52,19 +52,14 @@ static int in_group(const fs_report_image *ri, const char *pkg, int runtime_only
 static void json_images(fs_json *j, const fs_report_proc *rp, const char *pkg,
 			int runtime_only)
 {
-	char dev[32];
-
 	fs_json_arr_begin(j, "images");
 	for (size_t m = 0; m < rp->n; m++) {
 		const fs_report_image *ri = &rp->v[m];
 
 		if (!in_group(ri, pkg, runtime_only))
 			continue;
-		fs_id_dev_str(ri->image->id, dev, sizeof dev);
 		fs_json_obj_begin(j, NULL);
-		fs_json_str(j, "path", ri->image->path);
-		fs_json_str(j, "dev", dev);
-		fs_json_uint(j, "ino", ri->image->id.ino);
+		fs_json_file(j, ri->image->path, ri->image->id);
 		fs_json_bool(j, "deleted", ri->image->flags & FS_IMAGE_DELETED);
 		fs_json_str(j, "package", ri->package);
 		fs_json_str(j, "snapshot", ri->snapshot);

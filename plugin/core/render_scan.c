@@ -3,6 +3,16 @@
 
 #include <string.h>
 
+void fs_json_file(fs_json *j, const char *path, fs_id id)
+{
+	char dev[32];
+
+	fs_id_dev_str(id, dev, sizeof dev);
+	fs_json_str(j, "path", path);
+	fs_json_str(j, "dev", dev);
+	fs_json_uint(j, "ino", id.ino);
+}
+
 void fs_json_proc(fs_json *j, const fs_proc *p)
 {
 	fs_json_int(j, "pid", p->pid);
@@ -18,7 +28,6 @@ void fs_json_proc(fs_json *j, const fs_proc *p)
 int fs_scan_write_json(const fs_scan *scan, FILE *f)
 {
 	fs_json j;
-	char dev[32];
 
 	fs_json_init(&j, f);
 	fs_json_obj_begin(&j, NULL);
@@ -38,11 +47,8 @@ int fs_scan_write_json(const fs_scan *scan, FILE *f)
 		for (size_t m = 0; m < p->nimages; m++) {
 			const fs_image *im = &p->images[m];
 
-			fs_id_dev_str(im->id, dev, sizeof dev);
 			fs_json_obj_begin(&j, NULL);
-			fs_json_str(&j, "path", im->path);
-			fs_json_str(&j, "dev", dev);
-			fs_json_uint(&j, "ino", im->id.ino);
+			fs_json_file(&j, im->path, im->id);
 			fs_json_bool(&j, "deleted", im->flags & FS_IMAGE_DELETED);
 			fs_json_str(&j, "package", im->package);
 			fs_json_obj_end(&j);

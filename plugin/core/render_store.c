@@ -10,13 +10,10 @@ static int done(FILE *f)
 
 static void json_entry_id(fs_json *j, const fs_manifest_entry *e)
 {
-	char dev[32], path[FS_LINE_MAX + 2];
+	char path[FS_LINE_MAX + 2];
 
 	snprintf(path, sizeof path, "/%s", e->path);
-	fs_id_dev_str(e->id, dev, sizeof dev);
-	fs_json_str(j, "path", path);
-	fs_json_str(j, "dev", dev);
-	fs_json_uint(j, "ino", e->id.ino);
+	fs_json_file(j, path, e->id);
 	fs_json_uint(j, "size", e->size);
 	fs_json_str(j, "method", fs_keep_method_name(e->method));
 }

@@ -34,7 +34,4 @@ struct fs_pkgdb {
  * a message when it cannot be. */
 const struct fs_loaders *fs_pkg_loaders(fs_err *err);
 
-/* root joined with a path inside it (malloc'ed). */
-char *fs_pkg_join(const char *root, const char *path);
-
 #endif

@@ -31,25 +31,10 @@
 
 const char *fs_features(void) { return "packages"; }
 
-char *fs_pkg_join(const char *root, const char *path)
-{
-	size_t r = strlen(root);
-	char *s;
-
-	while (r > 0 && root[r - 1] == '/')
-		r--;
-	while (*path == '/')
-		path++;
-	s = malloc(r + strlen(path) + 2);
-	if (s)
-		sprintf(s, "%.*s/%s", (int)r, root, path);
-	return s;
-}
-
 /* Appends "name:ino:size:mtime" of root/path (or "name:-") to key. */
 static void key_part(char *key, size_t len, const char *root, const char *path)
 {
-	char *full = fs_pkg_join(root, path);
+	char *full = fs_root_join(root, path);
 	struct stat st;
 	size_t used = strlen(key);
 
@@ -72,7 +57,7 @@ static void make_key(char *key, size_t len, const char *root)
 
 static int exists(const char *root, const char *path, int want_dir)
 {
-	char *full = fs_pkg_join(root, path);
+	char *full = fs_root_join(root, path);
 	struct stat st;
 	int ok = full && stat(full, &st) == 0 && (want_dir ? S_ISDIR(st.st_mode)
 							   : S_ISREG(st.st_mode));
@@ -107,8 +92,8 @@ static int find_aliases(fs_pkgdb *db, fs_err *err)
 		if (fs_reserve((void **)&db->aliases, &cap, db->naliases + 1, sizeof *a) < 0)
 			break;
 		a = &db->aliases[db->naliases];
-		a->from = fs_pkg_join("/", e->d_name);
-		a->to = fs_pkg_join("/", t);
+		a->from = fs_root_join("/", e->d_name);
+		a->to = fs_root_join("/", t);
 		if (!a->from || !a->to) {
 			free(a->from);
 			free(a->to);

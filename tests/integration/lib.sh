@@ -72,6 +72,19 @@ idle_rc() {
 	if printf '%s' "$1" | python3 "$CHECK_JSON" 'd["complete"]' >/dev/null; then echo 0; else echo 3; fi
 }
 
+# mkpkg NAME VERSION LIB : $T/NAME-VERSION-any.pkg.tar.zst, a pacman package
+# shipping LIB at usr/lib/fstest/libNAME.so and at opt/fstest/NAME-plugin.so
+# (files outside usr/lib too); its tree stays in $T/build-NAME-VERSION.
+mkpkg() {
+	local d=$T/build-$1-$2
+	mkdir -p "$d/usr/lib/fstest" "$d/opt/fstest"
+	cp "$3" "$d/usr/lib/fstest/lib$1.so"
+	cp "$3" "$d/opt/fstest/$1-plugin.so"
+	printf 'pkgname = %s\npkgbase = %s\npkgver = %s\npkgdesc = test\nbuilddate = 1700000000\npackager = test\nsize = 16384\narch = any\nlicense = MIT\n' \
+		"$1" "$1" "$2" >"$d/.PKGINFO"
+	(cd "$d" && bsdtar -cf - .PKGINFO usr opt | zstd -q -o "$T/$1-$2-any.pkg.tar.zst")
+}
+
 finish() {
 	if [ "$FAILS" -gt 0 ]; then echo "$FAILS check(s) failed"; exit 1; fi
 	echo "all checks passed"

@@ -20,18 +20,6 @@ mkdir -p "$R/var/lib/pacman/sync" "$R/var/cache/pacman/pkg" "$R/var/log" "$T/noh
 ln -s usr/lib "$R/lib"
 printf '[options]\nArchitecture = auto\nSigLevel = Never\n' >"$T/pacman.conf"
 
-# mkpkg NAME VERSION LIB [PKGINFO LINES] : a pacman package (zstd) with LIB at
-# usr/lib/fstest/libNAME.so and opt/fstest/NAME-plugin.so.
-mkpkg() {
-	local d=$T/build-$1-$2
-	mkdir -p "$d/usr/lib/fstest" "$d/opt/fstest"
-	cp "$3" "$d/usr/lib/fstest/lib$1.so"
-	cp "$3" "$d/opt/fstest/$1-plugin.so"
-	printf 'pkgname = %s\npkgbase = %s\npkgver = %s\npkgdesc = test\nbuilddate = 1700000000\npackager = test\nsize = 16384\narch = any\nlicense = MIT\n%s' \
-		"$1" "$1" "$2" "${4:-}" >"$d/.PKGINFO"
-	(cd "$d" && bsdtar -cf - .PKGINFO usr opt | zstd -q -o "$T/$1-$2-any.pkg.tar.zst")
-}
-
 # syncentry DIR NAME VERSION [DEPENDS] : one package's desc in a sync db tree.
 syncentry() {
 	mkdir -p "$1/$2-$3"

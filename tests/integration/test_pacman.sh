@@ -29,18 +29,6 @@ ln -s usr/lib64 "$R/lib64"
 touch "$R$EXEC" "$R$LOADERS_INSTALLED"
 printf '[options]\nArchitecture = auto\nSigLevel = Never\n' >"$T/pacman.conf"
 
-# mkpkg NAME VERSION LIB : a package shipping LIB at usr/lib/fstest/libNAME.so
-# and at opt/fstest/NAME-plugin.so (hooks must cover the whole root).
-mkpkg() {
-	local d=$T/build-$1-$2
-	mkdir -p "$d/usr/lib/fstest" "$d/opt/fstest"
-	cp "$3" "$d/usr/lib/fstest/lib$1.so"
-	cp "$3" "$d/opt/fstest/$1-plugin.so"
-	printf 'pkgname = %s\npkgbase = %s\npkgver = %s\npkgdesc = forksafe test\nbuilddate = 1700000000\npackager = test\nsize = 16384\narch = any\nlicense = MIT\n' \
-		"$1" "$1" "$2" >"$d/.PKGINFO"
-	(cd "$d" && bsdtar -cf - .PKGINFO usr opt | zstd -q -o "$T/$1-$2-any.pkg.tar.zst")
-}
-
 # pac ARGS... : pacman on the scratch root, hooks from the build, with the
 # binary (and its loader module where it would be installed), the host's
 # libraries and /proc visible inside the root.

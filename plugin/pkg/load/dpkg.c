@@ -27,7 +27,7 @@ static FILE *open_list(const char *root, Pool *pool, Solvable *s)
 			snprintf(rel, sizeof rel, "var/lib/dpkg/info/%s:%s.list", name, arch);
 		else
 			snprintf(rel, sizeof rel, "var/lib/dpkg/info/%s.list", name);
-		full = fs_load_join(root, rel);
+		full = fs_root_join(root, rel);
 		f = full ? fopen(full, "re") : NULL;
 		free(full);
 	}

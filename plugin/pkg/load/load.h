@@ -15,6 +15,9 @@
 
 #include "forksafe.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include <solv/pool.h>
 #include <solv/repo.h>
 
@@ -44,7 +47,26 @@ int fs_load_fail(fs_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)))
 #endif
 	;
-char *fs_load_join(const char *root, const char *path);
+
+/* root joined with a path inside it (malloc'ed): for the module and the
+ * binary alike, so it lives here. */
+static inline char *fs_root_join(const char *root, const char *path)
+{
+	size_t r = strlen(root);
+	char *s;
+
+	while (r > 0 && root[r - 1] == '/')
+		r--;
+	while (*path == '/')
+		path++;
+	s = malloc(r + strlen(path) + 2);
+	if (s) {
+		memcpy(s, root, r);
+		s[r] = '/';
+		strcpy(s + r + 1, path);
+	}
+	return s;
+}
 
 int fs_load_dpkg(Repo *repo, const char *root, fs_err *err);
 int fs_load_sync(Pool *pool, const char *root, size_t *nrepos, fs_err *err);

@@ -26,25 +26,10 @@ int fs_load_fail(fs_err *err, const char *fmt, ...)
 	return -1;
 }
 
-char *fs_load_join(const char *root, const char *path)
-{
-	size_t r = strlen(root);
-	char *s;
-
-	while (r > 0 && root[r - 1] == '/')
-		r--;
-	while (*path == '/')
-		path++;
-	s = malloc(r + strlen(path) + 2);
-	if (s)
-		sprintf(s, "%.*s/%s", (int)r, root, path);
-	return s;
-}
-
 static int installed(Repo *repo, const char *root, int pacman, int dpkg, fs_err *err)
 {
 	if (pacman) {
-		char *dir = fs_load_join(root, "var/lib/pacman/local");
+		char *dir = fs_root_join(root, "var/lib/pacman/local");
 		int rc;
 
 		if (!dir)

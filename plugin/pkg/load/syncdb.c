@@ -147,7 +147,7 @@ static int has_suffix(const char *name, const char *suffix)
 
 int fs_load_sync(Pool *pool, const char *root, size_t *nrepos, fs_err *err)
 {
-	char *path = fs_load_join(root, "var/lib/pacman/sync");
+	char *path = fs_root_join(root, "var/lib/pacman/sync");
 	DIR *d = path ? opendir(path) : NULL;
 	struct dirent *e;
 	int rc = 0;
