@@ -191,23 +191,75 @@ out:
 	return rc;
 }
 
+/* Keeps every candidate not kept already (in parallel, by the backend) and
+ * records what was kept in r->kept and its stored identities in stored. */
+static int keep_all(fs_os_store *s, const char *snap, const char *root,
+		    const struct plan *pl, const fs_idset *kept_ids, fs_idset *stored,
+		    fs_guard_result *r, fs_err *err)
+{
+	const struct candidate **todo = malloc((pl->n + 1) * sizeof *todo);
+	const char **paths = malloc((pl->n + 1) * sizeof *paths);
+	fs_id *ids = malloc((pl->n + 1) * sizeof *ids), *sids = malloc((pl->n + 1) * sizeof *sids);
+	int *methods = malloc((pl->n + 1) * sizeof *methods);
+	unsigned char *ok = malloc(pl->n + 1);
+	fs_err *errs = malloc((pl->n + 1) * sizeof *errs);
+	size_t n = 0;
+	int rc = -1;
+
+	if (!todo || !paths || !ids || !sids || !methods || !ok || !errs) {
+		fs_fail(err, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < pl->n; i++) {
+		if (fs_idset_find(kept_ids, pl->v[i].id) >= 0) {
+			r->already_kept++;
+			continue;
+		}
+		todo[n] = &pl->v[i];
+		paths[n] = pl->v[i].relpath;
+		ids[n++] = pl->v[i].id;
+	}
+	if (fs_os_snap_keep_all(s, snap, root, n, paths, ids, methods, sids, ok, errs, err) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		const struct candidate *c = todo[i];
+		fs_manifest_entry e = { .path = c->relpath, .id = c->id, .size = c->size,
+					.mtime_ns = c->mtime_ns, .method = methods[i],
+					.nprocs = c->nprocs, .procs = c->procs };
+		int added;
+
+		if (!ok[i] ? note(r, "%s", errs[i].msg) < 0
+			   : fs_manifest_add(&r->kept, &e) < 0 ||
+				     fs_idset_add(stored, sids[i], &added) < 0) {
+			fs_fail(err, "out of memory");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(todo);
+	free(paths);
+	free(ids);
+	free(sids);
+	free(methods);
+	free(ok);
+	free(errs);
+	return rc;
+}
+
 static int publish(fs_os_store *s, const struct plan *pl, const fs_idset *kept_ids,
 		   const fs_store_opts *opts, fs_guard_result *r, fs_err *err)
 {
 	const char *root = opts->root ? opts->root : "/";
 	char name[96], tmp[128];
-	fs_os_root *oroot = fs_os_root_open(root, err);
 	fs_idset *stored = fs_idset_new(pl->n);
 	unsigned char *found = NULL;
 	size_t n;
 	struct timespec ts;
 	int rc = -1;
 
-	if (!oroot || !stored) {
-		fs_os_root_close(oroot);
-		fs_idset_free(stored);
-		return oroot ? fs_fail(err, "out of memory") : -1;
-	}
+	if (!stored)
+		return fs_fail(err, "out of memory");
 	clock_gettime(CLOCK_REALTIME, &ts);
 	snprintf(name, sizeof name, SNAP_PREFIX "%lld-%09ld-%d", (long long)ts.tv_sec,
 		 (long)ts.tv_nsec, (int)getpid());
@@ -219,27 +271,8 @@ static int publish(fs_os_store *s, const struct plan *pl, const fs_idset *kept_i
 		goto oom;
 	if (fs_os_snap_mkdir(s, tmp, err) < 0)
 		goto out;
-	for (size_t i = 0; i < pl->n; i++) {
-		const struct candidate *c = &pl->v[i];
-		fs_manifest_entry e = { .path = c->relpath, .id = c->id, .size = c->size,
-					.mtime_ns = c->mtime_ns, .nprocs = c->nprocs,
-					.procs = c->procs };
-		fs_err kerr;
-		fs_id sid;
-		int added;
-
-		if (fs_idset_find(kept_ids, c->id) >= 0) {
-			r->already_kept++;
-			continue;
-		}
-		if (fs_os_snap_keep(s, tmp, oroot, c->relpath, c->id, &e.method, &sid, &kerr) < 0) {
-			if (note(r, "%s", kerr.msg) < 0)
-				goto oom;
-			continue;
-		}
-		if (fs_manifest_add(&r->kept, &e) < 0 || fs_idset_add(stored, sid, &added) < 0)
-			goto oom;
-	}
+	if (keep_all(s, tmp, root, pl, kept_ids, stored, r, err) < 0)
+		goto out;
 	/* every link is checked at once: a name swapped meanwhile is dropped */
 	found = calloc(r->kept.n + 1, 1);
 	if (!found)
@@ -265,9 +298,10 @@ static int publish(fs_os_store *s, const struct plan *pl, const fs_idset *kept_i
 		rc = 0;
 		goto out;
 	}
-	if (fs_store_save(s, tmp, &r->kept, err) < 0 ||
-	    fs_os_snap_write(s, tmp, "lock", "", 0, err) < 0 ||
-	    fs_os_snap_write(s, tmp, "open", "", 0, err) < 0 ||
+	/* the markers first: saving the manifest syncs the directory */
+	if (fs_os_snap_touch(s, tmp, "lock", err) < 0 ||
+	    fs_os_snap_touch(s, tmp, "open", err) < 0 ||
+	    fs_store_save(s, tmp, &r->kept, err) < 0 ||
 	    fs_os_store_rename(s, tmp, name, err) < 0)
 		goto out;
 	r->snapshot = strdup(name);
@@ -276,7 +310,6 @@ static int publish(fs_os_store *s, const struct plan *pl, const fs_idset *kept_i
 oom:
 	fs_fail(err, "out of memory");
 out:
-	fs_os_root_close(oroot);
 	fs_idset_free(stored);
 	free(found);
 	return rc;

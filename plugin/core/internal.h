@@ -22,6 +22,11 @@ int fs_fail(fs_err *err, const char *fmt, ...) FS_PRINTF(2, 3);
 /* Same, with ": strerror(errnum)" appended. */
 int fs_fail_errno(fs_err *err, int errnum, const char *fmt, ...) FS_PRINTF(3, 4);
 
+/* Adds n targets at once (fs_targets_add for each, resolved in parallel):
+ * requests[i] is shown, paths[i] resolved. */
+int fs_targets_add_many(fs_targets *t, const char *const *requests,
+			const char *const *paths, size_t n, fs_err *err);
+
 /* ---- arena: many small allocations freed at once ------------------------- */
 
 typedef struct fs_arena {

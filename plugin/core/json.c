@@ -41,14 +41,27 @@ static size_t utf8_len(const unsigned char *s)
 	return n;
 }
 
+/* Plain printable ASCII needs no escape: written in runs. */
+static int plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
 void fs_json_write_string(FILE *f, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
 
 	putc('"', f);
 	while (*s) {
-		size_t n = utf8_len(s);
+		const unsigned char *run = s;
+		size_t n;
 
+		while (plain(*s))
+			s++;
+		fwrite(run, 1, (size_t)(s - run), f);
+		if (!*s)
+			break;
+		n = utf8_len(s);
 		if (n == 0) {
 			fputs("\xef\xbf\xbd", f); /* U+FFFD */
 			s++;
@@ -65,11 +78,7 @@ void fs_json_write_string(FILE *f, const char *str)
 		case '\n': fputs("\\n", f); break;
 		case '\t': fputs("\\t", f); break;
 		case '\r': fputs("\\r", f); break;
-		default:
-			if (*s < 0x20 || *s == 0x7f)
-				fprintf(f, "\\u%04x", *s);
-			else
-				putc(*s, f);
+		default: fprintf(f, "\\u%04x", *s); /* other control bytes, DEL */
 		}
 		s++;
 	}

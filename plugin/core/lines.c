@@ -43,15 +43,30 @@ int fs_lines_split(const char *buf, size_t len, fs_line_fn fn, void *ctx,
 	return 0;
 }
 
+/* The lines read, copied, to be added as one batch. */
+struct batch {
+	char **v;
+	size_t n, cap;
+};
+
 static int add_line(void *ctx, const char *line, fs_err *err)
 {
-	return fs_targets_add(ctx, line, err);
+	struct batch *b = ctx;
+	char **slot = fs_grow((void **)&b->v, &b->n, &b->cap, sizeof *b->v);
+
+	if (!slot || !(*slot = strdup(line))) {
+		if (slot)
+			b->n--;
+		return fs_fail(err, "out of memory");
+	}
+	return 0;
 }
 
 int fs_targets_read_fd(fs_targets *t, int fd, fs_err *err)
 {
 	size_t len = 0, cap = 64 * 1024;
 	char *buf = malloc(cap);
+	struct batch b = { 0 };
 	int rc;
 
 	if (!buf)
@@ -83,7 +98,13 @@ int fs_targets_read_fd(fs_targets *t, int fd, fs_err *err)
 			break;
 		len += (size_t)n;
 	}
-	rc = fs_lines_split(buf, len, add_line, t, err);
+	rc = fs_lines_split(buf, len, add_line, &b, err);
 	free(buf);
+	if (rc == 0)
+		rc = fs_targets_add_many(t, (const char *const *)b.v, (const char *const *)b.v,
+					 b.n, err);
+	for (size_t i = 0; i < b.n; i++)
+		free(b.v[i]);
+	free(b.v);
 	return rc;
 }

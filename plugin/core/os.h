@@ -42,6 +42,16 @@ void fs_os_root_close(fs_os_root *root);
  */
 int fs_os_resolve(fs_os_root *root, const char *path, fs_target *t, fs_err *err);
 
+/*
+ * fs_os_resolve() for n paths inside the root at path root, in worker
+ * threads when there are many (first, the calling thread's, walks with
+ * the open root given): out[i] as fs_os_resolve() fills it, or errs[i]
+ * and ok[i] = 0.  Returns -1 only when nothing could be tried.
+ */
+int fs_os_resolve_all(fs_os_root *first, const char *root, size_t n,
+		      const char *const *paths, fs_target *out, unsigned char *ok,
+		      fs_err *errs, fs_err *err);
+
 /* The resolved path's parent directory (an fd the root keeps open until the
  * next call: do not close it) and the last component, walked without
  * following any symlink: a symlink met on the way means the tree changed
@@ -83,6 +93,9 @@ int fs_os_snap_open(fs_os_store *s, const char *snap, const char *file, fs_err *
 int fs_os_snap_write(fs_os_store *s, const char *snap, const char *file,
 		     const char *buf, size_t len, fs_err *err);
 int fs_os_snap_exists(fs_os_store *s, const char *snap, const char *file);
+/* Creates an empty marker file (lock, open) without syncing: the next
+ * fs_os_snap_write() in the same snapshot makes its name durable. */
+int fs_os_snap_touch(fs_os_store *s, const char *snap, const char *file, fs_err *err);
 int fs_os_snap_unlink(fs_os_store *s, const char *snap, const char *file, fs_err *err);
 
 /*
@@ -95,6 +108,16 @@ int fs_os_snap_unlink(fs_os_store *s, const char *snap, const char *file, fs_err
 int fs_os_snap_keep(fs_os_store *s, const char *snap, fs_os_root *root,
 		    const char *relpath, fs_id id, int *method, fs_id *stored,
 		    fs_err *err);
+/*
+ * fs_os_snap_keep() for n files of the root at path root, in worker threads
+ * when there are many: ok[i] says whether relpaths[i] (identity ids[i]) was
+ * kept, with methods[i] and stored[i], else errs[i] says why.  Returns -1
+ * only when nothing could be tried.
+ */
+int fs_os_snap_keep_all(fs_os_store *s, const char *snap, const char *root, size_t n,
+			const char *const *relpaths, const fs_id *ids, int *methods,
+			fs_id *stored, unsigned char *ok, fs_err *errs, fs_err *err);
+
 /*
  * Checks every file under snap/files/ against stored (identities returned
  * by fs_os_snap_keep): found[k] is set for each one present; any other

@@ -59,34 +59,76 @@ void fs_targets_skip_dirs(fs_targets *t) { t->skip_dirs = 1; }
 size_t fs_targets_count(const fs_targets *t) { return t->n; }
 const fs_target *fs_targets_get(const fs_targets *t, size_t i) { return &t->v[i]; }
 
-/* request: as given, for reports; path: what is resolved inside the root. */
+/*
+ * Adds n targets: requests[i] as given, for reports; paths[i] what is
+ * resolved inside the root (the backend resolves many in parallel).  The
+ * first path that cannot be resolved fails the call, naming it.
+ */
+int fs_targets_add_many(fs_targets *t, const char *const *requests,
+			const char *const *paths, size_t n, fs_err *err)
+{
+	fs_target *out = calloc(n + 1, sizeof *out);
+	unsigned char *ok = calloc(n + 1, 1);
+	fs_err *errs = malloc((n + 1) * sizeof *errs);
+	const char **todo = calloc(n + 1, sizeof *todo);
+	size_t *from = malloc((n + 1) * sizeof *from), m = 0, i = 0;
+	int rc = -1;
+
+	if (!out || !ok || !errs || !todo || !from) {
+		fs_fail(err, "out of memory");
+		goto out;
+	}
+	for (size_t k = 0; k < n; k++) {
+		size_t len = strlen(paths[k]);
+
+		if (len == 0) {
+			fs_fail(err, "empty target path");
+			goto out;
+		}
+		if (len > FS_LINE_MAX) {
+			fs_fail(err, "target path is longer than %d bytes", FS_LINE_MAX);
+			goto out;
+		}
+		if (paths[k][len - 1] == '/')
+			continue; /* a directory entry of a package: nothing to map */
+		from[m] = k;
+		todo[m++] = paths[k];
+	}
+	if (fs_os_resolve_all(t->os, t->root, m, todo, out, ok, errs, err) < 0)
+		goto out;
+	if (fs_reserve((void **)&t->v, &t->cap, t->n + m, sizeof *t->v) < 0) {
+		fs_fail(err, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < m; i++) {
+		if (!ok[i]) {
+			fs_fail(err, "%s", errs[i].msg);
+			goto out;
+		}
+		if (out[i].is_dir && t->skip_dirs)
+			continue;
+		if (!(out[i].request = strdup(requests[from[i]]))) {
+			fs_fail(err, "out of memory");
+			goto out;
+		}
+		t->v[t->n++] = out[i];
+		out[i].path = NULL; /* the list has it now */
+	}
+	rc = 0;
+out:
+	for (size_t k = 0; out && k < m; k++)
+		free(out[k].path);
+	free(out);
+	free(ok);
+	free(errs);
+	free(todo);
+	free(from);
+	return rc;
+}
+
 static int add(fs_targets *t, const char *request, const char *path, fs_err *err)
 {
-	size_t len = strlen(path);
-	fs_target tg = { 0 };
-	fs_target *slot;
-
-	if (len == 0)
-		return fs_fail(err, "empty target path");
-	if (len > FS_LINE_MAX)
-		return fs_fail(err, "target path is longer than %d bytes", FS_LINE_MAX);
-	if (path[len - 1] == '/')
-		return 0; /* a directory entry of a package: nothing to map */
-	if (fs_os_resolve(t->os, path, &tg, err) < 0)
-		return -1;
-	if (tg.is_dir && t->skip_dirs) {
-		free(tg.path);
-		return 0;
-	}
-	tg.request = strdup(request);
-	slot = tg.request ? fs_grow((void **)&t->v, &t->n, &t->cap, sizeof *t->v) : NULL;
-	if (!slot) {
-		free(tg.request);
-		free(tg.path);
-		return fs_fail(err, "out of memory");
-	}
-	*slot = tg;
-	return 0;
+	return fs_targets_add_many(t, &request, &path, 1, err);
 }
 
 int fs_targets_add(fs_targets *t, const char *path, fs_err *err)

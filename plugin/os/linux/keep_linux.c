@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -106,6 +107,81 @@ int fs_os_snap_keep(fs_os_store *s, const char *snap, fs_os_root *root,
 	stored->dev = st.st_dev;
 	stored->ino = st.st_ino;
 	return 0;
+}
+
+/* ---- many at once ---------------------------------------------------------
+ * Each worker links a contiguous share of the (path-sorted) files, with a
+ * root and a store walk cache of its own, so workers meet only where their
+ * shares touch one directory (mkdirat's EEXIST is expected there).  Links
+ * into different directories proceed in parallel in the kernel.
+ */
+#define KEEP_PER_WORKER 2000 /* fewer files than this: not worth a thread */
+#define KEEP_WORKERS 4
+
+struct keeper {
+	pthread_t thread;
+	fs_os_store view;     /* the store, with its own walk cache */
+	fs_os_root *root;
+	const char *snap;
+	size_t from, to;
+	const char *const *relpaths;
+	const fs_id *ids;
+	int *methods;
+	fs_id *stored;
+	unsigned char *ok;
+	fs_err *errs;
+};
+
+static void *keep_share(void *arg)
+{
+	struct keeper *k = arg;
+
+	for (size_t i = k->from; i < k->to; i++)
+		k->ok[i] = fs_os_snap_keep(&k->view, k->snap, k->root, k->relpaths[i], k->ids[i],
+					   &k->methods[i], &k->stored[i], &k->errs[i]) == 0;
+	return NULL;
+}
+
+int fs_os_snap_keep_all(fs_os_store *s, const char *snap, const char *root, size_t n,
+			const char *const *relpaths, const fs_id *ids, int *methods,
+			fs_id *stored, unsigned char *ok, fs_err *errs, fs_err *err)
+{
+	struct keeper k[KEEP_WORKERS];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nk = n / KEEP_PER_WORKER + 1, opened = 0;
+	unsigned char started[KEEP_WORKERS] = { 0 };
+	int rc = 0;
+
+	if (nk > KEEP_WORKERS)
+		nk = KEEP_WORKERS;
+	if (cpus > 0 && nk > (size_t)cpus)
+		nk = (size_t)cpus;
+	for (size_t t = 0; t < nk; t++) {
+		k[t] = (struct keeper){ .view = *s, .snap = snap, .from = n * t / nk,
+					.to = n * (t + 1) / nk, .relpaths = relpaths, .ids = ids,
+					.methods = methods, .stored = stored, .ok = ok, .errs = errs };
+		fs_dircache_init(&k[t].view.files);
+		if (!(k[t].root = fs_os_root_open(root, err))) {
+			rc = -1;
+			break;
+		}
+		opened++;
+	}
+	for (size_t t = 1; rc == 0 && t < nk; t++)
+		started[t] = pthread_create(&k[t].thread, NULL, keep_share, &k[t]) == 0;
+	if (rc == 0)
+		keep_share(&k[0]);
+	for (size_t t = 1; rc == 0 && t < nk; t++) {
+		if (started[t])
+			pthread_join(k[t].thread, NULL);
+		else
+			keep_share(&k[t]); /* no thread: this one does it */
+	}
+	for (size_t t = 0; t < opened; t++) {
+		fs_os_root_close(k[t].root);
+		fs_dircache_drop(&k[t].view.files);
+	}
+	return rc;
 }
 
 /* The verification walk: d_ino from the directory listing names each file

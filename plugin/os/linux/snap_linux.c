@@ -144,6 +144,20 @@ int fs_os_snap_write(fs_os_store *s, const char *snap, const char *file,
 	return 0;
 }
 
+int fs_os_snap_touch(fs_os_store *s, const char *snap, const char *file, fs_err *err)
+{
+	int dfd = fs_linux_snap_open(s, snap, err), fd;
+
+	if (dfd < 0)
+		return -1;
+	fd = openat(dfd, file, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	close(dfd);
+	if (fd < 0)
+		return fs_fail_errno(err, errno, "cannot create %s/%s", SNAP_NAME(snap), file);
+	close(fd);
+	return 0;
+}
+
 int fs_os_snap_exists(fs_os_store *s, const char *snap, const char *file)
 {
 	int dfd = fs_linux_snap_open(s, snap, NULL);
