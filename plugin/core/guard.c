@@ -194,10 +194,10 @@ out:
 /* Keeps every candidate not kept already (in parallel, by the backend) and
  * records what was kept in r->kept and its stored identities in stored. */
 static int keep_all(fs_os_store *s, const char *snap, const char *root,
-		    const struct plan *pl, const fs_idset *kept_ids, fs_idset *stored,
+		    struct plan *pl, const fs_idset *kept_ids, fs_idset *stored,
 		    fs_guard_result *r, fs_err *err)
 {
-	const struct candidate **todo = malloc((pl->n + 1) * sizeof *todo);
+	struct candidate **todo = malloc((pl->n + 1) * sizeof *todo);
 	const char **paths = malloc((pl->n + 1) * sizeof *paths);
 	fs_id *ids = malloc((pl->n + 1) * sizeof *ids), *sids = malloc((pl->n + 1) * sizeof *sids);
 	int *methods = malloc((pl->n + 1) * sizeof *methods);
@@ -221,19 +221,23 @@ static int keep_all(fs_os_store *s, const char *snap, const char *root,
 	}
 	if (fs_os_snap_keep_all(s, snap, root, n, paths, ids, methods, sids, ok, errs, err) < 0)
 		goto out;
+	/* r->kept has room for every candidate: each kept one moves there */
 	for (size_t i = 0; i < n; i++) {
-		const struct candidate *c = todo[i];
-		fs_manifest_entry e = { .path = c->relpath, .id = c->id, .size = c->size,
-					.mtime_ns = c->mtime_ns, .method = methods[i],
-					.nprocs = c->nprocs, .procs = c->procs };
+		struct candidate *c = todo[i];
 		int added;
 
 		if (!ok[i] ? note(r, "%s", errs[i].msg) < 0
-			   : fs_manifest_add(&r->kept, &e) < 0 ||
-				     fs_idset_add(stored, sids[i], &added) < 0) {
+			   : fs_idset_add(stored, sids[i], &added) < 0) {
 			fs_fail(err, "out of memory");
 			goto out;
 		}
+		if (!ok[i])
+			continue;
+		r->kept.v[r->kept.n++] = (fs_manifest_entry){
+			.path = c->relpath, .id = c->id, .size = c->size, .mtime_ns = c->mtime_ns,
+			.method = methods[i], .nprocs = c->nprocs, .procs = c->procs };
+		c->relpath = NULL;
+		c->procs = NULL;
 	}
 	rc = 0;
 out:
@@ -247,7 +251,7 @@ out:
 	return rc;
 }
 
-static int publish(fs_os_store *s, const struct plan *pl, const fs_idset *kept_ids,
+static int publish(fs_os_store *s, struct plan *pl, const fs_idset *kept_ids,
 		   const fs_store_opts *opts, fs_guard_result *r, fs_err *err)
 {
 	const char *root = opts->root ? opts->root : "/";

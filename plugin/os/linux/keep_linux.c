@@ -73,11 +73,15 @@ int fs_os_snap_keep(fs_os_store *s, const char *snap, fs_os_root *root,
 {
 	char resolved[FS_LINE_MAX + 2];
 	const char *sname, *dname;
+	size_t len = strlen(relpath);
 	int sdir, ddir, src, rc;
 	struct stat st;
 
 	/* both directories belong to caches: not closed here */
-	snprintf(resolved, sizeof resolved, "/%s", relpath);
+	if (len > FS_LINE_MAX)
+		return fs_fail(err, "%s: path too long", relpath);
+	resolved[0] = '/';
+	memcpy(resolved + 1, relpath, len + 1);
 	if (fs_os_root_parent(root, resolved, &sdir, &sname, err) < 0 ||
 	    fs_linux_files_parent(s, snap, relpath, 1, &ddir, &dname, err) != 0)
 		return -1;
