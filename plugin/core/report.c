@@ -61,13 +61,24 @@ out:
 	return rc;
 }
 
-/* Current identities of image paths, resolved once per image identity. */
+/* What the root holds now, judged once per image identity. */
 struct current {
-	fs_targets *t;
-	fs_idset *ids;  /* image identity -> index into tix */
-	long *tix;      /* its target, or -1 when the path could not be resolved */
+	fs_targets *t;           /* every path looked at */
+	fs_idset *ids;           /* image identity -> index into verdict */
+	unsigned char *verdict;  /* 1: stale */
 	size_t n, cap;
 };
+
+/* Resolves path inside the root: the target, or NULL if it cannot be. */
+static const fs_target *look(struct current *c, const char *path)
+{
+	size_t before = fs_targets_count(c->t);
+	fs_err err;
+
+	if (fs_targets_add(c->t, path, &err) < 0 || fs_targets_count(c->t) == before)
+		return NULL;
+	return fs_targets_get(c->t, before);
+}
 
 /* Is the nearest existing directory above rel (inside the root) on dev?
  * Tells an image deleted from this root from one deleted elsewhere whose
@@ -76,7 +87,6 @@ static int ours(struct current *c, const char *rel, uint64_t dev)
 {
 	char dir[FS_LINE_MAX + 1];
 	size_t len = strlen(rel);
-	fs_err err;
 
 	if (len > FS_LINE_MAX)
 		return 0;
@@ -88,9 +98,8 @@ static int ours(struct current *c, const char *rel, uint64_t dev)
 		if (!slash)
 			return 0;
 		slash[slash == dir] = '\0'; /* keeps "/" itself */
-		if (fs_targets_add(c->t, dir, &err) < 0)
+		if (!(tg = look(c, dir)))
 			return 0;
-		tg = fs_targets_get(c->t, fs_targets_count(c->t) - 1);
 		if (tg->exists)
 			return tg->is_dir && tg->id.dev == dev;
 		if (slash == dir)
@@ -104,25 +113,12 @@ static int ours(struct current *c, const char *rel, uint64_t dev)
  * is deleted and the path lies in this root; when its path now names another
  * file.  A path that does not exist here is another root's: not ours.
  */
-static int stale(const fs_image *im, const char *rel, int kept, struct current *c)
+static int judge(const fs_image *im, const char *rel, int kept, struct current *c)
 {
-	const fs_target *tg;
-	long k, *slot;
-	int added;
-	fs_err err;
+	const fs_target *tg = look(c, rel);
 
-	k = fs_idset_add(c->ids, im->id, &added);
-	if (k < 0)
-		return 0;
-	if (added) {
-		if (!(slot = fs_grow((void **)&c->tix, &c->n, &c->cap, sizeof *slot)))
-			return 0;
-		*slot = fs_targets_add(c->t, rel, &err) == 0 ? (long)fs_targets_count(c->t) - 1
-							      : -1;
-	}
-	if (c->tix[k] < 0)
+	if (!tg)
 		return 0; /* cannot tell: not claimed */
-	tg = fs_targets_get(c->t, (size_t)c->tix[k]);
 	if (tg->exists && tg->id.dev == im->id.dev && tg->id.ino == im->id.ino)
 		return 0;
 	if (kept)
@@ -130,6 +126,23 @@ static int stale(const fs_image *im, const char *rel, int kept, struct current *
 	if (im->flags & FS_IMAGE_DELETED)
 		return ours(c, rel, im->id.dev);
 	return tg->exists;
+}
+
+/* judge(), once per identity: every process mapping libc asks the same. */
+static int stale(const fs_image *im, const char *rel, int kept, struct current *c)
+{
+	unsigned char *slot;
+	int added;
+	long k = fs_idset_add(c->ids, im->id, &added);
+
+	if (k < 0)
+		return 0;
+	if (added) {
+		if (!(slot = fs_grow((void **)&c->verdict, &c->n, &c->cap, sizeof *slot)))
+			return 0;
+		*slot = (unsigned char)judge(im, rel, kept, c);
+	}
+	return (size_t)k < c->n && c->verdict[k];
 }
 
 static int add_proc(fs_report_result *r, const fs_proc *p, size_t *cap, size_t rlen,
@@ -233,7 +246,7 @@ int fs_report(const fs_store_opts *opts, const fs_pkgdb *db, fs_report_result **
 out:
 	free(keeper);
 	fs_targets_free(cur.t);
-	free(cur.tix);
+	free(cur.verdict);
 	fs_idset_free(ids);
 	fs_idset_free(cur.ids);
 	if (rc == 0)
