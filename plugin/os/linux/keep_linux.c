@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -123,7 +122,6 @@ int fs_os_snap_keep(fs_os_store *s, const char *snap, fs_os_root *root,
 #define KEEP_WORKERS 4
 
 struct keeper {
-	pthread_t thread;
 	fs_os_store view;     /* the store, with its own walk cache */
 	fs_os_root *root;
 	const char *snap;
@@ -151,41 +149,24 @@ int fs_os_snap_keep_all(fs_os_store *s, const char *snap, const char *root, size
 			fs_id *stored, unsigned char *ok, fs_err *errs, fs_err *err)
 {
 	struct keeper k[KEEP_WORKERS];
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t nk = n / KEEP_PER_WORKER + 1, opened = 0;
-	unsigned char started[KEEP_WORKERS] = { 0 };
-	int rc = 0;
+	size_t nk = fs_linux_workers(n, KEEP_PER_WORKER, KEEP_WORKERS), opened = 0;
 
-	if (nk > KEEP_WORKERS)
-		nk = KEEP_WORKERS;
-	if (cpus > 0 && nk > (size_t)cpus)
-		nk = (size_t)cpus;
-	for (size_t t = 0; t < nk; t++) {
-		k[t] = (struct keeper){ .view = *s, .snap = snap, .from = n * t / nk,
-					.to = n * (t + 1) / nk, .relpaths = relpaths, .ids = ids,
-					.methods = methods, .stored = stored, .ok = ok, .errs = errs };
-		fs_dircache_init(&k[t].view.files);
-		if (!(k[t].root = fs_os_root_open(root, err))) {
-			rc = -1;
+	for (; opened < nk; opened++) {
+		k[opened] = (struct keeper){
+			.view = *s, .snap = snap, .from = n * opened / nk,
+			.to = n * (opened + 1) / nk, .relpaths = relpaths, .ids = ids,
+			.methods = methods, .stored = stored, .ok = ok, .errs = errs };
+		fs_dircache_init(&k[opened].view.files);
+		if (!(k[opened].root = fs_os_root_open(root, err)))
 			break;
-		}
-		opened++;
 	}
-	for (size_t t = 1; rc == 0 && t < nk; t++)
-		started[t] = pthread_create(&k[t].thread, NULL, keep_share, &k[t]) == 0;
-	if (rc == 0)
-		keep_share(&k[0]);
-	for (size_t t = 1; rc == 0 && t < nk; t++) {
-		if (started[t])
-			pthread_join(k[t].thread, NULL);
-		else
-			keep_share(&k[t]); /* no thread: this one does it */
-	}
+	if (opened == nk)
+		fs_linux_run_all(keep_share, k, nk, sizeof *k);
 	for (size_t t = 0; t < opened; t++) {
 		fs_os_root_close(k[t].root);
 		fs_dircache_drop(&k[t].view.files);
 	}
-	return rc;
+	return opened == nk ? 0 : -1;
 }
 
 /* The verification walk: d_ino from the directory listing names each file

@@ -56,6 +56,15 @@ void fs_dircache_drop(fs_dircache *c);
  * with a descriptor of its own; NULL with errno set on failure. */
 DIR *fs_linux_opendir(int dirfd, const char *name);
 
+/* Batches split between threads (workers_linux.c): the number of workers
+ * for n items (at least per_worker items each, at most max and the CPUs),
+ * and fn run on each of n worker records (items, size bytes apart): record
+ * 0 in the calling thread, the others in threads (or here, when a thread
+ * cannot be made). */
+#define FS_LINUX_MAX_WORKERS 8
+size_t fs_linux_workers(size_t n, size_t per_worker, size_t max);
+void fs_linux_run_all(void *(*fn)(void *), void *items, size_t n, size_t size);
+
 /* The store (store_linux.c); snap_linux.c works inside its snapshots. */
 struct fs_os_store {
 	int fd;        /* the store directory */

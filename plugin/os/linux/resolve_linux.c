@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -373,7 +372,6 @@ int fs_os_root_parent(fs_os_root *root, const char *resolved, int *dirfd,
 #define RESOLVE_WORKERS 4
 
 struct resolver {
-	pthread_t thread;
 	fs_os_root *root;
 	size_t from, to;
 	const char *const *paths;
@@ -396,35 +394,18 @@ int fs_os_resolve_all(fs_os_root *first, const char *root, size_t n,
 		      fs_err *errs, fs_err *err)
 {
 	struct resolver r[RESOLVE_WORKERS];
-	unsigned char started[RESOLVE_WORKERS] = { 0 };
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t nr = n / RESOLVE_PER_WORKER + 1, opened = 1;
-	int rc = 0;
+	size_t nr = fs_linux_workers(n, RESOLVE_PER_WORKER, RESOLVE_WORKERS), opened = 0;
 
-	if (nr > RESOLVE_WORKERS)
-		nr = RESOLVE_WORKERS;
-	if (cpus > 0 && nr > (size_t)cpus)
-		nr = (size_t)cpus;
-	for (size_t t = 0; t < nr; t++) {
-		r[t] = (struct resolver){ .root = first, .from = n * t / nr, .to = n * (t + 1) / nr,
-					  .paths = paths, .out = out, .ok = ok, .errs = errs };
-		if (t > 0 && !(r[t].root = fs_os_root_open(root, err))) {
-			rc = -1;
+	for (; opened < nr; opened++) {
+		r[opened] = (struct resolver){
+			.root = first, .from = n * opened / nr, .to = n * (opened + 1) / nr,
+			.paths = paths, .out = out, .ok = ok, .errs = errs };
+		if (opened > 0 && !(r[opened].root = fs_os_root_open(root, err)))
 			break;
-		}
-		opened += t > 0;
 	}
-	for (size_t t = 1; rc == 0 && t < nr; t++)
-		started[t] = pthread_create(&r[t].thread, NULL, resolve_share, &r[t]) == 0;
-	if (rc == 0)
-		resolve_share(&r[0]);
-	for (size_t t = 1; rc == 0 && t < nr; t++) {
-		if (started[t])
-			pthread_join(r[t].thread, NULL);
-		else
-			resolve_share(&r[t]); /* no thread: this one does it */
-	}
+	if (opened == nr)
+		fs_linux_run_all(resolve_share, r, nr, sizeof *r);
 	for (size_t t = 1; t < opened; t++)
 		fs_os_root_close(r[t].root);
-	return rc;
+	return opened == nr ? 0 : -1;
 }
