@@ -64,12 +64,32 @@ oom:
 	return -1;
 }
 
-int fs_inuse_attribute(const fs_targets *targets, fs_scan *scan, fs_inuse **out,
-		       fs_err *err)
+/* The targets' identities: ids, and slot[i] the index of target i's (-1
+ * when it does not exist). */
+static int target_ids(const fs_targets *targets, fs_idset **ids, long **slot)
 {
 	size_t n = fs_targets_count(targets);
-	fs_idset *ids = fs_idset_new(n);
-	long *slot = calloc(n + 1, sizeof *slot);
+
+	*ids = fs_idset_new(n);
+	*slot = malloc((n + 1) * sizeof **slot);
+	if (!*ids || !*slot)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const fs_target *t = fs_targets_get(targets, i);
+		int added;
+
+		(*slot)[i] = -1;
+		if (t->exists && ((*slot)[i] = fs_idset_add(*ids, t->id, &added)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Attribution with the identities already collected; takes scan. */
+static int attribute(const fs_targets *targets, fs_scan *scan, const fs_idset *ids,
+		     const long *slot, fs_inuse **out, fs_err *err)
+{
+	size_t n = fs_targets_count(targets);
 	size_t *start = NULL;
 	fs_inuse *q = calloc(1, sizeof *q);
 	int rc = -1;
@@ -83,16 +103,8 @@ int fs_inuse_attribute(const fs_targets *targets, fs_scan *scan, fs_inuse **out,
 	q->targets = targets;
 	q->nusers = calloc(n + 1, sizeof *q->nusers);
 	q->users = calloc(n + 1, sizeof *q->users);
-	if (!ids || !slot || !q->nusers || !q->users)
+	if (!q->nusers || !q->users)
 		goto oom;
-	for (size_t i = 0; i < n; i++) {
-		const fs_target *t = fs_targets_get(targets, i);
-		int added;
-
-		slot[i] = -1;
-		if (t->exists && (slot[i] = fs_idset_add(ids, t->id, &added)) < 0)
-			goto oom;
-	}
 	if (fs_users_by_id(scan, ids, &start, &q->user_store) < 0)
 		goto oom;
 	for (size_t i = 0; i < n; i++) {
@@ -112,38 +124,50 @@ oom:
 	fs_fail(err, "out of memory");
 out:
 	fs_inuse_free(q);
+	free(start);
+	return rc;
+}
+
+int fs_inuse_attribute(const fs_targets *targets, fs_scan *scan, fs_inuse **out,
+		       fs_err *err)
+{
+	fs_idset *ids = NULL;
+	long *slot = NULL;
+	int rc;
+
+	*out = NULL;
+	if (target_ids(targets, &ids, &slot) < 0) {
+		fs_scan_free(scan);
+		rc = fs_fail(err, "out of memory");
+	} else {
+		rc = attribute(targets, scan, ids, slot, out, err);
+	}
 	fs_idset_free(ids);
 	free(slot);
-	free(start);
 	return rc;
 }
 
 int fs_inuse_run(const fs_targets *targets, const fs_scan_opts *opts,
 		 fs_inuse **out, fs_err *err)
 {
-	size_t n = fs_targets_count(targets);
 	fs_scan_opts so = opts ? *opts : (fs_scan_opts){ 0 };
-	fs_idset *ids = fs_idset_new(n);
+	fs_idset *ids = NULL;
+	long *slot = NULL;
 	fs_scan *scan;
-	int added, rc;
+	int rc = -1;
 
 	*out = NULL;
-	if (!ids)
-		return fs_fail(err, "out of memory");
-	for (size_t i = 0; i < n; i++) {
-		const fs_target *t = fs_targets_get(targets, i);
-
-		if (t->exists && fs_idset_add(ids, t->id, &added) < 0) {
-			fs_idset_free(ids);
-			return fs_fail(err, "out of memory");
-		}
+	if (target_ids(targets, &ids, &slot) < 0) {
+		fs_fail(err, "out of memory");
+		goto out;
 	}
 	so.filter = ids;
-	rc = fs_scan_run(&so, &scan, err);
+	if (fs_scan_run(&so, &scan, err) == 0)
+		rc = attribute(targets, scan, ids, slot, out, err);
+out:
 	fs_idset_free(ids);
-	if (rc < 0)
-		return -1;
-	return fs_inuse_attribute(targets, scan, out, err);
+	free(slot);
+	return rc;
 }
 
 void fs_inuse_free(fs_inuse *q)
