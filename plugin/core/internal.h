@@ -94,6 +94,8 @@ int fs_users_by_id(const fs_scan *scan, const fs_idset *ids, size_t **start,
 
 /* Writes "path", "dev" ("MAJ:MIN") and "ino": how every output names a file. */
 void fs_json_file(fs_json *j, const char *path, fs_id id);
+/* Writes "path", "request" and "exists": how outputs name a requested file. */
+void fs_json_target(fs_json *j, const fs_target *tg);
 
 /* Writes the members every process object has in JSON output. */
 void fs_json_proc(fs_json *j, const fs_proc *p);

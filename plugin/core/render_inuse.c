@@ -1,6 +1,13 @@
 /* render_inuse.c - `forksafe inuse` output: per file, the processes. */
 #include "internal.h"
 
+void fs_json_target(fs_json *j, const fs_target *tg)
+{
+	fs_json_str(j, "path", tg->path);
+	fs_json_str(j, "request", tg->request);
+	fs_json_bool(j, "exists", tg->exists);
+}
+
 static void proc_json(FILE *f, const fs_proc *p)
 {
 	fs_json j;
@@ -43,9 +50,7 @@ int fs_inuse_write_json(const fs_inuse *q, FILE *f)
 		const fs_target *tg = fs_targets_get(t, i);
 
 		fs_json_obj_begin(&j, NULL);
-		fs_json_str(&j, "path", tg->path);
-		fs_json_str(&j, "request", tg->request);
-		fs_json_bool(&j, "exists", tg->exists);
+		fs_json_target(&j, tg);
 		if (tg->exists) {
 			fs_id_dev_str(tg->id, dev, sizeof dev);
 			fs_json_str(&j, "dev", dev);

@@ -17,9 +17,7 @@ int fs_owners_write_json(const fs_pkgdb *db, const fs_targets *t,
 		const fs_target *tg = fs_targets_get(t, i);
 
 		fs_json_obj_begin(&j, NULL);
-		fs_json_str(&j, "path", tg->path);
-		fs_json_str(&j, "request", tg->request);
-		fs_json_bool(&j, "exists", tg->exists);
+		fs_json_target(&j, tg);
 		fs_json_str(&j, "package", owners[i].name);
 		fs_json_str(&j, "version", owners[i].version);
 		fs_json_obj_end(&j);
