@@ -92,6 +92,14 @@ void fs_text_proc(FILE *f, const fs_proc *p);
 int fs_users_by_id(const fs_scan *scan, const fs_idset *ids, size_t **start,
 		   size_t **store);
 
+/* Starts a document: the top object and its "schema" member. */
+void fs_json_doc(fs_json *j, FILE *f);
+/* Writes "complete" and "unreadable_processes": how every output says
+ * whether its scan could read every process. */
+void fs_json_completeness(fs_json *j, int complete, size_t unreadable);
+/* Writes one process object (fs_json_proc's members). */
+void fs_json_proc_object(fs_json *j, const fs_proc *p);
+
 /* Writes "path", "dev" ("MAJ:MIN") and "ino": how every output names a file. */
 void fs_json_file(fs_json *j, const char *path, fs_id id);
 /* Writes "path", "request" and "exists": how outputs name a requested file. */

@@ -13,9 +13,7 @@ static void proc_json(FILE *f, const fs_proc *p)
 	fs_json j;
 
 	fs_json_init(&j, f);
-	fs_json_obj_begin(&j, NULL);
-	fs_json_proc(&j, p);
-	fs_json_obj_end(&j);
+	fs_json_proc_object(&j, p);
 }
 
 static void proc_text(FILE *f, const fs_proc *p)
@@ -39,12 +37,9 @@ int fs_inuse_write_json(const fs_inuse *q, FILE *f)
 
 	if (fs_render_procs(q->scan, proc_json, &r) < 0)
 		return -1;
-	fs_json_init(&j, f);
-	fs_json_obj_begin(&j, NULL);
-	fs_json_int(&j, "schema", FS_JSON_SCHEMA);
+	fs_json_doc(&j, f);
 	fs_json_str(&j, "root", fs_targets_root(t));
-	fs_json_bool(&j, "complete", q->scan->complete);
-	fs_json_uint(&j, "unreadable_processes", q->scan->unreadable);
+	fs_json_completeness(&j, q->scan->complete, q->scan->unreadable);
 	fs_json_arr_begin(&j, "files");
 	for (size_t i = 0; i < fs_targets_count(t); i++) {
 		const fs_target *tg = fs_targets_get(t, i);

@@ -6,9 +6,7 @@ int fs_owners_write_json(const fs_pkgdb *db, const fs_targets *t,
 {
 	fs_json j;
 
-	fs_json_init(&j, f);
-	fs_json_obj_begin(&j, NULL);
-	fs_json_int(&j, "schema", FS_JSON_SCHEMA);
+	fs_json_doc(&j, f);
 	fs_json_str(&j, "root", fs_targets_root(t));
 	fs_json_str(&j, "database", fs_pkgdb_source(db));
 	fs_json_bool(&j, "cached", fs_pkgdb_cached(db));

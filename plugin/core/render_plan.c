@@ -43,12 +43,9 @@ int fs_plan_write_json(const fs_plan *p, FILE *f)
 	const fs_inuse *q = p->inuse;
 	fs_json j;
 
-	fs_json_init(&j, f);
-	fs_json_obj_begin(&j, NULL);
-	fs_json_int(&j, "schema", FS_JSON_SCHEMA);
+	fs_json_doc(&j, f);
 	fs_json_str(&j, "root", p->root);
-	fs_json_bool(&j, "complete", q->scan->complete);
-	fs_json_uint(&j, "unreadable_processes", q->scan->unreadable);
+	fs_json_completeness(&j, q->scan->complete, q->scan->unreadable);
 	fs_json_uint(&j, "sync_databases", p->nrepos);
 	fs_json_uint(&j, "processes_affected", affected(p));
 	fs_json_arr_begin(&j, "packages");
@@ -72,9 +69,7 @@ int fs_plan_write_json(const fs_plan *p, FILE *f)
 			fs_json_file(&j, tg->path, tg->id);
 			fs_json_arr_begin(&j, "processes");
 			for (size_t u = 0; u < q->nusers[t]; u++) {
-				fs_json_obj_begin(&j, NULL);
-				fs_json_proc(&j, &q->scan->procs[q->users[t][u]]);
-				fs_json_obj_end(&j);
+				fs_json_proc_object(&j, &q->scan->procs[q->users[t][u]]);
 			}
 			fs_json_arr_end(&j);
 			fs_json_obj_end(&j);

@@ -100,12 +100,9 @@ int fs_report_write_json(const fs_report_result *r, FILE *f)
 
 	if (!g)
 		return -1;
-	fs_json_init(&j, f);
-	fs_json_obj_begin(&j, NULL);
-	fs_json_int(&j, "schema", FS_JSON_SCHEMA);
+	fs_json_doc(&j, f);
 	fs_json_str(&j, "root", r->root);
-	fs_json_bool(&j, "complete", r->scan->complete);
-	fs_json_uint(&j, "unreadable_processes", r->scan->unreadable);
+	fs_json_completeness(&j, r->scan->complete, r->scan->unreadable);
 	fs_json_uint(&j, "processes_affected", r->n);
 	fs_json_arr_begin(&j, "packages");
 	for (size_t i = 0; i < ng; i++) {

@@ -3,6 +3,19 @@
 
 #include <string.h>
 
+void fs_json_doc(fs_json *j, FILE *f)
+{
+	fs_json_init(j, f);
+	fs_json_obj_begin(j, NULL);
+	fs_json_int(j, "schema", FS_JSON_SCHEMA);
+}
+
+void fs_json_completeness(fs_json *j, int complete, size_t unreadable)
+{
+	fs_json_bool(j, "complete", complete);
+	fs_json_uint(j, "unreadable_processes", unreadable);
+}
+
 void fs_json_file(fs_json *j, const char *path, fs_id id)
 {
 	char dev[32];
@@ -25,15 +38,19 @@ void fs_json_proc(fs_json *j, const fs_proc *p)
 	fs_json_uint(j, "start_time", p->start_time);
 }
 
+void fs_json_proc_object(fs_json *j, const fs_proc *p)
+{
+	fs_json_obj_begin(j, NULL);
+	fs_json_proc(j, p);
+	fs_json_obj_end(j);
+}
+
 int fs_scan_write_json(const fs_scan *scan, FILE *f)
 {
 	fs_json j;
 
-	fs_json_init(&j, f);
-	fs_json_obj_begin(&j, NULL);
-	fs_json_int(&j, "schema", FS_JSON_SCHEMA);
-	fs_json_bool(&j, "complete", scan->complete);
-	fs_json_uint(&j, "unreadable_processes", scan->unreadable);
+	fs_json_doc(&j, f);
+	fs_json_completeness(&j, scan->complete, scan->unreadable);
 	fs_json_arr_begin(&j, "processes");
 	for (size_t i = 0; i < scan->nprocs; i++) {
 		const fs_proc *p = &scan->procs[i];

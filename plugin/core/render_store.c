@@ -24,12 +24,9 @@ int fs_guard_write_json(const fs_guard_result *r, FILE *f)
 {
 	fs_json j;
 
-	fs_json_init(&j, f);
-	fs_json_obj_begin(&j, NULL);
-	fs_json_int(&j, "schema", FS_JSON_SCHEMA);
+	fs_json_doc(&j, f);
 	fs_json_str(&j, "snapshot", r->snapshot);
-	fs_json_bool(&j, "complete", r->complete);
-	fs_json_uint(&j, "unreadable_processes", r->unreadable);
+	fs_json_completeness(&j, r->complete, r->unreadable);
 	fs_json_uint(&j, "in_use", r->in_use);
 	fs_json_uint(&j, "already_kept", r->already_kept);
 	fs_json_uint(&j, "replaced", r->replaced);
@@ -92,12 +89,9 @@ int fs_retire_write_json(const fs_retire_result *r, FILE *f)
 {
 	fs_json j;
 
-	fs_json_init(&j, f);
-	fs_json_obj_begin(&j, NULL);
-	fs_json_int(&j, "schema", FS_JSON_SCHEMA);
+	fs_json_doc(&j, f);
 	fs_json_bool(&j, "dry_run", r->dry_run);
-	fs_json_bool(&j, "complete", r->complete);
-	fs_json_uint(&j, "unreadable_processes", r->unreadable);
+	fs_json_completeness(&j, r->complete, r->unreadable);
 	fs_json_uint(&j, "leftovers_removed", r->leftovers);
 	fs_json_arr_begin(&j, "snapshots");
 	for (size_t i = 0; i < r->n; i++) {
@@ -155,12 +149,9 @@ int fs_status_write_json(const fs_status_result *r, FILE *f)
 {
 	fs_json j;
 
-	fs_json_init(&j, f);
-	fs_json_obj_begin(&j, NULL);
-	fs_json_int(&j, "schema", FS_JSON_SCHEMA);
+	fs_json_doc(&j, f);
 	fs_json_str(&j, "store", r->store);
-	fs_json_bool(&j, "complete", r->scan ? r->scan->complete : 1);
-	fs_json_uint(&j, "unreadable_processes", r->scan ? r->scan->unreadable : 0);
+	fs_json_completeness(&j, r->scan ? r->scan->complete : 1, r->scan ? r->scan->unreadable : 0);
 	fs_json_arr_begin(&j, "snapshots");
 	for (size_t i = 0; i < r->n; i++) {
 		const fs_status_snap *s = &r->v[i];
@@ -185,9 +176,7 @@ int fs_status_write_json(const fs_status_result *r, FILE *f)
 			fs_json_uint(&j, "cost_bytes", se->cost);
 			fs_json_arr_begin(&j, "held_by");
 			for (size_t h = 0; h < se->nholders; h++) {
-				fs_json_obj_begin(&j, NULL);
-				fs_json_proc(&j, se->holders[h]);
-				fs_json_obj_end(&j);
+				fs_json_proc_object(&j, se->holders[h]);
 			}
 			fs_json_arr_end(&j);
 			fs_json_obj_end(&j);

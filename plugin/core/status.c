@@ -36,13 +36,14 @@ static int fill_snap(fs_os_store *s, fs_status_snap *ss, const fs_scan *scan,
 }
 
 int fs_status_load(const fs_store_opts *opts, fs_status_result *r, fs_idset *ids,
-		   fs_err *err)
+		   fs_os_store **out, fs_err *err)
 {
 	fs_os_store *s = NULL;
 	char **names = NULL;
 	size_t nnames = 0, cap = 0;
 	int missing, rc = -1;
 
+	*out = NULL;
 	r->now = (int64_t)time(NULL);
 	if (!(r->store = fs_store_path(opts)))
 		return fs_fail(err, "out of memory");
@@ -74,7 +75,7 @@ int fs_status_load(const fs_store_opts *opts, fs_status_result *r, fs_idset *ids
 		ss->open = fs_os_snap_exists(s, ss->name, "open");
 		ss->lock_held = fs_os_snap_lock_held(s, ss->name, NULL) == 1;
 	}
-	r->os = s;
+	*out = s;
 	s = NULL;
 	rc = 0;
 out:
@@ -90,6 +91,7 @@ int fs_status(const fs_store_opts *opts, fs_status_result **out, fs_err *err)
 	fs_status_result *r = calloc(1, sizeof *r);
 	fs_scan_opts so = opts->scan;
 	fs_idset *ids = fs_idset_new(256);
+	fs_os_store *s = NULL;
 	size_t *start = NULL, *users = NULL;
 	int rc = -1;
 
@@ -98,9 +100,9 @@ int fs_status(const fs_store_opts *opts, fs_status_result **out, fs_err *err)
 		fs_fail(err, "out of memory");
 		goto out;
 	}
-	if (fs_status_load(opts, r, ids, err) < 0)
+	if (fs_status_load(opts, r, ids, &s, err) < 0)
 		goto out;
-	if (!r->os) {
+	if (!s) {
 		rc = 0; /* no store yet */
 		goto out;
 	}
@@ -113,17 +115,14 @@ int fs_status(const fs_store_opts *opts, fs_status_result **out, fs_err *err)
 	}
 	for (size_t i = 0; i < r->n; i++)
 		if (!r->v[i].problem &&
-		    fill_snap(r->os, &r->v[i], r->scan, ids, start, users, err) < 0)
+		    fill_snap(s, &r->v[i], r->scan, ids, start, users, err) < 0)
 			goto out;
 	rc = 0;
 out:
 	free(start);
 	free(users);
 	fs_idset_free(ids);
-	if (r) {
-		fs_os_store_close(r->os);
-		r->os = NULL;
-	}
+	fs_os_store_close(s);
 	if (rc == 0)
 		*out = r;
 	else
@@ -146,7 +145,6 @@ void fs_status_result_free(fs_status_result *r)
 	free(r->v);
 	free(r->store);
 	fs_scan_free(r->scan);
-	fs_os_store_close(r->os);
 	free(r);
 }
 

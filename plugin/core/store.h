@@ -44,9 +44,9 @@ int fs_store_save(fs_os_store *s, const char *snap, const fs_manifest *m, fs_err
 int fs_store_add_ids(fs_idset *ids, const fs_manifest *m);
 
 /* Fills r's store, now and snapshots (manifests, open, lock; no entries)
- * and adds every recorded identity to ids.  r->os is the store, still
- * locked, or NULL when there is no store yet. */
+ * and adds every recorded identity to ids.  *s is the store, still locked
+ * (the caller closes it), or NULL when there is no store yet. */
 int fs_status_load(const fs_store_opts *opts, fs_status_result *r, fs_idset *ids,
-		   fs_err *err);
+		   fs_os_store **s, fs_err *err);
 
 #endif

@@ -324,7 +324,6 @@ typedef struct fs_status_result {
 	size_t n;
 	fs_status_snap *v;
 	fs_scan *scan;
-	struct fs_os_store *os; /* internal */
 } fs_status_result;
 
 int fs_status(const fs_store_opts *opts, fs_status_result **out, fs_err *err);
