@@ -5,12 +5,9 @@
  */
 #include "cli.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 static const char USAGE[] =
 	"usage: forksafe hold [--root DIR] [--store DIR] SNAPSHOT -- CMD [ARG...]\n"
@@ -26,8 +23,7 @@ int cmd_hold(int argc, char **argv)
 	};
 	struct cli_common cc = { 0 };
 	fs_err err;
-	int c, fd, status;
-	pid_t pid;
+	int c, status;
 
 	opterr = 0;
 	/* '+': stop at the first non-option, CMD's options are its own */
@@ -44,20 +40,7 @@ int cmd_hold(int argc, char **argv)
 	}
 	if (argc - optind < 3 || strcmp(argv[optind + 1], "--") != 0)
 		return cli_fail("hold", "usage: forksafe hold SNAPSHOT -- CMD [ARG...]");
-	if (fs_hold(&cc.store, argv[optind], &fd, &err) < 0)
+	if (fs_hold_run(&cc.store, argv[optind], argv + optind + 2, &status, &err) < 0)
 		return cli_fail("hold", "%s", err.msg);
-	pid = fork();
-	if (pid < 0)
-		return cli_fail("hold", "cannot start %s: %s", argv[optind + 2], strerror(errno));
-	if (pid == 0) {
-		execvp(argv[optind + 2], argv + optind + 2);
-		fprintf(stderr, "forksafe hold: cannot run %s: %s\n", argv[optind + 2],
-			strerror(errno));
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return cli_fail("hold", "cannot wait for %s", argv[optind + 2]);
-	close(fd);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return status;
 }

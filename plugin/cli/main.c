@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static const struct {
 	const char *name;
@@ -75,7 +74,7 @@ void cli_warn_unreadable(const char *cmd, size_t unreadable)
 		"forksafe %s: warning: %zu process%s could not be read; "
 		"the answer may be incomplete%s\n",
 		cmd, unreadable, unreadable == 1 ? "" : "es",
-		geteuid() == 0 ? "" : " (run as root)");
+		fs_privilege_hint());
 }
 
 void cli_warn_incomplete(const char *cmd, const fs_scan *scan)

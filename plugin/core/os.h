@@ -52,13 +52,6 @@ int fs_os_resolve_all(fs_os_root *first, const char *root, size_t n,
 		      const char *const *paths, fs_target *out, unsigned char *ok,
 		      fs_err *errs, fs_err *err);
 
-/* The resolved path's parent directory (an fd the root keeps open until the
- * next call: do not close it) and the last component, walked without
- * following any symlink: a symlink met on the way means the tree changed
- * since resolution, and is an error. */
-int fs_os_root_parent(fs_os_root *root, const char *resolved, int *dirfd,
-		      const char **name, fs_err *err);
-
 /* ---- snapshot store: plugin/os/<os>/store_<os>.c ---------------------------
  * Every operation is relative to the store directory opened once; nothing
  * follows a symlink or leaves the store's filesystem.  Names of store
@@ -143,8 +136,31 @@ int fs_os_replace_with_copy(fs_os_store *s, fs_os_root *root, const char *relpat
 
 /* The snapshot's lock: 1 if a holder has it, 0 if free, -1 on error. */
 int fs_os_snap_lock_held(fs_os_store *s, const char *snap, fs_err *err);
-/* Takes the snapshot's lock shared; the returned fd is inherited by
- * children, so the lock lasts while they live. */
-int fs_os_snap_hold(fs_os_store *s, const char *snap, int *fd, fs_err *err);
+/* Takes the snapshot's lock so that children inherit it (a shared flock on
+ * its lock file; on Windows an inheritable handle to its mutex) until
+ * fs_os_hold_release(). */
+typedef struct fs_os_hold fs_os_hold;
+int fs_os_snap_hold(fs_os_store *s, const char *snap, fs_os_hold **h, fs_err *err);
+void fs_os_hold_release(fs_os_hold *h);
+
+/* Gives the snapshot's lock to running processes, so that it lasts while
+ * they and the children they start live (Windows: the mutex handle
+ * duplicated into each; POSIX has no way, processes take it themselves
+ * with forksafe hold).  placed[i] says whether procs[i] got it.  Returns
+ * the number placed. */
+size_t fs_os_snap_share(fs_os_store *s, const char *snap, const fs_pidstart *procs,
+			size_t n, unsigned char *placed);
+
+/* ---- odds and ends ---------------------------------------------------------- */
+
+/* Runs argv (searched in PATH), inheriting our handles, and waits:
+ * *status is its exit status, 128 + signal when killed. */
+int fs_os_run(char *const *argv, int *status, fs_err *err);
+
+/* A stream whose bytes end up in memory (open_memstream where there is
+ * one): fs_os_membuf_done() closes it and hands over the bytes. */
+typedef struct fs_os_membuf fs_os_membuf;
+FILE *fs_os_membuf_open(fs_os_membuf **mb);
+int fs_os_membuf_done(fs_os_membuf *mb, FILE *f, char **text, size_t *len);
 
 #endif

@@ -3,18 +3,19 @@
  * process under many files (inuse: a library user appears once per file it
  * maps) copy bytes instead of formatting again.
  */
-#include "internal.h"
+#include "os.h"
 
 #include <stdlib.h>
 
 int fs_render_procs(const fs_scan *scan, fs_render_fn fn, fs_rendered *out)
 {
+	fs_os_membuf *mb = NULL;
 	FILE *f;
 
 	out->text = NULL;
 	out->len = 0;
 	out->off = malloc((scan->nprocs + 1) * sizeof *out->off);
-	f = out->off ? open_memstream(&out->text, &out->len) : NULL;
+	f = out->off ? fs_os_membuf_open(&mb) : NULL;
 	if (!f) {
 		fs_rendered_free(out);
 		return -1;
@@ -24,7 +25,7 @@ int fs_render_procs(const fs_scan *scan, fs_render_fn fn, fs_rendered *out)
 		fn(f, &scan->procs[i]);
 	}
 	out->off[scan->nprocs] = (size_t)ftell(f);
-	if (fclose(f) != 0) {
+	if (fs_os_membuf_done(mb, f, &out->text, &out->len) < 0) {
 		fs_rendered_free(out);
 		return -1;
 	}

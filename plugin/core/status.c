@@ -148,10 +148,12 @@ void fs_status_result_free(fs_status_result *r)
 	free(r);
 }
 
-int fs_hold(const fs_store_opts *opts, const char *snapshot, int *fd, fs_err *err)
+int fs_hold_run(const fs_store_opts *opts, const char *snapshot, char *const *argv,
+		int *status, fs_err *err)
 {
 	fs_os_store *s;
-	int missing, rc = -1;
+	fs_os_hold *h = NULL;
+	int missing;
 
 	if (!fs_store_is_snapshot(snapshot))
 		return fs_fail(err, "'%s' is not a snapshot name (see forksafe status)", snapshot);
@@ -159,10 +161,17 @@ int fs_hold(const fs_store_opts *opts, const char *snapshot, int *fd, fs_err *er
 	if (!s)
 		return -1;
 	/* under the store lock, so no retire removes it meanwhile */
-	if (fs_os_store_lock(s, err) == 0 && fs_os_snap_hold(s, snapshot, fd, err) == 0)
-		rc = 0;
+	if (fs_os_store_lock(s, err) < 0 || fs_os_snap_hold(s, snapshot, &h, err) < 0) {
+		fs_os_store_close(s);
+		return -1;
+	}
 	fs_os_store_close(s);
-	return rc;
+	if (fs_os_run(argv, status, err) < 0) {
+		fs_os_hold_release(h);
+		return -1;
+	}
+	fs_os_hold_release(h);
+	return 0;
 }
 
 /* Owners of kept files, for status output. */

@@ -46,6 +46,10 @@ typedef struct fs_id {
 /* Writes "MAJ:MIN" (POSIX) or the volume serial (Windows) into buf. */
 void fs_id_dev_str(fs_id id, char *buf, size_t len);
 
+/* What to tell a user whose scan missed processes: "" when we run with
+ * every privilege, else " (run as root)" or " (run as administrator)". */
+const char *fs_privilege_hint(void);
+
 /* ---- identity set: identity -> dense index, O(1) look-ups ---------------- */
 
 typedef struct fs_idset fs_idset;
@@ -331,8 +335,11 @@ void fs_status_result_free(fs_status_result *r);
 int fs_status_write_json(const fs_status_result *r, FILE *f);
 int fs_status_write_text(const fs_status_result *r, FILE *f);
 
-/* Takes snapshot's lock (shared); *fd keeps it and is inherited by children. */
-int fs_hold(const fs_store_opts *opts, const char *snapshot, int *fd, fs_err *err);
+/* Runs argv (searched in PATH) holding snapshot's lock, which everything it
+ * starts inherits, so retire keeps the snapshot while any of them lives.
+ * *status: the command's exit status (128 + signal when killed). */
+int fs_hold_run(const fs_store_opts *opts, const char *snapshot, char *const *argv,
+		int *status, fs_err *err);
 
 /* One line each for package-manager hooks: after guard, and after retire
  * plus report (rp may be NULL). */

@@ -10,6 +10,13 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* The resolved path's parent directory (an fd the root keeps open until the
+ * next call: do not close it) and the last component, walked without
+ * following any symlink: a symlink met on the way means the tree changed
+ * since resolution, and is an error. */
+int fs_os_root_parent(fs_os_root *root, const char *resolved, int *dirfd,
+		      const char **name, fs_err *err);
+
 /* One parsed line of /proc/PID/maps. */
 typedef struct fs_maps_line {
 	fs_id id;

@@ -1,0 +1,73 @@
+/*
+ * misc_linux.c - the small services the core asks of the OS: running a
+ * command, a stream into memory, the privilege hint, how an identity is
+ * written for people.
+ */
+#define _GNU_SOURCE
+#include "linux.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+void fs_id_dev_str(fs_id id, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u:%u", major((dev_t)id.dev), minor((dev_t)id.dev));
+}
+
+const char *fs_privilege_hint(void)
+{
+	return geteuid() == 0 ? "" : " (run as root)";
+}
+
+int fs_os_run(char *const *argv, int *status, fs_err *err)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		return fs_fail_errno(err, errno, "cannot start %s", argv[0]);
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		fprintf(stderr, "forksafe: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return fs_fail_errno(err, errno, "cannot wait for %s", argv[0]);
+	*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return 0;
+}
+
+struct fs_os_membuf {
+	char *text;
+	size_t len;
+};
+
+FILE *fs_os_membuf_open(fs_os_membuf **mb)
+{
+	FILE *f;
+
+	if (!(*mb = calloc(1, sizeof **mb)))
+		return NULL;
+	if (!(f = open_memstream(&(*mb)->text, &(*mb)->len))) {
+		free(*mb);
+		*mb = NULL;
+	}
+	return f;
+}
+
+int fs_os_membuf_done(fs_os_membuf *mb, FILE *f, char **text, size_t *len)
+{
+	int rc = fclose(f) == 0 ? 0 : -1;
+
+	*text = mb->text;
+	*len = mb->len;
+	free(mb);
+	return rc;
+}
