@@ -111,6 +111,10 @@ int main(int argc, char **argv)
 	/* reports can be long: write them in few large pieces */
 	static char outbuf[1 << 16];
 
+	if (fs_args_init(&argc, &argv) < 0) {
+		fputs("forksafe: cannot read the command line\n", stderr);
+		return EXIT_ERROR;
+	}
 	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 	if (argc < 2) {
 		fputs("forksafe: no command given (see forksafe --help)\n", stderr);

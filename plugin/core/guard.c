@@ -319,6 +319,43 @@ out:
 	return rc;
 }
 
+/* Hands the new snapshot's lock to every process that maps a kept image
+ * (where the OS can: fs_os_snap_share). */
+static int share_lock(fs_os_store *s, fs_guard_result *r, fs_err *err)
+{
+	size_t n = 0, cap = 0;
+	fs_pidstart *procs = NULL;
+	unsigned char *placed;
+	fs_idset *seen = fs_idset_new(64);
+	int added;
+
+	for (size_t i = 0; seen && i < r->kept.n; i++) {
+		for (size_t k = 0; k < r->kept.v[i].nprocs; k++) {
+			const fs_pidstart *p = &r->kept.v[i].procs[k];
+			fs_pidstart *slot;
+
+			if (fs_idset_add(seen, (fs_id){ (uint64_t)p->pid, p->start_time }, &added) < 0)
+				goto oom;
+			if (!added)
+				continue;
+			if (!(slot = fs_grow((void **)&procs, &n, &cap, sizeof *slot)))
+				goto oom;
+			*slot = *p;
+		}
+	}
+	if (!seen || !(placed = malloc(n + 1)))
+		goto oom;
+	r->lock_holders = fs_os_snap_share(s, r->snapshot, procs, n, placed);
+	free(placed);
+	free(procs);
+	fs_idset_free(seen);
+	return 0;
+oom:
+	free(procs);
+	fs_idset_free(seen);
+	return fs_fail(err, "out of memory");
+}
+
 /* once: skip what open snapshots keep already (guard); protect keeps all */
 static int guard(const fs_targets *targets, const fs_store_opts *opts, int once,
 		 fs_guard_result **out, fs_err *err)
@@ -345,7 +382,8 @@ static int guard(const fs_targets *targets, const fs_store_opts *opts, int once,
 	s = fs_store_open(opts, 1, &missing, err);
 	if (!s || fs_os_store_lock(s, err) < 0 ||
 	    (once && open_snapshot_ids(s, kept_ids, err) < 0) ||
-	    publish(s, &pl, kept_ids, opts, r, err) < 0)
+	    publish(s, &pl, kept_ids, opts, r, err) < 0 ||
+	    (r->snapshot && share_lock(s, r, err) < 0))
 		goto out;
 	rc = 0;
 out:
@@ -390,7 +428,7 @@ int fs_protect(const fs_targets *targets, const fs_store_opts *opts,
 		for (size_t i = 0; i < r->kept.n; i++) {
 			fs_err perr;
 
-			if (fs_os_replace_with_copy(s, root, r->kept.v[i].path, r->kept.v[i].id,
+			if (fs_os_replace_with_copy(s, r->snapshot, root, r->kept.v[i].path, r->kept.v[i].id,
 						    &perr) < 0) {
 				if (note(r, "%s", perr.msg) < 0)
 					break;

@@ -11,7 +11,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#if defined(__GNUC__)
+#if defined(__MINGW32__) /* mingw's own C99 printf, not msvcrt's */
+#define FS_PRINTF(a, b) __attribute__((format(gnu_printf, a, b)))
+#elif defined(__GNUC__)
 #define FS_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define FS_PRINTF(a, b)

@@ -129,10 +129,12 @@ int fs_os_snap_stat(fs_os_store *s, const char *snap, const char *relpath,
 /*
  * Replaces the root's file at relpath (which must have identity id) by a
  * fresh copy of itself: same content, mode, owner, timestamps and xattrs,
- * synced, renamed over it.  Running processes keep the old inode.
+ * synced, renamed over it.  Running processes keep the old file.  Windows
+ * cannot rename over a loaded file: there the old file is renamed aside
+ * into snap (snap/aside/relpath) and the copy made at the freed path.
  */
-int fs_os_replace_with_copy(fs_os_store *s, fs_os_root *root, const char *relpath,
-			    fs_id id, fs_err *err);
+int fs_os_replace_with_copy(fs_os_store *s, const char *snap, fs_os_root *root,
+			    const char *relpath, fs_id id, fs_err *err);
 
 /* The snapshot's lock: 1 if a holder has it, 0 if free, -1 on error. */
 int fs_os_snap_lock_held(fs_os_store *s, const char *snap, fs_err *err);

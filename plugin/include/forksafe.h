@@ -46,6 +46,11 @@ typedef struct fs_id {
 /* Writes "MAJ:MIN" (POSIX) or the volume serial (Windows) into buf. */
 void fs_id_dev_str(fs_id id, char *buf, size_t len);
 
+/* Readies a program's arguments and standard streams: on Windows argv is
+ * rebuilt as UTF-8 from the wide command line and stdio is set to binary;
+ * elsewhere nothing changes.  0, or -1 when out of memory. */
+int fs_args_init(int *argc, char ***argv);
+
 /* What to tell a user whose scan missed processes: "" when we run with
  * every privilege, else " (run as root)" or " (run as administrator)". */
 const char *fs_privilege_hint(void);
@@ -266,6 +271,7 @@ typedef struct fs_guard_result {
 	size_t already_kept;   /* in use, but an open snapshot keeps them already */
 	size_t failed;         /* in use, but could not be kept (see messages) */
 	size_t replaced;       /* protect: paths replaced by fresh copies */
+	size_t lock_holders;   /* processes given the snapshot's lock (Windows) */
 	char **messages;       /* one line each: what could not be kept and why */
 	int complete;          /* every process could be read */
 	size_t unreadable;

@@ -12,6 +12,7 @@ Exit status: 0 if all hold, 1 otherwise (each failure printed).
 """
 import json
 import os
+import re
 import sys
 
 
@@ -42,7 +43,7 @@ def main():
     def pids(f):
         return {p["pid"] for p in f["processes"]}
 
-    env = {"d": d, "F": F, "P": P, "pids": pids, "ident": ident, "os": os}
+    env = {"d": d, "F": F, "P": P, "pids": pids, "ident": ident, "os": os, "re": re}
     failed = 0
     for expr in sys.argv[1:]:
         try:

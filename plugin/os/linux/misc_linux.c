@@ -20,6 +20,13 @@ void fs_id_dev_str(fs_id id, char *buf, size_t len)
 	snprintf(buf, len, "%u:%u", major((dev_t)id.dev), minor((dev_t)id.dev));
 }
 
+int fs_args_init(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv; /* already UTF-8 bytes, stdio already binary */
+	return 0;
+}
+
 const char *fs_privilege_hint(void)
 {
 	return geteuid() == 0 ? "" : " (run as root)";

@@ -78,14 +78,16 @@ static int copy_attrs(int src, int dst, const struct stat *st)
 	return rc;
 }
 
-int fs_os_replace_with_copy(fs_os_store *s, fs_os_root *root, const char *relpath,
-			    fs_id id, fs_err *err)
+int fs_os_replace_with_copy(fs_os_store *s, const char *snap, fs_os_root *root,
+			    const char *relpath, fs_id id, fs_err *err)
 {
 	static unsigned counter;
 	char resolved[FS_LINE_MAX + 2], tmp[NAME_MAX + 1];
 	const char *name;
 	int dir, src = -1, dst = -1, tdir, rc = -1;
 	struct stat st, dst_st, now;
+
+	(void)snap; /* the copy is renamed over the path: nothing goes aside */
 
 	snprintf(resolved, sizeof resolved, "/%s", relpath);
 	if (fs_os_root_parent(root, resolved, &dir, &name, err) < 0)

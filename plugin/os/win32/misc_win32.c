@@ -1,0 +1,198 @@
+/*
+ * misc_win32.c - the small services the core asks of the OS: a UTF-8
+ * command line, running a command, a stream into memory, the privilege
+ * hint, how an identity is written, which images are the runtime.
+ */
+#include "win32.h"
+
+#include <fcntl.h>
+#include <io.h>
+#include <shellapi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+int fs_args_init(int *argc, char ***argv)
+{
+	int n;
+	wchar_t **w = CommandLineToArgvW(GetCommandLineW(), &n);
+	char **v;
+
+	/* output is UTF-8 bytes with '\n' line ends, as on every platform */
+	_setmode(_fileno(stdout), _O_BINARY);
+	_setmode(_fileno(stderr), _O_BINARY);
+	_setmode(_fileno(stdin), _O_BINARY);
+	if (!w)
+		return -1;
+	v = calloc((size_t)n + 1, sizeof *v);
+	for (int i = 0; v && i < n; i++)
+		if (!(v[i] = fs_win_utf8(w[i], wcslen(w[i]))))
+			v = NULL; /* left for the process's end, as argv is */
+	LocalFree(w);
+	if (!v)
+		return -1;
+	*argc = n;
+	*argv = v;
+	return 0;
+}
+
+void fs_id_dev_str(fs_id id, char *buf, size_t len)
+{
+	snprintf(buf, len, "%04X-%04X", (unsigned)(id.dev >> 16) & 0xffff,
+		 (unsigned)id.dev & 0xffff);
+}
+
+const char *fs_privilege_hint(void)
+{
+	TOKEN_ELEVATION e = { 0 };
+	DWORD n = 0;
+	HANDLE t;
+
+	if (OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &t)) {
+		GetTokenInformation(t, TokenElevation, &e, sizeof e, &n);
+		CloseHandle(t);
+	}
+	return e.TokenIsElevated ? "" : " (run as administrator)";
+}
+
+int fs_os_is_runtime(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	return _stricmp(base, "cygwin1.dll") == 0 || _stricmp(base, "msys-2.0.dll") == 0;
+}
+
+int fs_os_is_pseudo(const char *path)
+{
+	(void)path; /* every module Windows lists is a file */
+	return 0;
+}
+
+/* Appends arg to cmd quoted as CommandLineToArgvW parses it back. */
+static size_t quote_arg(wchar_t *cmd, size_t at, const wchar_t *arg)
+{
+	int plain = *arg && !wcspbrk(arg, L" \t\n\v\"");
+
+	if (at)
+		cmd[at++] = L' ';
+	if (plain) {
+		wcscpy(cmd + at, arg);
+		return at + wcslen(arg);
+	}
+	cmd[at++] = L'"';
+	for (const wchar_t *p = arg;; p++) {
+		size_t bs = 0;
+
+		while (*p == L'\\') {
+			p++;
+			bs++;
+		}
+		if (!*p || *p == L'"') /* backslashes before a quote are doubled */
+			bs = bs * 2 + (*p == L'"');
+		while (bs--)
+			cmd[at++] = L'\\';
+		if (!*p)
+			break;
+		cmd[at++] = *p;
+	}
+	cmd[at++] = L'"';
+	return at;
+}
+
+int fs_os_run(char *const *argv, int *status, fs_err *err)
+{
+	STARTUPINFOW si = { .cb = sizeof si };
+	PROCESS_INFORMATION pi;
+	size_t cap = 1, at = 0;
+	wchar_t *cmd;
+	DWORD code;
+	BOOL ok;
+
+	for (size_t i = 0; argv[i]; i++)
+		cap += 3 + 3 * strlen(argv[i]);
+	if (!(cmd = malloc(cap * sizeof *cmd)))
+		return fs_fail(err, "out of memory");
+	for (size_t i = 0; argv[i]; i++) {
+		wchar_t *w = fs_win_wide(argv[i]);
+
+		if (!w) {
+			free(cmd);
+			return fs_fail(err, "%s: not valid UTF-8", argv[i]);
+		}
+		at = quote_arg(cmd, at, w);
+		free(w);
+	}
+	cmd[at] = L'\0';
+	/* bInheritHandles: the held lock passes to the command */
+	ok = CreateProcessW(NULL, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi);
+	free(cmd);
+	if (!ok)
+		return fs_win_fail(err, GetLastError(), "cannot start %s", argv[0]);
+	WaitForSingleObject(pi.hProcess, INFINITE);
+	GetExitCodeProcess(pi.hProcess, &code);
+	CloseHandle(pi.hThread);
+	CloseHandle(pi.hProcess);
+	*status = (int)code;
+	return 0;
+}
+
+/* No open_memstream: a temporary file that never reaches the disk unless
+ * memory is short, read back whole. */
+struct fs_os_membuf {
+	int unused;
+};
+
+FILE *fs_os_membuf_open(fs_os_membuf **mb)
+{
+	wchar_t dir[MAX_PATH + 1], name[MAX_PATH + 1];
+	HANDLE h;
+	int fd;
+	FILE *f;
+
+	*mb = NULL;
+	if (!GetTempPathW(MAX_PATH + 1, dir) || !GetTempFileNameW(dir, L"fs", 0, name))
+		return NULL;
+	h = CreateFileW(name, GENERIC_READ | GENERIC_WRITE, 0, NULL, CREATE_ALWAYS,
+			FILE_ATTRIBUTE_TEMPORARY | FILE_FLAG_DELETE_ON_CLOSE, NULL);
+	if (h == INVALID_HANDLE_VALUE) {
+		DeleteFileW(name);
+		return NULL;
+	}
+	fd = _open_osfhandle((intptr_t)h, _O_RDWR | _O_BINARY);
+	if (fd < 0) {
+		CloseHandle(h);
+		return NULL;
+	}
+	f = _fdopen(fd, "w+b");
+	if (!f)
+		_close(fd);
+	else
+		*mb = malloc(sizeof **mb);
+	if (f && !*mb) {
+		fclose(f);
+		f = NULL;
+	}
+	return f;
+}
+
+int fs_os_membuf_done(fs_os_membuf *mb, FILE *f, char **text, size_t *len)
+{
+	long n = fflush(f) == 0 ? ftell(f) : -1;
+	char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
+
+	free(mb);
+	*text = NULL;
+	*len = 0;
+	if (!buf || fseek(f, 0, SEEK_SET) != 0 || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		fclose(f);
+		return -1;
+	}
+	buf[n] = '\0';
+	fclose(f);
+	*text = buf;
+	*len = (size_t)n;
+	return 0;
+}

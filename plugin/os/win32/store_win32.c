@@ -1,0 +1,496 @@
+/*
+ * store_win32.c - the snapshot store on Windows: one directory, opened once
+ * and held open (so it cannot be renamed away meanwhile), on one volume.
+ * Nothing here follows a reparse point (symlink, junction): one met inside
+ * the store is refused, or removed as itself, never entered.
+ */
+#include "win32.h"
+
+#include <fcntl.h>
+#include <io.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#define SNAP_NAME(snap) ((snap) ? (snap) : ".")
+
+wchar_t *fs_win_store_path(const fs_os_store *s, const char *a, const char *b,
+			   const char *c)
+{
+	const char *parts[3] = { a, b, c };
+	size_t n = wcslen(s->dir) + 1;
+	wchar_t *w;
+
+	for (int i = 0; i < 3; i++)
+		n += parts[i] ? strlen(parts[i]) + 1 : 0;
+	if (!(w = malloc(n * sizeof *w)))
+		return NULL;
+	wcscpy(w, s->dir);
+	for (int i = 0; i < 3; i++) {
+		wchar_t *p;
+
+		if (!parts[i])
+			continue;
+		if (!(p = fs_win_wide(parts[i]))) {
+			free(w);
+			return NULL;
+		}
+		wcscat(w, L"\\");
+		wcscat(w, p);
+		free(p);
+	}
+	for (wchar_t *p = w + wcslen(s->dir); *p; p++)
+		if (*p == L'/')
+			*p = L'\\';
+	return w;
+}
+
+/* Is the existing path a reparse point? */
+static int is_reparse(const wchar_t *path)
+{
+	DWORD a = GetFileAttributesW(path);
+
+	return a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_REPARSE_POINT);
+}
+
+/* Creates dir and its missing parents, refusing reparse points on the way. */
+static int make_dirs(wchar_t *dir, fs_err *err, const char *shown)
+{
+	for (wchar_t *p = dir; ; p++) {
+		wchar_t c = *p;
+
+		if (c != L'\\' && c != L'\0')
+			continue;
+		if (p > dir && p[-1] != L':' && p[-1] != L'\\' && p[-1] != L'?') {
+			*p = L'\0';
+			if (!CreateDirectoryW(dir, NULL) && GetLastError() != ERROR_ALREADY_EXISTS) {
+				DWORD e = GetLastError();
+
+				*p = c;
+				return fs_win_fail(err, e, "cannot create %s", shown);
+			}
+			if (is_reparse(dir)) {
+				*p = c;
+				return fs_fail(err, "%s: a link on the way: refused", shown);
+			}
+			*p = c;
+		}
+		if (c == L'\0')
+			return 0;
+	}
+}
+
+int fs_win_mkdirs(const wchar_t *base, const char *relpath, fs_err *err)
+{
+	const char *last = strrchr(relpath, '/');
+	char *parent;
+	wchar_t *wp, *full;
+	int rc;
+
+	if (!last)
+		return 0;
+	if (!(parent = malloc((size_t)(last - relpath) + 1)))
+		return fs_fail(err, "out of memory");
+	memcpy(parent, relpath, (size_t)(last - relpath));
+	parent[last - relpath] = '\0';
+	wp = fs_win_wide(parent);
+	full = wp ? malloc((wcslen(base) + wcslen(wp) + 2) * sizeof *full) : NULL;
+	if (!full) {
+		free(parent);
+		free(wp);
+		return fs_fail(err, "out of memory");
+	}
+	wcscpy(full, base);
+	wcscat(full, L"\\");
+	wcscat(full, wp);
+	for (wchar_t *p = full; *p; p++)
+		if (*p == L'/')
+			*p = L'\\';
+	/* only the part below base is created: base exists */
+	rc = 0;
+	for (wchar_t *p = full + wcslen(base) + 1;; p++) {
+		wchar_t c = *p;
+
+		if (c != L'\\' && c != L'\0')
+			continue;
+		*p = L'\0';
+		if (!CreateDirectoryW(full, NULL) && GetLastError() != ERROR_ALREADY_EXISTS)
+			rc = fs_win_fail(err, GetLastError(), "cannot create %s", parent);
+		else if (is_reparse(full))
+			rc = fs_fail(err, "%s: a link on the way: refused", parent);
+		*p = c;
+		if (rc < 0 || c == L'\0')
+			break;
+	}
+	free(parent);
+	free(wp);
+	free(full);
+	return rc;
+}
+
+int fs_win_remove_tree(const wchar_t *path, fs_err *err)
+{
+	DWORD a = GetFileAttributesW(path);
+	size_t n = wcslen(path);
+	wchar_t *pat;
+	WIN32_FIND_DATAW fd;
+	HANDLE f;
+	int rc = 0;
+
+	if (a == INVALID_FILE_ATTRIBUTES)
+		return GetLastError() == ERROR_FILE_NOT_FOUND ||
+				       GetLastError() == ERROR_PATH_NOT_FOUND
+			       ? 0
+			       : fs_win_fail(err, GetLastError(), "cannot remove a store entry");
+	if (a & FILE_ATTRIBUTE_READONLY)
+		SetFileAttributesW(path, a & ~FILE_ATTRIBUTE_READONLY);
+	if (!(a & FILE_ATTRIBUTE_DIRECTORY))
+		return DeleteFileW(path) ? 0
+					 : fs_win_fail(err, GetLastError(), "cannot remove a kept file");
+	if (a & FILE_ATTRIBUTE_REPARSE_POINT) /* the link itself, not its target */
+		return RemoveDirectoryW(path) ? 0
+					      : fs_win_fail(err, GetLastError(), "cannot remove a link");
+	if (!(pat = malloc((n + 3) * sizeof *pat)))
+		return fs_fail(err, "out of memory");
+	wcscpy(pat, path);
+	wcscat(pat, L"\\*");
+	f = FindFirstFileW(pat, &fd);
+	for (BOOL more = f != INVALID_HANDLE_VALUE; more && rc == 0;
+	     more = FindNextFileW(f, &fd)) {
+		wchar_t *child;
+
+		if (wcscmp(fd.cFileName, L".") == 0 || wcscmp(fd.cFileName, L"..") == 0)
+			continue;
+		if (!(child = malloc((n + wcslen(fd.cFileName) + 2) * sizeof *child))) {
+			rc = fs_fail(err, "out of memory");
+			break;
+		}
+		wcscpy(child, path);
+		wcscat(child, L"\\");
+		wcscat(child, fd.cFileName);
+		rc = fs_win_remove_tree(child, err);
+		free(child);
+	}
+	if (f != INVALID_HANDLE_VALUE)
+		FindClose(f);
+	free(pat);
+	if (rc == 0 && !RemoveDirectoryW(path))
+		rc = fs_win_fail(err, GetLastError(), "cannot remove a store directory");
+	return rc;
+}
+
+fs_os_store *fs_os_store_open(const char *path, int create, int *missing, fs_err *err)
+{
+	fs_os_store *s = calloc(1, sizeof *s);
+	fs_win_info info;
+	wchar_t *lock;
+	DWORD e;
+
+	if (missing)
+		*missing = 0;
+	if (!s || !(s->path = strdup(path)) || !(s->dir = fs_win_path(path))) {
+		fs_os_store_close(s);
+		fs_fail(err, "out of memory");
+		return NULL;
+	}
+	s->lockh = INVALID_HANDLE_VALUE;
+	for (size_t n = wcslen(s->dir); n > 3 && s->dir[n - 1] == L'\\'; n--)
+		s->dir[n - 1] = L'\0';
+	if (create && make_dirs(s->dir, err, path) < 0) {
+		fs_os_store_close(s);
+		return NULL;
+	}
+	s->dirh = CreateFileW(s->dir, FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES,
+			      FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING,
+			      FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+	e = GetLastError();
+	if (s->dirh == INVALID_HANDLE_VALUE) {
+		if (missing && (e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND))
+			*missing = 1;
+		fs_win_fail(err, e, "store %s", path);
+		fs_os_store_close(s);
+		return NULL;
+	}
+	if (fs_win_handle_info(s->dirh, &info) < 0 || !(info.attrs & FILE_ATTRIBUTE_DIRECTORY) ||
+	    (info.attrs & FILE_ATTRIBUTE_REPARSE_POINT)) {
+		fs_fail(err, "store %s: not a plain directory", path);
+		fs_os_store_close(s);
+		return NULL;
+	}
+	s->id = info.id;
+	lock = fs_win_store_path(s, "lock", NULL, NULL);
+	if (lock)
+		s->lockh = CreateFileW(lock, GENERIC_READ | GENERIC_WRITE,
+				       FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+				       create ? OPEN_ALWAYS : OPEN_EXISTING,
+				       FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+	e = GetLastError();
+	free(lock);
+	if (s->lockh == INVALID_HANDLE_VALUE && !(create == 0 && e == ERROR_FILE_NOT_FOUND)) {
+		fs_win_fail(err, e, "store %s lock", path);
+		fs_os_store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+void fs_os_store_close(fs_os_store *s)
+{
+	if (!s)
+		return;
+	fs_os_store_unlock(s);
+	if (s->lockh && s->lockh != INVALID_HANDLE_VALUE)
+		CloseHandle(s->lockh);
+	if (s->dirh && s->dirh != INVALID_HANDLE_VALUE)
+		CloseHandle(s->dirh);
+	free(s->dir);
+	free(s->path);
+	free(s);
+}
+
+int fs_os_store_lock(fs_os_store *s, fs_err *err)
+{
+	OVERLAPPED o = { 0 };
+
+	if (s->locked)
+		return 0;
+	if (s->lockh == INVALID_HANDLE_VALUE) /* a store made before: make the lock */
+		return fs_fail(err, "store %s has no lock file", s->path);
+	if (!LockFileEx(s->lockh, LOCKFILE_EXCLUSIVE_LOCK, 0, 1, 0, &o))
+		return fs_win_fail(err, GetLastError(), "store %s lock", s->path);
+	s->locked = 1;
+	return 0;
+}
+
+void fs_os_store_unlock(fs_os_store *s)
+{
+	OVERLAPPED o = { 0 };
+
+	if (s->locked)
+		UnlockFileEx(s->lockh, 0, 1, 0, &o);
+	s->locked = 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int fs_os_store_list(fs_os_store *s, char ***names, size_t *n, fs_err *err)
+{
+	wchar_t *pat = fs_win_store_path(s, "*", NULL, NULL);
+	WIN32_FIND_DATAW fd;
+	size_t cap = 0;
+	HANDLE f;
+
+	*names = NULL;
+	*n = 0;
+	if (!pat)
+		return fs_fail(err, "out of memory");
+	f = FindFirstFileW(pat, &fd);
+	free(pat);
+	if (f == INVALID_HANDLE_VALUE)
+		return fs_win_fail(err, GetLastError(), "store %s", s->path);
+	do {
+		char **slot;
+
+		if (wcscmp(fd.cFileName, L".") == 0 || wcscmp(fd.cFileName, L"..") == 0)
+			continue;
+		if (!(slot = fs_grow((void **)names, n, &cap, sizeof *slot)) ||
+		    !(*slot = fs_win_utf8(fd.cFileName, wcslen(fd.cFileName)))) {
+			FindClose(f);
+			if (slot)
+				--*n;
+			return fs_fail(err, "out of memory");
+		}
+	} while (FindNextFileW(f, &fd));
+	FindClose(f);
+	if (*n > 1)
+		qsort(*names, *n, sizeof **names, by_name);
+	return 0;
+}
+
+int fs_os_store_rename(fs_os_store *s, const char *from, const char *to, fs_err *err)
+{
+	wchar_t *a = fs_win_store_path(s, from, NULL, NULL);
+	wchar_t *b = fs_win_store_path(s, to, NULL, NULL);
+	int rc = 0;
+
+	if (!a || !b)
+		rc = fs_fail(err, "out of memory");
+	else if (!MoveFileExW(a, b, MOVEFILE_WRITE_THROUGH))
+		rc = fs_win_fail(err, GetLastError(), "cannot rename %s to %s", from, to);
+	free(a);
+	free(b);
+	return rc;
+}
+
+int fs_os_store_remove(fs_os_store *s, const char *name, fs_err *err)
+{
+	wchar_t *p = fs_win_store_path(s, name, NULL, NULL);
+	int rc;
+
+	if (!p)
+		return fs_fail(err, "out of memory");
+	rc = fs_win_remove_tree(p, err);
+	free(p);
+	if (rc < 0) {
+		size_t n = strlen(err->msg);
+
+		snprintf(err->msg + n, sizeof err->msg - n, " (%s)", name);
+	}
+	return rc;
+}
+
+/* ---- a snapshot's own files ---------------------------------------------- */
+
+int fs_os_snap_mkdir(fs_os_store *s, const char *snap, fs_err *err)
+{
+	wchar_t *d = fs_win_store_path(s, snap, NULL, NULL);
+	wchar_t *f = fs_win_store_path(s, snap, "files", NULL);
+	int rc = 0;
+
+	if (!d || !f)
+		rc = fs_fail(err, "out of memory");
+	else if (!CreateDirectoryW(d, NULL) || !CreateDirectoryW(f, NULL))
+		rc = fs_win_fail(err, GetLastError(), "cannot create snapshot %s", snap);
+	free(d);
+	free(f);
+	return rc;
+}
+
+/* A snapshot file opened as access asks, never through a link. */
+static HANDLE open_file(fs_os_store *s, const char *snap, const char *file, DWORD access,
+			DWORD how, fs_err *err)
+{
+	wchar_t *p = fs_win_store_path(s, snap, file, NULL);
+	fs_win_info info;
+	HANDLE h;
+
+	if (!p) {
+		fs_fail(err, "out of memory");
+		return INVALID_HANDLE_VALUE;
+	}
+	h = CreateFileW(p, access, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL, how,
+			FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+	free(p);
+	if (h == INVALID_HANDLE_VALUE) {
+		fs_win_fail(err, GetLastError(), "%s/%s", SNAP_NAME(snap), file);
+		return h;
+	}
+	if (fs_win_handle_info(h, &info) < 0 ||
+	    (info.attrs & (FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_REPARSE_POINT))) {
+		CloseHandle(h);
+		fs_fail(err, "%s/%s is not a regular file", SNAP_NAME(snap), file);
+		return INVALID_HANDLE_VALUE;
+	}
+	return h;
+}
+
+int fs_os_snap_read(fs_os_store *s, const char *snap, const char *file, char **buf,
+		    size_t *len, fs_err *err)
+{
+	HANDLE h = open_file(s, snap, file, GENERIC_READ, OPEN_EXISTING, err);
+	LARGE_INTEGER size;
+	DWORD got = 0;
+
+	*buf = NULL;
+	*len = 0;
+	if (h == INVALID_HANDLE_VALUE)
+		return -1;
+	if (!GetFileSizeEx(h, &size) || size.QuadPart > (64 << 20)) {
+		CloseHandle(h);
+		return fs_fail(err, "%s/%s: unreadable or too large", SNAP_NAME(snap), file);
+	}
+	if (!(*buf = malloc((size_t)size.QuadPart + 1))) {
+		CloseHandle(h);
+		return fs_fail(err, "out of memory");
+	}
+	if (!ReadFile(h, *buf, (DWORD)size.QuadPart, &got, NULL) || got != size.QuadPart) {
+		CloseHandle(h);
+		free(*buf);
+		*buf = NULL;
+		return fs_fail(err, "%s/%s: read failed", SNAP_NAME(snap), file);
+	}
+	CloseHandle(h);
+	(*buf)[got] = '\0';
+	*len = got;
+	return 0;
+}
+
+int fs_os_snap_open(fs_os_store *s, const char *snap, const char *file, fs_err *err)
+{
+	HANDLE h = open_file(s, snap, file, GENERIC_READ, OPEN_EXISTING, err);
+	int fd;
+
+	if (h == INVALID_HANDLE_VALUE)
+		return -1;
+	fd = _open_osfhandle((intptr_t)h, _O_RDONLY | _O_BINARY);
+	if (fd < 0) {
+		CloseHandle(h);
+		return fs_fail(err, "%s/%s: cannot open", SNAP_NAME(snap), file);
+	}
+	return fd;
+}
+
+int fs_os_snap_write(fs_os_store *s, const char *snap, const char *file, const char *buf,
+		     size_t len, fs_err *err)
+{
+	char tmp[256];
+	wchar_t *from, *to;
+	HANDLE h;
+	DWORD put = 0;
+	int rc = 0;
+
+	snprintf(tmp, sizeof tmp, ".%s.tmp", file);
+	h = open_file(s, snap, tmp, GENERIC_WRITE, CREATE_ALWAYS, err);
+	if (h == INVALID_HANDLE_VALUE)
+		return -1;
+	if (!WriteFile(h, buf, (DWORD)len, &put, NULL) || put != len || !FlushFileBuffers(h))
+		rc = fs_win_fail(err, GetLastError(), "cannot write %s/%s", SNAP_NAME(snap), file);
+	CloseHandle(h);
+	from = fs_win_store_path(s, snap, tmp, NULL);
+	to = fs_win_store_path(s, snap, file, NULL);
+	if (rc == 0 && (!from || !to))
+		rc = fs_fail(err, "out of memory");
+	if (rc == 0 && !MoveFileExW(from, to, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
+		rc = fs_win_fail(err, GetLastError(), "cannot write %s/%s", SNAP_NAME(snap), file);
+	if (rc < 0 && from)
+		DeleteFileW(from);
+	free(from);
+	free(to);
+	return rc;
+}
+
+int fs_os_snap_exists(fs_os_store *s, const char *snap, const char *file)
+{
+	wchar_t *p = fs_win_store_path(s, snap, file, NULL);
+	DWORD a = p ? GetFileAttributesW(p) : INVALID_FILE_ATTRIBUTES;
+
+	free(p);
+	return a != INVALID_FILE_ATTRIBUTES;
+}
+
+int fs_os_snap_touch(fs_os_store *s, const char *snap, const char *file, fs_err *err)
+{
+	HANDLE h = open_file(s, snap, file, GENERIC_WRITE, OPEN_ALWAYS, err);
+
+	if (h == INVALID_HANDLE_VALUE)
+		return -1;
+	CloseHandle(h);
+	return 0;
+}
+
+int fs_os_snap_unlink(fs_os_store *s, const char *snap, const char *file, fs_err *err)
+{
+	wchar_t *p = fs_win_store_path(s, snap, file, NULL);
+	int rc = 0;
+
+	if (!p)
+		return fs_fail(err, "out of memory");
+	if (!DeleteFileW(p) && GetLastError() != ERROR_FILE_NOT_FOUND)
+		rc = fs_win_fail(err, GetLastError(), "cannot remove %s/%s", SNAP_NAME(snap), file);
+	free(p);
+	return rc;
+}

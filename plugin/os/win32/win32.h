@@ -1,0 +1,81 @@
+/*
+ * win32.h - pieces of the Windows backend shared between its files.
+ *
+ * Paths cross this backend as UTF-8 with '/' separators ("C:/msys64/usr/bin",
+ * the form `cygpath -m` prints); a path that starts with a single '/' is
+ * taken inside the installation forksafe.exe belongs to, as Cygwin and
+ * MSYS2 programs see it (fs_win_install_root).  Identities are (volume
+ * serial number, NTFS file index).
+ */
+#ifndef FS_WIN32_H
+#define FS_WIN32_H
+
+#include "../../core/os.h"
+
+#include <windows.h>
+
+/* UTF-8 -> UTF-16 and back (malloc'ed; NULL on bad input or no memory). */
+wchar_t *fs_win_wide(const char *s);
+char *fs_win_utf8(const wchar_t *w, size_t len);
+
+/* A path as Win32 takes it: '/' -> '\\', a leading single '/' inside the
+ * installation.  malloc'ed wide string, NULL when out of memory. */
+wchar_t *fs_win_path(const char *path);
+/* The installation forksafe.exe belongs to: the directory above its bin\
+ * (or usr\bin\), with '/' separators; else the exe's own directory. */
+const char *fs_win_install_root(void);
+/* A wide Win32 path in our form: '\\' -> '/', "\\?\" dropped (malloc'ed). */
+char *fs_win_mixed(const wchar_t *w, size_t len);
+
+/* Fills err with "fmt: <Windows message>" for code and returns -1. */
+int fs_win_fail(fs_err *err, DWORD code, const char *fmt, ...) FS_PRINTF(3, 4);
+
+/* Facts of an open handle: identity, size, last write (ns since 1970). */
+typedef struct fs_win_info {
+	fs_id id;
+	uint64_t size;
+	int64_t mtime_ns;
+	DWORD attrs;
+	DWORD links;
+} fs_win_info;
+
+int fs_win_handle_info(HANDLE h, fs_win_info *info);
+/* Opens path for attributes only, sharing everything, following reparse
+ * points unless nofollow; INVALID_HANDLE_VALUE with GetLastError() set. */
+HANDLE fs_win_open_meta(const wchar_t *path, int nofollow);
+/* FILETIME (100 ns since 1601) -> ns since 1970. */
+int64_t fs_win_time_ns(FILETIME ft);
+
+/* A root targets are resolved in (resolve_win32.c). */
+struct fs_os_root {
+	char *given;
+	wchar_t *dir;      /* Win32 path */
+	wchar_t *final;    /* its final name, "\\?\" form */
+	size_t final_len;
+};
+
+/* root->dir\relpath (malloc'ed, wide), relpath with '/' separators. */
+wchar_t *fs_win_join(const wchar_t *dir, const char *relpath);
+
+/* The store: a directory opened once, its volume and lock file. */
+struct fs_os_store {
+	wchar_t *dir;       /* "\\"-separated, no trailing separator */
+	char *path;         /* as given, for messages */
+	HANDLE dirh;        /* held open: it cannot be renamed or removed meanwhile */
+	HANDLE lockh;       /* the store-wide lock file */
+	fs_id id;           /* the store directory's identity */
+	int locked;
+};
+
+/* dir\a[\b[\c]] (malloc'ed), components in UTF-8 with '/' separators. */
+wchar_t *fs_win_store_path(const fs_os_store *s, const char *a, const char *b,
+			   const char *c);
+/* Creates every directory of relpath's parent under base (wide). */
+int fs_win_mkdirs(const wchar_t *base, const char *relpath, fs_err *err);
+/* Removes path and everything under it, never following a reparse point. */
+int fs_win_remove_tree(const wchar_t *path, fs_err *err);
+
+/* The name of a snapshot's mutex (wide, malloc'ed): Global\ or Local\. */
+wchar_t *fs_win_mutex_name(const fs_os_store *s, const char *snap, int global);
+
+#endif

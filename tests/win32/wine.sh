@@ -1,0 +1,36 @@
+# shellcheck shell=bash
+# wine.sh - helpers for the Wine tests (sourced after ../integration/lib.sh).
+# Environment from CTest: WINE, FORKSAFE_EXE, HOLDER, TESTDLL, TESTDLL2,
+# WINEPREFIX (the fixture's server is running).
+
+# Windows name of a Linux path: Wine's Z: drive is the Linux root.
+winp() { printf 'Z:%s' "$1"; }
+
+# fs ARGS... : forksafe.exe under Wine.
+fs() { "$WINE" "$FORKSAFE_EXE" "$@"; }
+
+# start_holder DIR DLL... : holder.exe loading the DLLs (Linux paths);
+# waits until they are loaded.  HOLDER_PID: its Wine process.
+start_holder() {
+	local dir=$1 args=()
+	shift
+	mkdir -p "$dir"
+	for d in "$@"; do args+=("$(winp "$d")"); done
+	"$WINE" "$HOLDER" "$(winp "$dir")" "${args[@]}" &
+	HOLDER_PID=$!
+	PIDS+=("$HOLDER_PID")
+	wait_for "$dir/ready" "$HOLDER_PID"
+}
+
+# stop_holder DIR PID : asks it to quit and waits for it.
+stop_holder() {
+	touch "$1/quit"
+	wait "$2" 2>/dev/null || true
+}
+
+# win_mv FROM TO : renames through Win32 (MoveFileExW), as an installer
+# does; Wine follows the open file only through its own calls.
+win_mv() { "$WINE" "$HOLDER" --rename "$(winp "$1")" "$(winp "$2")"; }
+
+# win_rm FILE : DeleteFileW; fails for a loaded DLL and its hardlinks.
+win_rm() { "$WINE" "$HOLDER" --delete "$(winp "$1")"; }
