@@ -24,6 +24,7 @@ int cmd_hold(int argc, char **argv);
 int cmd_protect(int argc, char **argv);
 int cmd_owner(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_enable(int argc, char **argv);
 int cmd_hook(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 

@@ -20,6 +20,7 @@ static const struct {
 	{ "hold", cmd_hold, "keep a snapshot while a command runs" },
 	{ "protect", cmd_protect, "keep in-use files and give their paths fresh copies" },
 	{ "report", cmd_report, "list processes still running replaced images" },
+	{ "enable", cmd_enable, "make Cygwin's fork retry directory; say what is protected" },
 	{ "plan", cmd_plan, "predict which running processes an upgrade affects" },
 	{ "hook", cmd_hook, "run as a package manager's pre- or post-transaction hook" },
 	{ "owner", cmd_owner, "tell which installed package owns each file" },

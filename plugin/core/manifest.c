@@ -11,7 +11,7 @@
  * accepts exactly what the writer produces; a manifest is data a root-run
  * retire acts on, so anything unexpected is an error, never a guess.
  */
-#include "internal.h"
+#include "os.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -365,7 +365,7 @@ int fs_manifest_parse(const char *buf, size_t len, fs_manifest *m, fs_err *err)
 	c.line++;
 	if (word(&c, &w, &n) < 0 || n != 4 || memcmp(w, "root", 4) != 0)
 		goto fail_line;
-	if (!(m->root = escaped_rest(&c)) || m->root[0] != '/' || end_of_line(&c) < 0)
+	if (!(m->root = escaped_rest(&c)) || !fs_os_path_absolute(m->root) || end_of_line(&c) < 0)
 		goto fail_root;
 	if (word(&c, &w, &n) < 0 || n != 7 || memcmp(w, "created", 7) != 0 ||
 	    number(&c, 0, &m->created, NULL) < 0 || end_of_line(&c) < 0)
@@ -386,7 +386,7 @@ int fs_manifest_parse(const char *buf, size_t len, fs_manifest *m, fs_err *err)
 	}
 	return 0;
 fail_root:
-	if (m->root && m->root[0] != '/')
+	if (m->root && !fs_os_path_absolute(m->root))
 		bad(&c, "root is not an absolute path");
 	goto fail;
 fail_line:

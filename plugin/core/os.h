@@ -25,6 +25,13 @@ int fs_os_is_runtime(const char *path);
  * (memfd, shared memory, devices)? */
 int fs_os_is_pseudo(const char *path);
 
+/* The part of path (absolute, as a scan shows it) inside root: "/x" for
+ * "<root>/x", or NULL when it is elsewhere.  On Windows root "/" is the
+ * installation forksafe.exe belongs to, and case does not matter. */
+const char *fs_os_under_root(const char *path, const char *root);
+/* Is path, as a user typed it, absolute ("/x"; "C:/x" on Windows)? */
+int fs_os_path_absolute(const char *path);
+
 /* A directory that target paths are resolved inside. */
 typedef struct fs_os_root fs_os_root;
 
@@ -93,7 +100,8 @@ int fs_os_snap_unlink(fs_os_store *s, const char *snap, const char *file, fs_err
 
 /*
  * Keeps the root's file at relpath (already resolved, identity id) under
- * snap/files/: a hardlink, else a reflink, else a copy.  Fills method and
+ * snap/files/: a hardlink, else a reflink, else a copy (Windows: a
+ * hardlink only, a copy would not keep the file ID Cygwin re-links by).  Fills method and
  * stored: the identity of the file in the store (id itself for a link).
  * A link is made without a stat of its own: fs_os_snap_verify() checks all
  * of a snapshot's links at once.
@@ -152,6 +160,17 @@ void fs_os_hold_release(fs_os_hold *h);
  * the number placed. */
 size_t fs_os_snap_share(fs_os_store *s, const char *snap, const fs_pidstart *procs,
 			size_t n, unsigned char *placed);
+
+/* ---- enable: Cygwin's fork retry directory ----------------------------------
+ * Creates relpath under the root (missing parents too) as a directory every
+ * user may create entries in but only remove their own: mode 1777 on POSIX;
+ * on NTFS an ACL with the same meaning (docs/windows.md).  *created tells
+ * whether it was made now; an existing one is left as it is.
+ */
+int fs_os_mkdir_shared(fs_os_root *root, const char *relpath, int *created, fs_err *err);
+/* The file system type of the root's relpath ("NTFS", "ext4", ...). */
+int fs_os_fs_type(fs_os_root *root, const char *relpath, char *buf, size_t len,
+		  fs_err *err);
 
 /* ---- odds and ends ---------------------------------------------------------- */
 

@@ -9,16 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* path's part inside root ("/x" for "<root>/x"), or NULL if outside. */
-static const char *under_root(const char *path, const char *root, size_t rlen)
-{
-	if (rlen == 0)
-		return path;
-	if (strncmp(path, root, rlen) != 0 || path[rlen] != '/')
-		return NULL;
-	return path + rlen;
-}
-
 /* Names of the snapshots keeping each identity: keeper[k] for ids index k. */
 static int load_keepers(const fs_store_opts *opts, fs_report_result *r, fs_idset *ids,
 			size_t **keeper, fs_err *err)
@@ -122,6 +112,8 @@ static int judge(const fs_image *im, const char *rel, int kept, struct current *
 		return 0;
 	if (kept)
 		return 1;
+	if (im->flags & FS_IMAGE_DELETED && im->id.dev == 0 && im->id.ino == 0)
+		return 1; /* no identity: its file cannot be opened any more (Windows) */
 	if (im->flags & FS_IMAGE_DELETED)
 		return ours(c, rel, im->id.dev);
 	return tg->exists;
@@ -144,7 +136,7 @@ static int stale(const fs_image *im, const char *rel, int kept, struct current *
 	return (size_t)k < c->n && c->verdict[k];
 }
 
-static int add_proc(fs_report_result *r, const fs_proc *p, size_t *cap, size_t rlen,
+static int add_proc(fs_report_result *r, const fs_proc *p, size_t *cap,
 		    struct current *cur, const fs_idset *ids, const size_t *keeper)
 {
 	fs_report_proc rp = { .proc = p };
@@ -152,7 +144,7 @@ static int add_proc(fs_report_result *r, const fs_proc *p, size_t *cap, size_t r
 
 	for (size_t m = 0; m < p->nimages; m++) {
 		const fs_image *im = &p->images[m];
-		const char *rel = under_root(im->path, r->root, rlen);
+		const char *rel = fs_os_under_root(im->path, r->root);
 		long k = fs_idset_find(ids, im->id);
 		fs_report_image *ri;
 
@@ -181,7 +173,7 @@ static int add_proc(fs_report_result *r, const fs_proc *p, size_t *cap, size_t r
 }
 
 /* The owning package of every stale image, by its path inside the root. */
-static int label(fs_report_result *r, size_t rlen, const fs_pkgdb *db, fs_err *err)
+static int label(fs_report_result *r, const fs_pkgdb *db, fs_err *err)
 {
 	size_t n = 0, k = 0;
 	const char **paths;
@@ -199,7 +191,7 @@ static int label(fs_report_result *r, size_t rlen, const fs_pkgdb *db, fs_err *e
 	}
 	for (size_t i = 0; i < r->n; i++)
 		for (size_t m = 0; m < r->v[i].n; m++)
-			paths[k++] = under_root(r->v[i].v[m].image->path, r->root, rlen);
+			paths[k++] = fs_os_under_root(r->v[i].v[m].image->path, r->root);
 	rc = fs_pkgdb_owners(db, paths, n, owners, err);
 	k = 0;
 	for (size_t i = 0; rc == 0 && i < r->n; i++)
@@ -217,7 +209,7 @@ int fs_report(const fs_store_opts *opts, const fs_pkgdb *db, fs_report_result **
 	fs_scan_opts so = opts->scan;
 	fs_idset *ids = fs_idset_new(256);
 	struct current cur = { .ids = fs_idset_new(1024) };
-	size_t *keeper = NULL, cap = 0, rlen;
+	size_t *keeper = NULL, cap = 0;
 	int rc = -1;
 
 	*out = NULL;
@@ -225,9 +217,6 @@ int fs_report(const fs_store_opts *opts, const fs_pkgdb *db, fs_report_result **
 		fs_fail(err, "out of memory");
 		goto out;
 	}
-	rlen = strlen(r->root);
-	while (rlen > 0 && r->root[rlen - 1] == '/')
-		rlen--;
 	if (load_keepers(opts, r, ids, &keeper, err) < 0)
 		goto out;
 	so.filter = NULL;
@@ -235,11 +224,11 @@ int fs_report(const fs_store_opts *opts, const fs_pkgdb *db, fs_report_result **
 	if (fs_scan_run(&so, &r->scan, err) < 0 || !(cur.t = fs_targets_new(r->root, err)))
 		goto out;
 	for (size_t i = 0; i < r->scan->nprocs; i++)
-		if (add_proc(r, &r->scan->procs[i], &cap, rlen, &cur, ids, keeper) < 0) {
+		if (add_proc(r, &r->scan->procs[i], &cap, &cur, ids, keeper) < 0) {
 			fs_fail(err, "out of memory");
 			goto out;
 		}
-	if (db && label(r, rlen, db, err) < 0)
+	if (db && label(r, db, err) < 0)
 		goto out;
 	rc = 0;
 out:

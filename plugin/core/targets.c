@@ -140,17 +140,25 @@ int fs_targets_add_user(fs_targets *t, const char *path, fs_err *err)
 {
 	char cwd[PATH_MAX];
 	char *full;
+	const char *inside;
 	int rc;
 
-	if (path[0] == '/' || strcmp(t->root, "/") != 0)
+	if (strcmp(t->root, "/") != 0)
 		return add(t, path, path, err);
-	if (!getcwd(cwd, sizeof cwd))
-		return fs_fail_errno(err, errno, "cannot get the current directory");
-	full = malloc(strlen(cwd) + strlen(path) + 2);
-	if (!full)
-		return fs_fail(err, "out of memory");
-	sprintf(full, "%s/%s", cwd, path);
-	rc = add(t, path, full, err);
+	if (fs_os_path_absolute(path)) {
+		full = NULL;
+	} else {
+		if (!getcwd(cwd, sizeof cwd))
+			return fs_fail_errno(err, errno, "cannot get the current directory");
+		full = malloc(strlen(cwd) + strlen(path) + 2);
+		if (!full)
+			return fs_fail(err, "out of memory");
+		sprintf(full, "%s/%s", cwd, path);
+	}
+	/* Windows: a drive path must lie in the installation ("/") */
+	inside = fs_os_under_root(full ? full : path, "/");
+	rc = inside ? add(t, path, inside, err)
+		    : fs_fail(err, "%s: outside the root (give --root)", path);
 	free(full);
 	return rc;
 }

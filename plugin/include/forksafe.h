@@ -404,6 +404,31 @@ int fs_report_write_text(const fs_report_result *r, FILE *f);
 /* Labels status entries with their owning packages. */
 int fs_status_label(fs_status_result *r, const struct fs_pkgdb *db, fs_err *err);
 
+/* ---- enable: Cygwin's fork retry (Cygwin and MSYS2 roots) --------------- */
+
+#define FS_CYGFORK_DIR "var/run/cygfork"
+
+typedef struct fs_enable_result {
+	char *root;
+	const char *runtime;  /* "cygwin1.dll", "msys-2.0.dll", or NULL: none found */
+	const char *bin;      /* where the binaries are: "/bin" or "/usr/bin", or NULL */
+	int created;          /* the cygfork directory was made now */
+	char fs_type[32];     /* of the cygfork directory: "NTFS", "ext4", ... */
+	int ntfs;
+	int same_volume;      /* cygfork and the binaries on one volume (-1: no binaries) */
+	int protected_;       /* all of it holds: fork retries can use hardlinks */
+} fs_enable_result;
+
+/*
+ * Makes sure ROOT/var/run/cygfork exists (everyone may add entries, only
+ * their owner removes them: mode 1777, or its NTFS equivalent) and checks
+ * what Cygwin's fork retry needs of it: NTFS, the volume of the binaries.
+ */
+int fs_enable(const char *root, fs_enable_result **out, fs_err *err);
+void fs_enable_result_free(fs_enable_result *r);
+int fs_enable_write_json(const fs_enable_result *r, FILE *f);
+int fs_enable_write_text(const fs_enable_result *r, FILE *f);
+
 /* ---- packages: libsolv, libarchive, zstd ----------------------------------
  * Present when built with FORKSAFE_PACKAGES (fs_features() says "packages");
  * otherwise every function here fails with "built without package support".

@@ -37,10 +37,13 @@ static int spawn_child(const wchar_t *dir)
 	STARTUPINFOW si = { .cb = sizeof si };
 	PROCESS_INFORMATION pi;
 	wchar_t *child = in_dir(dir, L"child");
-	size_t n = wcslen(self) + wcslen(child) + 8;
-	wchar_t *cmd = malloc(n * sizeof *cmd);
+	size_t n;
+	wchar_t *cmd;
 
 	GetModuleFileNameW(NULL, self, MAX_PATH);
+	n = wcslen(self) + wcslen(child) + 8;
+	if (!(cmd = malloc(n * sizeof *cmd)))
+		return -1;
 	CreateDirectoryW(child, NULL);
 	swprintf(cmd, n, L"\"%ls\" \"%ls\"", self, child);
 	if (!CreateProcessW(self, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi)) {

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# enable and report on Windows, and bad input, under Wine.
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "$0")/../integration/lib.sh"
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "$0")/wine.sh"
+
+root=$T/msys64
+mkdir -p "$root/usr/bin"
+cp "$TESTDLL" "$root/usr/bin/msys-2.0.dll"
+cp "$TESTDLL" "$root/usr/bin/msys-z.dll"
+rroot=$(winp "$root")
+
+# ---- enable -----------------------------------------------------------------
+out=$(fs enable --json --root "$rroot" 2>/dev/null)
+expect_rc "enable on an MSYS2-like root" 0 $?
+check "enable creates cygfork and finds the runtime" "$out" \
+	'd["created"] is True' 'd["runtime"] == "msys-2.0.dll"' 'd["bin"] == "/usr/bin"' \
+	'd["ntfs"] is True' 'd["same_volume"] is True' 'd["protected"] is True'
+verify "the cygfork directory exists" test -d "$root/var/run/cygfork"
+out=$(fs enable --root "$rroot" 2>/dev/null)
+expect_rc "enable again" 0 $?
+verify "says it was there already" grep -q "exists already" <<<"$out"
+mkdir -p "$T/empty"
+fs enable --root "$(winp "$T/empty")" >"$T/out" 2>/dev/null
+expect_rc "enable where no runtime is" 1 $?
+verify "says why it is not protected" grep -q "not protected: no cygwin1.dll or msys-2.0.dll" "$T/out"
+
+# ---- report: the runtime DLL replaced means restart --------------------------
+start_holder "$T/h" "$root/usr/bin/msys-2.0.dll" "$root/usr/bin/msys-z.dll"
+out=$(fs report --json --root "$rroot")
+expect_rc "report before any change" 0 $?
+# Cygwin removes files with POSIX semantics: the loaded DLL's name is gone
+# while the process runs (Wine refuses DeleteFileW here, so from Linux).
+rm "$root/usr/bin/msys-2.0.dll"
+out=$(fs report --json --root "$rroot")
+expect_rc "report after the runtime DLL was removed" 1 $?
+check "the process must restart because of msys-2.0.dll" "$out" \
+	'd["processes_affected"] == 1' 'len(d["must_restart"]) == 1' \
+	'[(i["path"].endswith("/usr/bin/msys-2.0.dll"), i["runtime"]) for i in d["must_restart"][0]["images"]] == [(True, True)]' \
+	'not any(i["path"].endswith("/usr/bin/msys-z.dll") for g in d["packages"] for p in g["processes"] for i in p["images"])'
+
+# ---- a store on another volume: a snapshot must be a hardlink ----------------
+# drive Q: is a tmpfs: another file system, as another drive is on Windows
+shm=$(mktemp -d /dev/shm/forksafe-test.XXXXXX)
+ln -sfn "$shm" "$WINEPREFIX/dosdevices/q:"
+CLEANUPS+=("rm -rf '$shm' '$WINEPREFIX/dosdevices/q:'")
+fs guard --root "$rroot" --store Q:/store usr/bin/msys-z.dll >"$T/out" 2>&1
+expect_rc "guard with the store on another volume" 1 $?
+verify "says the store is on another volume" grep -q "is on another volume" "$T/out"
+stop_holder "$T/h" "$HOLDER_PID"
+
+# ---- bad input: one line on stderr, exit 2 -----------------------------------
+one_line_error() { # DESCRIPTION ARGS...
+	local what=$1
+	shift
+	fs "$@" >/dev/null 2>"$T/err"
+	expect_rc "$what" 2 $?
+	verify "$what: one line" test "$(grep -cv '^wine: ' "$T/err")" = 1
+}
+one_line_error "inuse with a root that does not exist" inuse --root "Z:$T/none" usr/bin/x.dll
+one_line_error "guard with a root that does not exist" guard --root "Z:$T/none" usr/bin/x.dll
+one_line_error "enable with a root that does not exist" enable --root "Z:$T/none"
+one_line_error "a root that is a file" inuse --root "$rroot/usr/bin/msys-z.dll" x
+one_line_error "'..' leaving the root" inuse --root "$rroot" ../../etc/passwd
+one_line_error "a path outside the installation" inuse 'C:/windows/system32/kernel32.dll'
+finish

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The Windows scanner under Wine: holder.exe loads DLLs; ps and inuse find
 # them by (volume serial, file index), through the name the section maps now.
-# shellcheck source=tests/integration/lib.sh
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/../integration/lib.sh"
-# shellcheck source=tests/win32/wine.sh
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/wine.sh"
 
 root=$T/root
@@ -50,7 +50,7 @@ else
 fi
 
 # processes that come and go while scanning are skipped, not errors
-( for _ in 1 2 3 4 5 6; do "$WINE" "$HOLDER" --volume 'C:\' >/dev/null 2>&1; done ) &
+( for _ in 1 2 3 4 5 6; do "$WINE" "$HOLDER" --volume "C:\\" >/dev/null 2>&1; done ) &
 churn=$!
 for i in 1 2 3; do
 	fs ps >/dev/null

@@ -34,3 +34,4 @@ win_mv() { "$WINE" "$HOLDER" --rename "$(winp "$1")" "$(winp "$2")"; }
 
 # win_rm FILE : DeleteFileW; fails for a loaded DLL and its hardlinks.
 win_rm() { "$WINE" "$HOLDER" --delete "$(winp "$1")"; }
+win_cannot_rm() { ! win_rm "$1" 2>/dev/null; }

@@ -17,6 +17,9 @@
 int fs_os_root_parent(fs_os_root *root, const char *resolved, int *dirfd,
 		      const char **name, fs_err *err);
 
+/* The root's directory (O_PATH; owned by the root). */
+int fs_linux_root_fd(const fs_os_root *root);
+
 /* One parsed line of /proc/PID/maps. */
 typedef struct fs_maps_line {
 	fs_id id;

@@ -32,6 +32,24 @@ const char *fs_privilege_hint(void)
 	return geteuid() == 0 ? "" : " (run as root)";
 }
 
+const char *fs_os_under_root(const char *path, const char *root)
+{
+	size_t rlen = strlen(root);
+
+	while (rlen > 0 && root[rlen - 1] == '/')
+		rlen--;
+	if (rlen == 0)
+		return path;
+	if (strncmp(path, root, rlen) != 0 || path[rlen] != '/')
+		return NULL;
+	return path + rlen;
+}
+
+int fs_os_path_absolute(const char *path)
+{
+	return path[0] == '/';
+}
+
 int fs_os_run(char *const *argv, int *status, fs_err *err)
 {
 	pid_t pid = fork();

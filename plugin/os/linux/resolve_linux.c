@@ -96,6 +96,11 @@ fs_os_root *fs_os_root_open(const char *path, fs_err *err)
 	return r;
 }
 
+int fs_linux_root_fd(const fs_os_root *r)
+{
+	return r->fd;
+}
+
 void fs_os_root_close(fs_os_root *r)
 {
 	if (!r)

@@ -1,8 +1,11 @@
 /*
  * keep_win32.c - kept files under snap\files\: hardlinks made with
- * CreateHardLinkW (same volume: same file index), a copy where a link
- * cannot be made; checking, dropping and measuring them; protect's
- * rename-aside.
+ * CreateHardLinkW (same volume: same file index); checking, dropping and
+ * measuring them; protect's rename-aside.
+ *
+ * Only a link is worth keeping on Windows: Cygwin's fork retry re-links
+ * the old image by its file ID, which a copy does not have.  A store on
+ * another volume (or a file system without links) is an error.
  */
 #include "win32.h"
 
@@ -32,7 +35,6 @@ int fs_os_snap_keep(fs_os_store *s, const char *snap, fs_os_root *root,
 	wchar_t *files = fs_win_store_path(s, snap, "files", NULL);
 	wchar_t *dst = fs_win_store_path(s, snap, "files", relpath);
 	wchar_t *src = fs_win_join(root->dir, relpath);
-	fs_win_info info;
 	int rc = -1;
 
 	if (fs_relpath_check(relpath, err) < 0)
@@ -43,23 +45,18 @@ int fs_os_snap_keep(fs_os_store *s, const char *snap, fs_os_root *root,
 	}
 	if (fs_win_mkdirs(files, relpath, err) < 0)
 		goto out;
-	if (CreateHardLinkW(dst, src, NULL)) {
-		*method = FS_KEEP_LINK;
-		*stored = id; /* fs_os_snap_verify() checks the link */
-		rc = 0;
+	if (!CreateHardLinkW(dst, src, NULL)) {
+		DWORD e = GetLastError();
+
+		if (e == ERROR_NOT_SAME_DEVICE)
+			fs_fail(err, "cannot keep %s: the store %s is on another volume "
+				"(on Windows a snapshot is a hardlink)", relpath, s->path);
+		else
+			fs_win_fail(err, e, "cannot keep %s", relpath);
 		goto out;
 	}
-	/* another volume, or a file system without links: a copy */
-	if (!CopyFileW(src, dst, TRUE)) {
-		fs_win_fail(err, GetLastError(), "cannot keep %s", relpath);
-		goto out;
-	}
-	if (identify(dst, &info) != 1) {
-		fs_win_fail(err, GetLastError(), "cannot keep %s", relpath);
-		goto out;
-	}
-	*method = FS_KEEP_COPY;
-	*stored = info.id;
+	*method = FS_KEEP_LINK;
+	*stored = id; /* fs_os_snap_verify() checks the link */
 	rc = 0;
 out:
 	free(files);

@@ -56,6 +56,38 @@ const char *fs_privilege_hint(void)
 	return e.TokenIsElevated ? "" : " (run as administrator)";
 }
 
+static char lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c | 0x20) : c;
+}
+
+static int sep(char c)
+{
+	return c == '/' || c == '\\';
+}
+
+const char *fs_os_under_root(const char *path, const char *root)
+{
+	size_t rlen;
+
+	if (strcmp(root, "/") == 0)
+		root = fs_win_install_root();
+	rlen = strlen(root);
+	while (rlen > 0 && sep(root[rlen - 1]))
+		rlen--;
+	for (size_t i = 0; i < rlen; i++) /* case and separators do not matter */
+		if (!(sep(path[i]) && sep(root[i])) && lower(path[i]) != lower(root[i]))
+			return NULL;
+	return sep(path[rlen]) ? path + rlen : NULL;
+}
+
+int fs_os_path_absolute(const char *path)
+{
+	return path[0] == '/' || path[0] == '\\' ||
+	       (((path[0] | 0x20) >= 'a' && (path[0] | 0x20) <= 'z') && path[1] == ':' &&
+		(path[2] == '/' || path[2] == '\\'));
+}
+
 int fs_os_is_runtime(const char *path)
 {
 	const char *base = strrchr(path, '/');

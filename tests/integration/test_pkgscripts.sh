@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# test_pkgscripts.sh - the Cygwin setup.exe perpetual scripts
+# (pkg-scripts/cygwin/), run by dash as setup.exe runs them, with the native
+# Linux build against a scratch root: 0p_ keeps every in-use image, the
+# "upgrade" replaces one, zp_ keeps what a live process maps, retires the
+# rest, reports, and makes var/run/cygfork.  Never a failed exit.
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
+
+SCRIPTS=$(cd "$(dirname "$0")/../../pkg-scripts/cygwin" && pwd)
+command -v dash >/dev/null || { echo "skipped: no dash"; exit 77; }
+R=$T/cygwin
+S=$R/var/lib/forksafe
+mkdir -p "$R/bin"
+cp "$TESTLIB" "$R/bin/cygdemo.so"
+cp "$TESTLIB" "$R/bin/cygidle.so"
+run() { FORKSAFE=$FORKSAFE FORKSAFE_ROOT=$R dash "$SCRIPTS/$1"; }
+
+start_mapper "$T/ready" "$R/bin/cygdemo.so"
+M=$MAPPER_PID
+
+out=$(run 0p_forksafe.dash 2>&1)
+expect_rc "0p_forksafe.dash" 0 $?
+verify "it says what it kept" grep -q "kept" <<<"$out"
+snap=$(cd "$S" && ls -d snap-* 2>/dev/null)
+verify "one snapshot keeps the in-use image only" \
+	test -e "$S/$snap/files/bin/cygdemo.so" -a ! -e "$S/$snap/files/bin/cygidle.so"
+
+# setup.exe installs the new version
+replace_like_pm "$R/bin/cygdemo.so" "$TESTLIB2"
+out=$(run zp_forksafe.dash 2>&1)
+expect_rc "zp_forksafe.dash" 0 $?
+verify "the replaced image is still kept for the running process" \
+	test -e "$S/$snap/files/bin/cygdemo.so"
+verify "cygfork is made, world-writable and sticky" \
+	test "$(stat -c %a "$R/var/run/cygfork")" = 1777
+verify "it says what is not protected" grep -q "not protected" <<<"$out"
+verify "it names the process running a replaced image" grep -q "1 process" <<<"$out"
+
+kill -9 "$M"
+wait "$M" 2>/dev/null
+out=$(run zp_forksafe.dash 2>&1)
+expect_rc "zp_forksafe.dash after the process ended" 0 $?
+verify "the snapshot is retired" test ! -e "$S/$snap"
+
+# problems are warnings: the installation goes on
+out=$(FORKSAFE=$FORKSAFE FORKSAFE_ROOT=$T/missing dash "$SCRIPTS/0p_forksafe.dash" 2>&1)
+expect_rc "0p_ with a root that does not exist" 0 $?
+verify "says so as a warning" grep -q "^forksafe: warning: " <<<"$out"
+out=$(FORKSAFE=$T/not-installed dash "$SCRIPTS/zp_forksafe.dash" 2>&1)
+expect_rc "zp_ when forksafe is not installed" 0 $?
+verify "and says nothing" test -z "$out"
+finish
