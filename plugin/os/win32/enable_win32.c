@@ -24,7 +24,7 @@ int fs_os_mkdir_shared(fs_os_root *root, const char *relpath, int *created, fs_e
 	wchar_t *path = fs_win_join(root->dir, relpath);
 	size_t base = wcslen(root->dir);
 	SECURITY_ATTRIBUTES sa = { .nLength = sizeof sa };
-	int rc = 0;
+	int rc;
 
 	*created = 0;
 	if (!path)
@@ -34,26 +34,7 @@ int fs_os_mkdir_shared(fs_os_root *root, const char *relpath, int *created, fs_e
 		free(path);
 		return fs_win_fail(err, GetLastError(), "cannot build the ACL of %s", relpath);
 	}
-	for (wchar_t *p = path + base + 1; rc == 0; p++) {
-		wchar_t c = *p;
-		DWORD a;
-
-		if (c != L'\\' && c != L'\0')
-			continue;
-		*p = L'\0';
-		if (CreateDirectoryW(path, c ? NULL : &sa)) {
-			*created = c == L'\0';
-		} else if (GetLastError() != ERROR_ALREADY_EXISTS) {
-			rc = fs_win_fail(err, GetLastError(), "cannot create %s", relpath);
-		}
-		a = GetFileAttributesW(path);
-		if (rc == 0 && (a == INVALID_FILE_ATTRIBUTES || !(a & FILE_ATTRIBUTE_DIRECTORY) ||
-				(a & FILE_ATTRIBUTE_REPARSE_POINT)))
-			rc = fs_fail(err, "%s: not a plain directory on the way", relpath);
-		*p = c;
-		if (c == L'\0')
-			break;
-	}
+	rc = fs_win_mkdir_path(path, base, &sa, created, relpath, err);
 	LocalFree(sa.lpSecurityDescriptor);
 	free(path);
 	return rc;

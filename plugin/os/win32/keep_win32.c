@@ -80,70 +80,47 @@ int fs_os_snap_keep_all(fs_os_store *s, const char *snap, const char *root, size
 	return 0;
 }
 
-/* Walks dir (recursively) checking every file against stored. */
-static long verify_dir(const wchar_t *dir, const fs_idset *stored, unsigned char *found,
-		       fs_err *err)
+struct verify {
+	const fs_idset *stored;
+	unsigned char *found;
+	long removed;
+};
+
+/* One entry under files\: a directory is walked, a file with a kept
+ * identity found, anything else (a name swapped meanwhile) removed. */
+static int verify_entry(void *ctx, const wchar_t *path, const WIN32_FIND_DATAW *fd,
+			fs_err *err)
 {
-	size_t n = wcslen(dir);
-	wchar_t *pat = malloc((n + 3) * sizeof *pat);
-	WIN32_FIND_DATAW fd;
-	long removed = 0;
-	HANDLE f;
+	struct verify *v = ctx;
+	fs_win_info info;
+	long k;
 
-	if (!pat)
-		return fs_fail(err, "out of memory");
-	wcscpy(pat, dir);
-	wcscat(pat, L"\\*");
-	f = FindFirstFileW(pat, &fd);
-	free(pat);
-	if (f == INVALID_HANDLE_VALUE)
+	if (fd->dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT)
+		;
+	else if (fd->dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+		return fs_win_each(path, verify_entry, v, err);
+	else if (identify(path, &info) == 1 && (k = fs_idset_find(v->stored, info.id)) >= 0) {
+		v->found[k] = 1;
 		return 0;
-	do {
-		wchar_t *child;
-		fs_win_info info;
-		long k = -1, r = 0;
-
-		if (wcscmp(fd.cFileName, L".") == 0 || wcscmp(fd.cFileName, L"..") == 0)
-			continue;
-		if (!(child = malloc((n + wcslen(fd.cFileName) + 2) * sizeof *child))) {
-			removed = fs_fail(err, "out of memory");
-			break;
-		}
-		wcscpy(child, dir);
-		wcscat(child, L"\\");
-		wcscat(child, fd.cFileName);
-		if ((fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) &&
-		    !(fd.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT)) {
-			r = verify_dir(child, stored, found, err);
-		} else if (!(fd.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) &&
-			   identify(child, &info) == 1 &&
-			   (k = fs_idset_find(stored, info.id)) >= 0) {
-			found[k] = 1;
-		} else {
-			r = fs_win_remove_tree(child, err) < 0 ? -1 : 1;
-		}
-		free(child);
-		if (r < 0) {
-			removed = -1;
-			break;
-		}
-		removed += r;
-	} while (FindNextFileW(f, &fd));
-	FindClose(f);
-	return removed;
+	}
+	if (fs_win_remove_tree(path, err) < 0)
+		return -1;
+	v->removed++;
+	return 0;
 }
 
 long fs_os_snap_verify(fs_os_store *s, const char *snap, const fs_idset *stored,
 		       unsigned char *found, fs_err *err)
 {
 	wchar_t *files = fs_win_store_path(s, snap, "files", NULL);
-	long r;
+	struct verify v = { stored, found, 0 };
+	int r;
 
 	if (!files)
 		return fs_fail(err, "out of memory");
-	r = verify_dir(files, stored, found, err);
+	r = fs_win_each(files, verify_entry, &v, err);
 	free(files);
-	return r;
+	return r < 0 ? -1 : v.removed;
 }
 
 int fs_os_snap_drop(fs_os_store *s, const char *snap, const char *relpath, fs_err *err)

@@ -46,97 +46,35 @@ wchar_t *fs_win_store_path(const fs_os_store *s, const char *a, const char *b,
 	return w;
 }
 
-/* Is the existing path a reparse point? */
-static int is_reparse(const wchar_t *path)
-{
-	DWORD a = GetFileAttributesW(path);
-
-	return a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_REPARSE_POINT);
-}
-
-/* Creates dir and its missing parents, refusing reparse points on the way. */
-static int make_dirs(wchar_t *dir, fs_err *err, const char *shown)
-{
-	for (wchar_t *p = dir; ; p++) {
-		wchar_t c = *p;
-
-		if (c != L'\\' && c != L'\0')
-			continue;
-		if (p > dir && p[-1] != L':' && p[-1] != L'\\' && p[-1] != L'?') {
-			*p = L'\0';
-			if (!CreateDirectoryW(dir, NULL) && GetLastError() != ERROR_ALREADY_EXISTS) {
-				DWORD e = GetLastError();
-
-				*p = c;
-				return fs_win_fail(err, e, "cannot create %s", shown);
-			}
-			if (is_reparse(dir)) {
-				*p = c;
-				return fs_fail(err, "%s: a link on the way: refused", shown);
-			}
-			*p = c;
-		}
-		if (c == L'\0')
-			return 0;
-	}
-}
-
 int fs_win_mkdirs(const wchar_t *base, const char *relpath, fs_err *err)
 {
-	const char *last = strrchr(relpath, '/');
-	char *parent;
-	wchar_t *wp, *full;
+	wchar_t *full = fs_win_join(base, relpath), *last;
 	int rc;
 
-	if (!last)
-		return 0;
-	if (!(parent = malloc((size_t)(last - relpath) + 1)))
+	if (!full)
 		return fs_fail(err, "out of memory");
-	memcpy(parent, relpath, (size_t)(last - relpath));
-	parent[last - relpath] = '\0';
-	wp = fs_win_wide(parent);
-	full = wp ? malloc((wcslen(base) + wcslen(wp) + 2) * sizeof *full) : NULL;
-	if (!full) {
-		free(parent);
-		free(wp);
-		return fs_fail(err, "out of memory");
+	last = wcsrchr(full, L'\\');
+	if (last && (size_t)(last - full) > wcslen(base)) {
+		*last = L'\0'; /* the parent; only what lies below base is made */
+		rc = fs_win_mkdir_path(full, wcslen(base), NULL, NULL, relpath, err);
+	} else {
+		rc = 0;
 	}
-	wcscpy(full, base);
-	wcscat(full, L"\\");
-	wcscat(full, wp);
-	for (wchar_t *p = full; *p; p++)
-		if (*p == L'/')
-			*p = L'\\';
-	/* only the part below base is created: base exists */
-	rc = 0;
-	for (wchar_t *p = full + wcslen(base) + 1;; p++) {
-		wchar_t c = *p;
-
-		if (c != L'\\' && c != L'\0')
-			continue;
-		*p = L'\0';
-		if (!CreateDirectoryW(full, NULL) && GetLastError() != ERROR_ALREADY_EXISTS)
-			rc = fs_win_fail(err, GetLastError(), "cannot create %s", parent);
-		else if (is_reparse(full))
-			rc = fs_fail(err, "%s: a link on the way: refused", parent);
-		*p = c;
-		if (rc < 0 || c == L'\0')
-			break;
-	}
-	free(parent);
-	free(wp);
 	free(full);
 	return rc;
+}
+
+static int remove_entry(void *ctx, const wchar_t *path, const WIN32_FIND_DATAW *fd,
+			fs_err *err)
+{
+	(void)ctx;
+	(void)fd;
+	return fs_win_remove_tree(path, err);
 }
 
 int fs_win_remove_tree(const wchar_t *path, fs_err *err)
 {
 	DWORD a = GetFileAttributesW(path);
-	size_t n = wcslen(path);
-	wchar_t *pat;
-	WIN32_FIND_DATAW fd;
-	HANDLE f;
-	int rc = 0;
 
 	if (a == INVALID_FILE_ATTRIBUTES)
 		return GetLastError() == ERROR_FILE_NOT_FOUND ||
@@ -148,36 +86,11 @@ int fs_win_remove_tree(const wchar_t *path, fs_err *err)
 	if (!(a & FILE_ATTRIBUTE_DIRECTORY))
 		return DeleteFileW(path) ? 0
 					 : fs_win_fail(err, GetLastError(), "cannot remove a kept file");
-	if (a & FILE_ATTRIBUTE_REPARSE_POINT) /* the link itself, not its target */
-		return RemoveDirectoryW(path) ? 0
-					      : fs_win_fail(err, GetLastError(), "cannot remove a link");
-	if (!(pat = malloc((n + 3) * sizeof *pat)))
-		return fs_fail(err, "out of memory");
-	wcscpy(pat, path);
-	wcscat(pat, L"\\*");
-	f = FindFirstFileW(pat, &fd);
-	for (BOOL more = f != INVALID_HANDLE_VALUE; more && rc == 0;
-	     more = FindNextFileW(f, &fd)) {
-		wchar_t *child;
-
-		if (wcscmp(fd.cFileName, L".") == 0 || wcscmp(fd.cFileName, L"..") == 0)
-			continue;
-		if (!(child = malloc((n + wcslen(fd.cFileName) + 2) * sizeof *child))) {
-			rc = fs_fail(err, "out of memory");
-			break;
-		}
-		wcscpy(child, path);
-		wcscat(child, L"\\");
-		wcscat(child, fd.cFileName);
-		rc = fs_win_remove_tree(child, err);
-		free(child);
-	}
-	if (f != INVALID_HANDLE_VALUE)
-		FindClose(f);
-	free(pat);
-	if (rc == 0 && !RemoveDirectoryW(path))
-		rc = fs_win_fail(err, GetLastError(), "cannot remove a store directory");
-	return rc;
+	/* a reparse point goes as itself, its target is never entered */
+	if (!(a & FILE_ATTRIBUTE_REPARSE_POINT) && fs_win_each(path, remove_entry, NULL, err) < 0)
+		return -1;
+	return RemoveDirectoryW(path) ? 0
+				      : fs_win_fail(err, GetLastError(), "cannot remove a store directory");
 }
 
 fs_os_store *fs_os_store_open(const char *path, int create, int *missing, fs_err *err)
@@ -197,7 +110,7 @@ fs_os_store *fs_os_store_open(const char *path, int create, int *missing, fs_err
 	s->lockh = INVALID_HANDLE_VALUE;
 	for (size_t n = wcslen(s->dir); n > 3 && s->dir[n - 1] == L'\\'; n--)
 		s->dir[n - 1] = L'\0';
-	if (create && make_dirs(s->dir, err, path) < 0) {
+	if (create && fs_win_mkdir_path(s->dir, 0, NULL, NULL, path, err) < 0) {
 		fs_os_store_close(s);
 		return NULL;
 	}
@@ -277,37 +190,41 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+struct listing {
+	char **names;
+	size_t n, cap;
+};
+
+static int list_entry(void *ctx, const wchar_t *path, const WIN32_FIND_DATAW *fd,
+		      fs_err *err)
+{
+	struct listing *l = ctx;
+	char **slot = fs_grow((void **)&l->names, &l->n, &l->cap, sizeof *slot);
+
+	(void)path;
+	if (!slot)
+		return fs_fail(err, "out of memory");
+	if (!(*slot = fs_win_utf8(fd->cFileName, wcslen(fd->cFileName)))) {
+		l->n--;
+		return fs_fail(err, "out of memory");
+	}
+	return 0;
+}
+
 int fs_os_store_list(fs_os_store *s, char ***names, size_t *n, fs_err *err)
 {
-	wchar_t *pat = fs_win_store_path(s, "*", NULL, NULL);
-	WIN32_FIND_DATAW fd;
-	size_t cap = 0;
-	HANDLE f;
+	struct listing l = { 0 };
 
-	*names = NULL;
-	*n = 0;
-	if (!pat)
-		return fs_fail(err, "out of memory");
-	f = FindFirstFileW(pat, &fd);
-	free(pat);
-	if (f == INVALID_HANDLE_VALUE)
-		return fs_win_fail(err, GetLastError(), "store %s", s->path);
-	do {
-		char **slot;
-
-		if (wcscmp(fd.cFileName, L".") == 0 || wcscmp(fd.cFileName, L"..") == 0)
-			continue;
-		if (!(slot = fs_grow((void **)names, n, &cap, sizeof *slot)) ||
-		    !(*slot = fs_win_utf8(fd.cFileName, wcslen(fd.cFileName)))) {
-			FindClose(f);
-			if (slot)
-				--*n;
-			return fs_fail(err, "out of memory");
-		}
-	} while (FindNextFileW(f, &fd));
-	FindClose(f);
-	if (*n > 1)
-		qsort(*names, *n, sizeof **names, by_name);
+	if (fs_win_each(s->dir, list_entry, &l, err) < 0) {
+		while (l.n > 0)
+			free(l.names[--l.n]);
+		free(l.names);
+		return -1;
+	}
+	if (l.n > 1)
+		qsort(l.names, l.n, sizeof *l.names, by_name);
+	*names = l.names;
+	*n = l.n;
 	return 0;
 }
 

@@ -67,6 +67,18 @@ struct fs_os_store {
 	int locked;
 };
 
+/* Creates each missing directory of path after path[from] (path is
+ * changed and restored on the way), the last with last_sa; refuses a
+ * reparse point or a file on the way.  *created (if given): the last was
+ * made now.  shown names path in messages. */
+int fs_win_mkdir_path(wchar_t *path, size_t from, SECURITY_ATTRIBUTES *last_sa,
+		      int *created, const char *shown, fs_err *err);
+/* Calls fn for each entry of dir but "." and "..", with its full path,
+ * until fn returns -1. */
+typedef int (*fs_win_entry_fn)(void *ctx, const wchar_t *path,
+			       const WIN32_FIND_DATAW *fd, fs_err *err);
+int fs_win_each(const wchar_t *dir, fs_win_entry_fn fn, void *ctx, fs_err *err);
+
 /* dir\a[\b[\c]] (malloc'ed), components in UTF-8 with '/' separators. */
 wchar_t *fs_win_store_path(const fs_os_store *s, const char *a, const char *b,
 			   const char *c);
