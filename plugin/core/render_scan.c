@@ -20,8 +20,13 @@ void fs_json_file(fs_json *j, const char *path, fs_id id)
 {
 	char dev[32];
 
-	fs_id_dev_str(id, dev, sizeof dev);
 	fs_json_str(j, "path", path);
+	if (id.dev == 0 && id.ino == 0) { /* unknown: a Windows module whose file is gone */
+		fs_json_null(j, "dev");
+		fs_json_null(j, "ino");
+		return;
+	}
+	fs_id_dev_str(id, dev, sizeof dev);
 	fs_json_str(j, "dev", dev);
 	fs_json_uint(j, "ino", id.ino);
 }
