@@ -39,6 +39,9 @@ check "the process must restart because of msys-2.0.dll" "$out" \
 	'd["processes_affected"] == 1' 'len(d["must_restart"]) == 1' \
 	'[(i["path"].endswith("/usr/bin/msys-2.0.dll"), i["runtime"]) for i in d["must_restart"][0]["images"]] == [(True, True)]' \
 	'not any(i["path"].endswith("/usr/bin/msys-z.dll") for g in d["packages"] for p in g["processes"] for i in p["images"])'
+out=$(fs ps --json)
+check "ps shows the removed DLL as deleted, its identity unknown" "$out" \
+	'any(i["path"].endswith("/usr/bin/msys-2.0.dll") and i["deleted"] and i["dev"] is None and i["ino"] is None for p in d["processes"] for i in p["images"])'
 
 # ---- a store on another volume: a snapshot must be a hardlink ----------------
 # drive Q: is a tmpfs: another file system, as another drive is on Windows
