@@ -2,7 +2,7 @@
  * config.c - /etc/forksafe.conf: "key = value" lines, '#' starts a comment.
  * Keys: strict = yes|no.
  */
-#include "internal.h"
+#include "os.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -31,7 +31,7 @@ static int parse_bool(const char *v, int *out)
 
 int fs_config_load(const char *path, fs_config *c, fs_err *err)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = fs_os_fopen(path, "r");
 	char line[1024];
 	int lineno = 0, rc = 0;
 

@@ -174,6 +174,10 @@ int fs_os_fs_type(fs_os_root *root, const char *relpath, char *buf, size_t len,
 
 /* ---- odds and ends ---------------------------------------------------------- */
 
+/* fopen() of a path as the backend reads paths (Windows: "/etc/x" is in
+ * the installation; errno set on failure). */
+FILE *fs_os_fopen(const char *path, const char *mode);
+
 /* Runs argv (searched in PATH), inheriting our handles, and waits:
  * *status is its exit status, 128 + signal when killed. */
 int fs_os_run(char *const *argv, int *status, fs_err *err);

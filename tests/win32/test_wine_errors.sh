@@ -51,6 +51,15 @@ CLEANUPS+=("rm -rf '$shm' '$WINEPREFIX/dosdevices/q:'")
 fs guard --root "$rroot" --store Q:/store usr/bin/msys-z.dll >"$T/out" 2>&1
 expect_rc "guard with the store on another volume" 1 $?
 verify "says the store is on another volume" grep -q "is on another volume" "$T/out"
+# the same failure in a package manager's hook: a warning, unless strict
+echo usr/bin/msys-z.dll | fs hook pre-transaction --root "$rroot" --store Q:/store \
+	--config "$(winp "$T/none.conf")" >"$T/out" 2>&1
+expect_rc "the hook goes on when keeping fails" 0 $?
+verify "with a warning" grep -q "^forksafe: warning: " "$T/out"
+printf 'strict = yes\n' >"$T/strict.conf"
+echo usr/bin/msys-z.dll | fs hook pre-transaction --root "$rroot" --store Q:/store \
+	--config "$(winp "$T/strict.conf")" >"$T/out" 2>&1
+expect_rc "the hook fails when the configuration says strict" 1 $?
 stop_holder "$T/h" "$HOLDER_PID"
 
 # ---- bad input: one line on stderr, exit 2 -----------------------------------

@@ -50,6 +50,11 @@ int fs_os_path_absolute(const char *path)
 	return path[0] == '/';
 }
 
+FILE *fs_os_fopen(const char *path, const char *mode)
+{
+	return fopen(path, mode);
+}
+
 int fs_os_run(char *const *argv, int *status, fs_err *err)
 {
 	pid_t pid = fork();

@@ -5,6 +5,7 @@
  */
 #include "win32.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <io.h>
 #include <shellapi.h>
@@ -100,6 +101,18 @@ int fs_os_is_pseudo(const char *path)
 {
 	(void)path; /* every module Windows lists is a file */
 	return 0;
+}
+
+FILE *fs_os_fopen(const char *path, const char *mode)
+{
+	wchar_t *w = fs_win_path(path), *m = fs_win_wide(mode);
+	FILE *f = w && m ? _wfopen(w, m) : NULL;
+
+	if (!w || !m)
+		errno = ENOMEM;
+	free(w);
+	free(m);
+	return f;
 }
 
 /* Appends arg to cmd quoted as CommandLineToArgvW parses it back. */
