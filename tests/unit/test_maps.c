@@ -13,7 +13,7 @@
 
 static int parse(const char *line, fs_maps_line *ml)
 {
-	return fs_maps_parse(line, strlen(line), ml);
+	return fs_maps_parse(line, strlen(line), NULL, ml);
 }
 
 static void test_library_line(void **state)
@@ -106,10 +106,34 @@ static void test_malformed(void **state)
 	}
 }
 
+/* The next region of the same file is answered from the previous line;
+ * anything that differs after the offset is parsed afresh. */
+static void test_same_file_as_previous_line(void **state)
+{
+	const char *a = "7f89-7f8a r--p 00000000 fe:00 10952821                   /usr/lib/libz.so.1";
+	const char *b = "7f8a-7f8c r-xp 00003000 fe:00 10952821                   /usr/lib/libz.so.1";
+	const char *c = "7f8c-7f8d r--p 00005000 fe:00 10952822                   /usr/lib/libz.so.1";
+	const char *d = "7f8d-7f8e rw-p 00000000 00:00 0 ";
+	fs_maps_line prev, ml;
+	(void)state;
+	assert_int_equal(fs_maps_parse(a, strlen(a), NULL, &prev), 1);
+	assert_int_equal(fs_maps_parse(b, strlen(b), &prev, &ml), 1);
+	assert_true(ml.id.ino == 10952821 && ml.id.dev == makedev(0xfe, 0));
+	assert_memory_equal(ml.range, "7f8a-7f8c", ml.range_len);
+	assert_memory_equal(ml.path, "/usr/lib/libz.so.1", ml.path_len);
+	assert_int_equal(fs_maps_parse(c, strlen(c), &prev, &ml), 1);
+	assert_true(ml.id.ino == 10952822);
+	assert_int_equal(fs_maps_parse(d, strlen(d), &prev, &ml), 0);
+	/* a bad offset is refused before any comparison */
+	assert_int_equal(fs_maps_parse("7f8a-7f8c r-xp 0000z000 fe:00 10952821                   /usr/lib/libz.so.1",
+				       strlen(b), &prev, &ml), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_library_line),
+		cmocka_unit_test(test_same_file_as_previous_line),
 		cmocka_unit_test(test_device_numbers_use_makedev),
 		cmocka_unit_test(test_not_files),
 		cmocka_unit_test(test_deleted_suffix),

@@ -28,14 +28,20 @@ typedef struct fs_maps_line {
 	const char *path;   /* as printed: "\012" escapes, " (deleted)" removed */
 	size_t path_len;
 	int deleted;
+	const char *tail;   /* "MAJ:MIN INODE   PATH..." up to the line's end */
+	size_t tail_len;
 } fs_maps_line;
 
 /*
  * Parses one maps line (without its '\n').  Returns 1 for a mapping of a
  * file (inode != 0, path starting with '/'), 0 for anything else (anonymous,
  * [heap], [vdso], ...), -1 for a line that is not in the kernel's format.
+ * prev (may be NULL) is the last file line parsed, still in memory: a line
+ * whose text from MAJ:MIN on is the same (the next region of the same
+ * library) is the same file, and is answered without parsing that text.
  */
-int fs_maps_parse(const char *line, size_t len, fs_maps_line *out);
+int fs_maps_parse(const char *line, size_t len, const fs_maps_line *prev,
+		  fs_maps_line *out);
 
 /*
  * Copies a maps path into dst (room for len + 1 bytes) turning the kernel's

@@ -45,7 +45,8 @@ static inline const char *hex_field(const char *p, const char *end, char stop,
 }
 
 /* This runs for every line of every process: one forward pass, no copies. */
-int fs_maps_parse(const char *line, size_t len, fs_maps_line *out)
+int fs_maps_parse(const char *line, size_t len, const fs_maps_line *prev,
+		  fs_maps_line *out)
 {
 	const char *p = line, *end = line + len, *sp;
 	unsigned long long maj, min, ino = 0, skip;
@@ -61,9 +62,23 @@ int fs_maps_parse(const char *line, size_t len, fs_maps_line *out)
 	if (end - p < 5 || p[4] != ' ')
 		return -1;
 	p += 5;
-	/* OFFSET, MAJ:MIN (at most 12 and 20 bits) */
-	if (!(p = hex_field(p, end, ' ', 16, &skip)) ||
-	    !(p = hex_field(p, end, ':', 3, &maj)) ||
+	/* OFFSET */
+	if (!(p = hex_field(p, end, ' ', 16, &skip)))
+		return -1;
+	if (prev && prev->tail_len == (size_t)(end - p) &&
+	    memcmp(prev->tail, p, prev->tail_len) == 0) {
+		const char *range = out->range;
+		size_t range_len = out->range_len;
+
+		*out = *prev; /* the same "MAJ:MIN INODE PATH": the same file */
+		out->range = range;
+		out->range_len = range_len;
+		return 1;
+	}
+	out->tail = p;
+	out->tail_len = (size_t)(end - p);
+	/* MAJ:MIN (at most 12 and 20 bits) */
+	if (!(p = hex_field(p, end, ':', 3, &maj)) ||
 	    !(p = hex_field(p, end, ' ', 5, &min)) || maj > 0xfff || min > 0xfffff)
 		return -1;
 	/* INODE: 19 digits cannot overflow; only a 20th needs a check */

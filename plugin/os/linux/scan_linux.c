@@ -174,19 +174,23 @@ static size_t parse_lines(struct worker *w, int pid, const char *buf, size_t len
 {
 	const fs_idset *filter = w->sh->opts->filter;
 	const char *p = buf, *end = buf + len;
+	fs_maps_line ml, prev;
+	const fs_maps_line *have_prev = NULL; /* never across buffers: it points into one */
 
 	for (;;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		fs_maps_line ml;
 
 		if (!nl)
 			break;
-		if (fs_maps_parse(p, (size_t)(nl - p), &ml) == 1 &&
-		    !(ml.id.ino == last->ino && ml.id.dev == last->dev)) {
-			*last = ml.id;
-			if ((!filter || fs_idset_find(filter, ml.id) >= 0) &&
-			    add_image(w, pid, &ml) < 0)
-				w->failed = 1;
+		if (fs_maps_parse(p, (size_t)(nl - p), have_prev, &ml) == 1) {
+			prev = ml;
+			have_prev = &prev;
+			if (!(ml.id.ino == last->ino && ml.id.dev == last->dev)) {
+				*last = ml.id;
+				if ((!filter || fs_idset_find(filter, ml.id) >= 0) &&
+				    add_image(w, pid, &ml) < 0)
+					w->failed = 1;
+			}
 		}
 		p = nl + 1;
 	}
