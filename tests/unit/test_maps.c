@@ -124,9 +124,11 @@ static void test_same_file_as_previous_line(void **state)
 	assert_int_equal(fs_maps_parse(c, strlen(c), &prev, &ml), 1);
 	assert_true(ml.id.ino == 10952822);
 	assert_int_equal(fs_maps_parse(d, strlen(d), &prev, &ml), 0);
-	/* a bad offset is refused before any comparison */
+	/* parsed in full, a bad offset or range is refused */
 	assert_int_equal(fs_maps_parse("7f8a-7f8c r-xp 0000z000 fe:00 10952821                   /usr/lib/libz.so.1",
-				       strlen(b), &prev, &ml), -1);
+				       strlen(b), NULL, &ml), -1);
+	assert_int_equal(fs_maps_parse("7f8a+7f8c r-xp 00000000 fe:00 10952821                   /usr/lib/libz.so.1",
+				       strlen(b), NULL, &ml), -1);
 }
 
 int main(void)

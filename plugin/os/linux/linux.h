@@ -38,7 +38,8 @@ typedef struct fs_maps_line {
  * [heap], [vdso], ...), -1 for a line that is not in the kernel's format.
  * prev (may be NULL) is the last file line parsed, still in memory: a line
  * whose text from MAJ:MIN on is the same (the next region of the same
- * library) is the same file, and is answered without parsing that text.
+ * library) is the same file, and is answered without parsing that text
+ * (nor checking the range and offset before it: the kernel wrote them).
  */
 int fs_maps_parse(const char *line, size_t len, const fs_maps_line *prev,
 		  fs_maps_line *out);

@@ -48,33 +48,36 @@ static inline const char *hex_field(const char *p, const char *end, char stop,
 int fs_maps_parse(const char *line, size_t len, const fs_maps_line *prev,
 		  fs_maps_line *out)
 {
-	const char *p = line, *end = line + len, *sp;
+	const char *p = line, *end = line + len, *sp, *off;
 	unsigned long long maj, min, ino = 0, skip;
 
-	/* START-END */
+	/* START-END PERM OFFSET: found by their spaces first, checked below */
 	sp = memchr(p, ' ', len);
-	if (!sp || !memchr(p, '-', (size_t)(sp - p)))
+	if (!sp || end - sp < 7 || sp[5] != ' ' ||
+	    !(off = memchr(sp + 6, ' ', (size_t)(end - sp - 6))))
 		return -1;
 	out->range = p;
 	out->range_len = (size_t)(sp - p);
-	p = sp + 1;
-	/* PERM: four characters */
-	if (end - p < 5 || p[4] != ' ')
-		return -1;
-	p += 5;
-	/* OFFSET */
-	if (!(p = hex_field(p, end, ' ', 16, &skip)))
-		return -1;
-	if (prev && prev->tail_len == (size_t)(end - p) &&
-	    memcmp(prev->tail, p, prev->tail_len) == 0) {
+	/*
+	 * The next region of the same library: the same "MAJ:MIN INODE PATH"
+	 * after the offset as the last file line (the fields are the kernel's,
+	 * so this text starts where prev's did).  The same file, at the cost of
+	 * one comparison.
+	 */
+	if (prev && prev->tail_len == (size_t)(end - off - 1) &&
+	    memcmp(prev->tail, off + 1, prev->tail_len) == 0) {
 		const char *range = out->range;
 		size_t range_len = out->range_len;
 
-		*out = *prev; /* the same "MAJ:MIN INODE PATH": the same file */
+		*out = *prev;
 		out->range = range;
 		out->range_len = range_len;
 		return 1;
 	}
+	if (!memchr(p, '-', out->range_len) ||
+	    hex_field(sp + 6, end, ' ', 16, &skip) != off + 1)
+		return -1;
+	p = off + 1;
 	out->tail = p;
 	out->tail_len = (size_t)(end - p);
 	/* MAJ:MIN (at most 12 and 20 bits) */
