@@ -1,6 +1,8 @@
 /* render_enable.c - `forksafe enable` output: what is and is not protected. */
 #include "internal.h"
 
+#include <string.h>
+
 int fs_enable_write_json(const fs_enable_result *r, FILE *f)
 {
 	fs_json j;
@@ -25,12 +27,15 @@ int fs_enable_write_json(const fs_enable_result *r, FILE *f)
 int fs_enable_write_text(const fs_enable_result *r, FILE *f)
 {
 	const char *sep = "";
+	size_t rlen = strlen(r->root);
 
+	while (rlen > 0 && r->root[rlen - 1] == '/')
+		rlen--; /* "/" + "/bin" is "/bin" */
 	fprintf(f, "forksafe: /%s %s\n", FS_CYGFORK_DIR,
 		r->created ? "created (everyone may add entries, only owners remove them)"
 			   : "exists already: left as it is");
 	if (r->runtime)
-		fprintf(f, "forksafe: runtime %s%s/%s\n", r->root, r->bin, r->runtime);
+		fprintf(f, "forksafe: runtime %.*s%s/%s\n", (int)rlen, r->root, r->bin, r->runtime);
 	fprintf(f, "forksafe: file system %s%s\n", r->fs_type,
 		r->same_volume == 1 ? ", on the volume of the binaries" : "");
 	if (r->protected_) {
