@@ -426,10 +426,10 @@ int fs_protect(const fs_targets *targets, const fs_store_opts *opts,
 	s = root ? fs_store_open(opts, 0, &missing, err) : NULL;
 	if (s && fs_os_store_lock(s, err) == 0) {
 		for (size_t i = 0; i < r->kept.n; i++) {
+			const fs_manifest_entry *e = &r->kept.v[i];
 			fs_err perr;
 
-			if (fs_os_replace_with_copy(s, r->snapshot, root, r->kept.v[i].path, r->kept.v[i].id,
-						    &perr) < 0) {
+			if (fs_os_replace_with_copy(s, r->snapshot, root, e->path, e->id, &perr) < 0) {
 				if (note(r, "%s", perr.msg) < 0)
 					break;
 				continue;

@@ -17,7 +17,8 @@
 #include <string.h>
 #include <wchar.h>
 
-#define SHARED_DIR_SDDL L"D:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICIIO;FA;;;CO)(A;;0x1200af;;;WD)"
+#define SHARED_DIR_SDDL                                                       \
+	L"D:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICIIO;FA;;;CO)(A;;0x1200af;;;WD)"
 
 int fs_os_mkdir_shared(fs_os_root *root, const char *relpath, int *created, fs_err *err)
 {
