@@ -8,9 +8,12 @@
  *   holder.exe --delete FILE  DeleteFileW(FILE): exit 0, or 1 with the error
  *   holder.exe --rename A B   MoveFileExW(A, B): as an installer moves a file aside
  *   holder.exe --volume PATH  prints PATH's volume serial as forksafe does
+ *   holder.exe --denied DIR   starts `holder.exe DIR` as a process nobody may
+ *                             open (a deny-all DACL), then exits
  */
 #include <windows.h>
 
+#include <sddl.h>
 #include <shellapi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,28 +34,41 @@ static int exists(const wchar_t *path)
 	return GetFileAttributesW(path) != INVALID_FILE_ATTRIBUTES;
 }
 
-static int spawn_child(const wchar_t *dir)
+/* Starts `holder.exe dir` (process security sa, or inheriting our
+ * handles when sa is NULL). */
+static int start_self(const wchar_t *dir, SECURITY_ATTRIBUTES *sa)
 {
 	wchar_t self[MAX_PATH];
 	STARTUPINFOW si = { .cb = sizeof si };
 	PROCESS_INFORMATION pi;
-	wchar_t *child = in_dir(dir, L"child");
 	size_t n;
 	wchar_t *cmd;
 
 	GetModuleFileNameW(NULL, self, MAX_PATH);
-	n = wcslen(self) + wcslen(child) + 8;
+	n = wcslen(self) + wcslen(dir) + 8;
 	if (!(cmd = malloc(n * sizeof *cmd)))
 		return -1;
-	CreateDirectoryW(child, NULL);
-	swprintf(cmd, n, L"\"%ls\" \"%ls\"", self, child);
-	if (!CreateProcessW(self, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi)) {
+	swprintf(cmd, n, L"\"%ls\" \"%ls\"", self, dir);
+	if (!CreateProcessW(self, cmd, sa, NULL, sa == NULL, 0, NULL, NULL, &si, &pi)) {
 		fprintf(stderr, "holder: cannot spawn: %lu\n", GetLastError());
+		free(cmd);
 		return -1;
 	}
+	free(cmd);
 	CloseHandle(pi.hThread);
 	CloseHandle(pi.hProcess);
 	return 0;
+}
+
+static int spawn_child(const wchar_t *dir)
+{
+	wchar_t *child = in_dir(dir, L"child");
+	int rc;
+
+	CreateDirectoryW(child, NULL);
+	rc = start_self(child, NULL);
+	free(child);
+	return rc;
 }
 
 int main(void)
@@ -63,7 +79,7 @@ int main(void)
 	int spawned = 0;
 
 	if (!argv || argc < 2) {
-		fputs("usage: holder.exe DIR [DLL...] | --delete FILE | --rename A B | --volume PATH\n", stderr);
+		fputs("usage: holder.exe DIR [DLL...] | --delete FILE | --rename A B | --volume PATH | --denied DIR\n", stderr);
 		return 2;
 	}
 	if (wcscmp(argv[1], L"--delete") == 0 && argc == 3) {
@@ -77,6 +93,14 @@ int main(void)
 			return 0;
 		fprintf(stderr, "holder: cannot rename: error %lu\n", GetLastError());
 		return 1;
+	}
+	if (wcscmp(argv[1], L"--denied") == 0 && argc == 3) {
+		SECURITY_ATTRIBUTES sa = { .nLength = sizeof sa };
+
+		if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(
+			    L"D:P(D;;GA;;;WD)", SDDL_REVISION_1, &sa.lpSecurityDescriptor, NULL))
+			return 1;
+		return start_self(argv[2], &sa) < 0;
 	}
 	if (wcscmp(argv[1], L"--volume") == 0 && argc == 3) {
 		DWORD serial = 0;
@@ -99,7 +123,7 @@ int main(void)
 	spawn = in_dir(argv[1], L"spawn");
 	quit = in_dir(argv[1], L"quit");
 	CloseHandle(CreateFileW(ready, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL));
-	while (!exists(quit)) {
+	while (!exists(quit) && exists(argv[1])) { /* a test that ends removes DIR */
 		if (!spawned && exists(spawn)) {
 			if (spawn_child(argv[1]) < 0)
 				return 1;

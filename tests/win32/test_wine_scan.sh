@@ -59,4 +59,18 @@ done
 wait "$churn"
 
 stop_holder "$T/h" "$HOLDER_PID"
+
+# a process nobody may open: counted, never dropped silently
+mkdir -p "$T/d"
+CLEANUPS+=("touch '$T/d/quit'")
+"$WINE" "$HOLDER" --denied "$(winp "$T/d")"
+for _ in $(seq 200); do [ -e "$T/d/ready" ] && break; sleep 0.05; done
+out=$(fs ps --json 2>/dev/null)
+expect_rc "ps with a process it may not open" 0 $?
+check "the scan says it is incomplete" "$out" \
+	'd["complete"] is False' 'd["unreadable_processes"] >= 1'
+fs inuse --root "$rroot" usr/bin/unused.dll >/dev/null 2>"$T/err"
+expect_rc "inuse of an unused file: none found, but incomplete" 3 $?
+verify "with a warning" grep -q "could not be read" "$T/err"
+touch "$T/d/quit"
 finish
