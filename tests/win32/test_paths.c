@@ -64,6 +64,18 @@ int main(void)
 	free(w);
 	CHECK(fs_win_wide("\xff\xfe") == NULL); /* not UTF-8 */
 
+	/* a relative path from a manifest never leaves its directory */
+	{
+		fs_err err;
+
+		CHECK(fs_win_relpath_check("usr/bin/x.dll", &err) == 0);
+		CHECK(fs_win_relpath_check("usr\\..\\..\\x.dll", &err) < 0);
+		CHECK(fs_win_relpath_check("C:/windows/x.dll", &err) < 0);
+		CHECK(fs_win_relpath_check("usr/x.dll:stream", &err) < 0);
+		CHECK(fs_win_relpath_check("usr/../x.dll", &err) < 0);
+		CHECK(fs_win_join(L"C:\\r", "a\\..\\..\\b") == NULL);
+	}
+
 	CHECK(fs_os_is_runtime("C:/cygwin64/bin/CYGWIN1.DLL"));
 	CHECK(fs_os_is_runtime("/usr/bin/msys-2.0.dll"));
 	CHECK(!fs_os_is_runtime("/usr/bin/msys-z.dll"));

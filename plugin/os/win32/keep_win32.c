@@ -37,7 +37,7 @@ int fs_os_snap_keep(fs_os_store *s, const char *snap, fs_os_root *root,
 	wchar_t *src = fs_win_join(root->dir, relpath);
 	int rc = -1;
 
-	if (fs_relpath_check(relpath, err) < 0)
+	if (fs_win_relpath_check(relpath, err) < 0)
 		goto out;
 	if (!files || !dst || !src) {
 		fs_fail(err, "out of memory");
@@ -130,7 +130,7 @@ int fs_os_snap_drop(fs_os_store *s, const char *snap, const char *relpath, fs_er
 	size_t base;
 	int rc = 0;
 
-	if (fs_relpath_check(relpath, err) < 0 || !files || !p) {
+	if (fs_win_relpath_check(relpath, err) < 0 || !files || !p) {
 		free(files);
 		free(p);
 		return files && p ? -1 : fs_fail(err, "out of memory");
@@ -154,11 +154,13 @@ int fs_os_snap_drop(fs_os_store *s, const char *snap, const char *relpath, fs_er
 int fs_os_snap_stat(fs_os_store *s, const char *snap, const char *relpath, fs_id *id,
 		    uint64_t *bytes, fs_err *err)
 {
-	wchar_t *p = fs_win_store_path(s, snap, "files", relpath);
+	wchar_t *p;
 	fs_win_info info;
 	int r;
 
-	if (!p)
+	if (fs_win_relpath_check(relpath, err) < 0)
+		return -1;
+	if (!(p = fs_win_store_path(s, snap, "files", relpath)))
 		return fs_fail(err, "out of memory");
 	r = identify(p, &info);
 	if (r < 0)
@@ -180,6 +182,8 @@ int fs_os_replace_with_copy(fs_os_store *s, const char *snap, fs_os_root *root,
 	fs_win_info info;
 	int rc = -1;
 
+	if (fs_win_relpath_check(relpath, err) < 0)
+		goto out;
 	if (!path || !base || !aside) {
 		fs_fail(err, "out of memory");
 		goto out;

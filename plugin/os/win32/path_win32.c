@@ -167,9 +167,23 @@ HANDLE fs_win_open_meta(const wchar_t *path, int nofollow)
 			   NULL);
 }
 
+int fs_win_relpath_check(const char *relpath, fs_err *err)
+{
+	if (fs_relpath_check(relpath, err) < 0)
+		return -1;
+	/* Win32 would take these as a separator or a drive / stream */
+	if (strpbrk(relpath, "\\:"))
+		return fs_fail(err, "%s: a relative path may not hold '\\' or ':'", relpath);
+	return 0;
+}
+
 wchar_t *fs_win_join(const wchar_t *dir, const char *relpath)
 {
-	wchar_t *rel = fs_win_wide(relpath), *w;
+	wchar_t *rel, *w;
+
+	if (strpbrk(relpath, "\\:")) /* callers check first: never leave dir */
+		return NULL;
+	rel = fs_win_wide(relpath);
 
 	w = rel ? malloc((wcslen(dir) + wcslen(rel) + 2) * sizeof *w) : NULL;
 	if (w) {

@@ -22,8 +22,11 @@ wchar_t *fs_win_store_path(const fs_os_store *s, const char *a, const char *b,
 	size_t n = wcslen(s->dir) + 1;
 	wchar_t *w;
 
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 3; i++) {
+		if (parts[i] && strpbrk(parts[i], "\\:"))
+			return NULL; /* would leave the store */
 		n += parts[i] ? strlen(parts[i]) + 1 : 0;
+	}
 	if (!(w = malloc(n * sizeof *w)))
 		return NULL;
 	wcscpy(w, s->dir);

@@ -54,7 +54,11 @@ struct fs_os_root {
 	size_t final_len;
 };
 
-/* root->dir\relpath (malloc'ed, wide), relpath with '/' separators. */
+/* fs_relpath_check(), and no '\' or ':' (which Win32 would take as a
+ * separator, a drive or a stream): every relpath from a manifest passes here. */
+int fs_win_relpath_check(const char *relpath, fs_err *err);
+/* dir\relpath (malloc'ed, wide), relpath with '/' separators; NULL also for
+ * a relpath holding '\' or ':', which could leave dir. */
 wchar_t *fs_win_join(const wchar_t *dir, const char *relpath);
 
 /* The store: a directory opened once, its volume and lock file. */
@@ -79,7 +83,8 @@ typedef int (*fs_win_entry_fn)(void *ctx, const wchar_t *path,
 			       const WIN32_FIND_DATAW *fd, fs_err *err);
 int fs_win_each(const wchar_t *dir, fs_win_entry_fn fn, void *ctx, fs_err *err);
 
-/* dir\a[\b[\c]] (malloc'ed), components in UTF-8 with '/' separators. */
+/* dir\a[\b[\c]] (malloc'ed), components in UTF-8 with '/' separators;
+ * NULL also for a part holding '\' or ':'. */
 wchar_t *fs_win_store_path(const fs_os_store *s, const char *a, const char *b,
 			   const char *c);
 /* Creates every directory of relpath's parent under base (wide). */
