@@ -325,7 +325,6 @@ static int share_lock(fs_os_store *s, fs_guard_result *r, fs_err *err)
 {
 	size_t n = 0, cap = 0;
 	fs_pidstart *procs = NULL;
-	unsigned char *placed;
 	fs_idset *seen = fs_idset_new(64);
 	int added;
 
@@ -343,10 +342,9 @@ static int share_lock(fs_os_store *s, fs_guard_result *r, fs_err *err)
 			*slot = *p;
 		}
 	}
-	if (!seen || !(placed = malloc(n + 1)))
+	if (!seen)
 		goto oom;
-	r->lock_holders = fs_os_snap_share(s, r->snapshot, procs, n, placed);
-	free(placed);
+	r->lock_holders = fs_os_snap_share(s, r->snapshot, procs, n);
 	free(procs);
 	fs_idset_free(seen);
 	return 0;

@@ -156,10 +156,9 @@ void fs_os_hold_release(fs_os_hold *h);
 /* Gives the snapshot's lock to running processes, so that it lasts while
  * they and the children they start live (Windows: the mutex handle
  * duplicated into each; POSIX has no way, processes take it themselves
- * with forksafe hold).  placed[i] says whether procs[i] got it.  Returns
- * the number placed. */
+ * with forksafe hold).  Returns how many got it. */
 size_t fs_os_snap_share(fs_os_store *s, const char *snap, const fs_pidstart *procs,
-			size_t n, unsigned char *placed);
+			size_t n);
 
 /* ---- enable: Cygwin's fork retry directory ----------------------------------
  * Creates relpath under the root (missing parents too) as a directory every

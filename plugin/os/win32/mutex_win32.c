@@ -128,12 +128,11 @@ static int same_start(HANDLE h, uint64_t start)
 }
 
 size_t fs_os_snap_share(fs_os_store *s, const char *snap, const fs_pidstart *procs,
-			size_t n, unsigned char *placed)
+			size_t n)
 {
 	HANDLE m = open_mutex(s, snap, 0);
 	size_t count = 0;
 
-	memset(placed, 0, n);
 	if (!m)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
@@ -145,10 +144,8 @@ size_t fs_os_snap_share(fs_os_store *s, const char *snap, const fs_pidstart *pro
 			continue;
 		/* inheritable: the process's fork and exec children keep it too */
 		if (same_start(p, procs[i].start_time) &&
-		    DuplicateHandle(GetCurrentProcess(), m, p, &remote, SYNCHRONIZE, TRUE, 0)) {
-			placed[i] = 1;
+		    DuplicateHandle(GetCurrentProcess(), m, p, &remote, SYNCHRONIZE, TRUE, 0))
 			count++;
-		}
 		CloseHandle(p);
 	}
 	CloseHandle(m); /* from now on only the processes keep it */
