@@ -10,10 +10,11 @@
 #include <sys/types.h>
 
 #include "os/linux/linux.h"
+#include "common/maps_line.h"
 
 static int parse(const char *line, fs_maps_line *ml)
 {
-	return fs_maps_parse(line, strlen(line), NULL, ml);
+	return fs_maps_parse(line, strlen(line), ml);
 }
 
 static void test_library_line(void **state)
@@ -106,36 +107,110 @@ static void test_malformed(void **state)
 	}
 }
 
-/* The next region of the same file is answered from the previous line;
- * anything that differs after the offset is parsed afresh. */
-static void test_same_file_as_previous_line(void **state)
+/* The identities the cursor yields over text fed in pieces of at most
+ * step bytes (the caller keeping the incomplete rest), as "dev:ino" words. */
+static void cursor_ids(const char *text, size_t step, char *out, size_t outsize)
 {
-	const char *a = "7f89-7f8a r--p 00000000 fe:00 10952821                   /usr/lib/libz.so.1";
-	const char *b = "7f8a-7f8c r-xp 00003000 fe:00 10952821                   /usr/lib/libz.so.1";
-	const char *c = "7f8c-7f8d r--p 00005000 fe:00 10952822                   /usr/lib/libz.so.1";
-	const char *d = "7f8d-7f8e rw-p 00000000 00:00 0 ";
-	fs_maps_line prev, ml;
+	char buf[4096];
+	size_t have = 0, pos = 0, len = strlen(text);
+	fs_maps_cursor c;
+	fs_maps_line ml;
+
+	memset(&c, 0, sizeof c);
+	out[0] = '\0';
+	while (pos < len) {
+		size_t n = len - pos < step ? len - pos : step;
+
+		memcpy(buf + have, text + pos, n);
+		pos += n;
+		have += n;
+		fs_maps_feed(&c, buf, have);
+		while (fs_maps_next(&c, &ml)) {
+			size_t o = strlen(out);
+
+			snprintf(out + o, outsize - o, "%s%llx:%llu", o ? " " : "",
+				 (unsigned long long)ml.id.dev, (unsigned long long)ml.id.ino);
+		}
+		have -= (size_t)(c.p - buf);
+		memmove(buf, c.p, have);
+	}
+}
+
+/* Regions of one file are one identity; anything else is parsed afresh. */
+static void test_cursor_runs(void **state)
+{
+	static const char text[] =
+		"1000-2000 r--p 00000000 00:01 7                          /bin/x\n"
+		"2000-3000 r-xp 00001000 00:01 7                          /bin/x\n"
+		"3000-4000 rw-p 00000000 00:00 0 \n"
+		"4000-5000 r--p 00002000 00:01 7                          /bin/x\n"
+		/* same file by another name (a hard link), then a longer offset */
+		"5000-6000 r--p 00000000 00:01 7                          /bin/y\n"
+		"6000-7000 r--p 100000000 00:01 7                         /bin/y\n"
+		/* a name that holds another line's fields */
+		"7000-8000 r--p 00000000 00:01 8   /tmp/a 00000000 00:01 7                          /bin/y\n"
+		"8000-9000 r--p 00001000 00:01 8   /tmp/a 00000000 00:01 7                          /bin/y\n"
+		"9000-a000 r--p 00000000 00:01 9 /lib/z.so (deleted)\n"
+		"a000-b000 r--p 00000000 00:01 7                          /bin/x\n"
+		"b000-c000 rw-p 00000000 00:00 0                          [heap]\n"
+		"c000-d000 rw-p 00000000 00:00 0                          [heap]\n"
+		"ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]\n";
+	static const char want[] = "1:7 1:8 1:9 1:7";
+	char got[256];
 	(void)state;
-	assert_int_equal(fs_maps_parse(a, strlen(a), NULL, &prev), 1);
-	assert_int_equal(fs_maps_parse(b, strlen(b), &prev, &ml), 1);
-	assert_true(ml.id.ino == 10952821 && ml.id.dev == makedev(0xfe, 0));
-	assert_memory_equal(ml.range, "7f8a-7f8c", ml.range_len);
-	assert_memory_equal(ml.path, "/usr/lib/libz.so.1", ml.path_len);
-	assert_int_equal(fs_maps_parse(c, strlen(c), &prev, &ml), 1);
-	assert_true(ml.id.ino == 10952822);
-	assert_int_equal(fs_maps_parse(d, strlen(d), &prev, &ml), 0);
-	/* parsed in full, a bad offset or range is refused */
-	assert_int_equal(fs_maps_parse("7f8a-7f8c r-xp 0000z000 fe:00 10952821                   /usr/lib/libz.so.1",
-				       strlen(b), NULL, &ml), -1);
-	assert_int_equal(fs_maps_parse("7f8a+7f8c r-xp 00000000 fe:00 10952821                   /usr/lib/libz.so.1",
-				       strlen(b), NULL, &ml), -1);
+	for (size_t step = 1; step <= sizeof text; step++) {
+		cursor_ids(text, step, got, sizeof got);
+		if (strcmp(got, want) != 0)
+			fail_msg("fed %zu bytes at a time: '%s'", step, got);
+	}
+	assert_true(fs_maps_at_gate(text, strlen(text)));
+}
+
+/*
+ * After a region with a nine-digit offset, a region whose shorter offset
+ * and longer MAJ:MIN put its fields off by one: the rest of the line is
+ * the same text, yet it is another file.
+ */
+static void test_cursor_field_shift(void **state)
+{
+	char text[1024] = "", got[128], want[128];
+	(void)state;
+	assert_int_equal(maps_line(text, sizeof text, 0x6000, 0x7000, "r--p", 0x100000000ull,
+				   0, 1, 7, "/bin/y", 6), 0);
+	assert_int_equal(maps_line(text, sizeof text, 0x7000, 0x8000, "r--p", 0,
+				   0x100, 1, 7, "/bin/y", 6), 0);
+	assert_memory_equal(strchr(text, '\n') - 20, strrchr(text, '\n') - 20, 20);
+	cursor_ids(text, sizeof text, got, sizeof got);
+	snprintf(want, sizeof want, "1:7 %llx:7", (unsigned long long)makedev(0x100, 1));
+	assert_string_equal(got, want);
+}
+
+static void test_gate(void **state)
+{
+	static const char gate[] =
+		"ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]\n";
+	char two[512];
+	(void)state;
+	assert_true(fs_maps_at_gate(gate, strlen(gate)));
+	assert_false(fs_maps_at_gate(gate, strlen(gate) - 1)); /* no newline yet */
+	assert_false(fs_maps_at_gate(gate, 20));
+	assert_false(fs_maps_at_gate("", 0));
+	snprintf(two, sizeof two, "%s1000-2000 r--p 00000000 00:01 7 /x\n", gate);
+	assert_false(fs_maps_at_gate(two, strlen(two)));
+	snprintf(two, sizeof two, "1000-2000 r--p 00000000 00:01 7 /x\n%s", gate);
+	assert_true(fs_maps_at_gate(two, strlen(two)));
+	/* a file whose name ends like the gate's line is not the gate */
+	snprintf(two, sizeof two, "1000-2000 r--p 00000000 00:01 7 /x\\012%s", gate);
+	assert_false(fs_maps_at_gate(two, strlen(two)));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_library_line),
-		cmocka_unit_test(test_same_file_as_previous_line),
+		cmocka_unit_test(test_cursor_runs),
+		cmocka_unit_test(test_cursor_field_shift),
+		cmocka_unit_test(test_gate),
 		cmocka_unit_test(test_device_numbers_use_makedev),
 		cmocka_unit_test(test_not_files),
 		cmocka_unit_test(test_deleted_suffix),

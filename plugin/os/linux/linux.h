@@ -36,13 +36,33 @@ typedef struct fs_maps_line {
  * Parses one maps line (without its '\n').  Returns 1 for a mapping of a
  * file (inode != 0, path starting with '/'), 0 for anything else (anonymous,
  * [heap], [vdso], ...), -1 for a line that is not in the kernel's format.
- * prev (may be NULL) is the last file line parsed, still in memory: a line
- * whose text from MAJ:MIN on is the same (the next region of the same
- * library) is the same file, and is answered without parsing that text
- * (nor checking the range and offset before it: the kernel wrote them).
  */
-int fs_maps_parse(const char *line, size_t len, const fs_maps_line *prev,
-		  fs_maps_line *out);
+int fs_maps_parse(const char *line, size_t len, fs_maps_line *out);
+
+/*
+ * The lines of maps text, read a buffer at a time: a process's mappings
+ * of one file come as consecutive lines (one per region) that differ only
+ * in range and offset, and only the first of them is parsed.  Start with
+ * a zeroed cursor, feed it each buffer (the complete lines are used; the
+ * text from c->p on is the start of an incomplete one when fs_maps_next()
+ * returns 0).  fs_maps_next() returns 1 with the next file line whose
+ * identity differs from the last file line's, 0 when no complete line is
+ * left.  out points into the buffer.
+ */
+typedef struct fs_maps_cursor {
+	const char *p, *end;   /* the next line; the end of the buffer */
+	fs_id last;            /* identity of the last file line (any buffer) */
+	const char *tail;      /* its text after OFFSET, if in this buffer */
+	size_t tail_len, tail_off, range_len;
+} fs_maps_cursor;
+
+void fs_maps_feed(fs_maps_cursor *c, const char *buf, size_t len);
+int fs_maps_next(fs_maps_cursor *c, fs_maps_line *out);
+
+/* Does text end with the line of x86-64's vsyscall area?  The kernel lists
+ * that "gate" area after every other mapping: the text is complete, and
+ * no read is needed to learn so. */
+int fs_maps_at_gate(const char *text, size_t len);
 
 /*
  * Copies a maps path into dst (room for len + 1 bytes) turning the kernel's

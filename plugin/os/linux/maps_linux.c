@@ -6,6 +6,7 @@
  * The identity comes from MAJ:MIN and INODE on the line itself, never from
  * stat() of PATH: the path may already name another file.
  */
+#define _GNU_SOURCE
 #include "linux.h"
 
 #include <stdint.h>
@@ -13,6 +14,9 @@
 #include <sys/sysmacros.h>
 
 static const char DELETED[] = " (deleted)";
+/* x86-64's vsyscall page: the kernel lists this "gate" area after every
+ * other mapping of a process, at an address no mapping of a file can have */
+static const char GATE[] = "ffffffffff600000-ffffffffff601000 ";
 
 /* A hex digit's value plus one, 0 for other bytes: a table, as this runs
  * for every line. */
@@ -44,9 +48,9 @@ static inline const char *hex_field(const char *p, const char *end, char stop,
 	return p + 1;
 }
 
-/* This runs for every line of every process: one forward pass, no copies. */
-int fs_maps_parse(const char *line, size_t len, const fs_maps_line *prev,
-		  fs_maps_line *out)
+/* One forward pass, no copies; fs_maps_next() calls it for the first line
+ * of each file only. */
+int fs_maps_parse(const char *line, size_t len, fs_maps_line *out)
 {
 	const char *p = line, *end = line + len, *sp, *off;
 	unsigned long long maj, min, ino = 0, skip;
@@ -58,22 +62,6 @@ int fs_maps_parse(const char *line, size_t len, const fs_maps_line *prev,
 		return -1;
 	out->range = p;
 	out->range_len = (size_t)(sp - p);
-	/*
-	 * The next region of the same library: the same "MAJ:MIN INODE PATH"
-	 * after the offset as the last file line (the fields are the kernel's,
-	 * so this text starts where prev's did).  The same file, at the cost of
-	 * one comparison.
-	 */
-	if (prev && prev->tail_len == (size_t)(end - off - 1) &&
-	    memcmp(prev->tail, off + 1, prev->tail_len) == 0) {
-		const char *range = out->range;
-		size_t range_len = out->range_len;
-
-		*out = *prev;
-		out->range = range;
-		out->range_len = range_len;
-		return 1;
-	}
 	if (!memchr(p, '-', out->range_len) ||
 	    hex_field(sp + 6, end, ' ', 16, &skip) != off + 1)
 		return -1;
@@ -84,15 +72,16 @@ int fs_maps_parse(const char *line, size_t len, const fs_maps_line *prev,
 	if (!(p = hex_field(p, end, ':', 3, &maj)) ||
 	    !(p = hex_field(p, end, ' ', 5, &min)) || maj > 0xfff || min > 0xfffff)
 		return -1;
-	/* INODE: 19 digits cannot overflow; only a 20th needs a check */
+	/* INODE: 19 digits cannot overflow; 20 may, more do */
 	sp = p;
-	while (p < end && (unsigned)(*p - '0') < 10) {
-		unsigned dgt = (unsigned)(*p - '0');
+	while (p < end && (unsigned)(*p - '0') < 10 && p - sp < 19)
+		ino = ino * 10 + (unsigned)(*p++ - '0');
+	if (p < end && (unsigned)(*p - '0') < 10) {
+		unsigned dgt = (unsigned)(*p++ - '0');
 
-		if (p - sp >= 19 && (p - sp > 19 || ino > (~0ull - dgt) / 10))
+		if (ino > (~0ull - dgt) / 10)
 			return -1;
 		ino = ino * 10 + dgt;
-		p++;
 	}
 	if (p == sp || (p < end && *p != ' '))
 		return -1;
@@ -119,6 +108,76 @@ int fs_maps_parse(const char *line, size_t len, const fs_maps_line *prev,
 		out->deleted = 1;
 	}
 	return 1;
+}
+
+void fs_maps_feed(fs_maps_cursor *c, const char *buf, size_t len)
+{
+	c->p = buf;
+	c->end = buf + len;
+	c->tail = NULL; /* the last file line is not in this buffer */
+}
+
+/*
+ * Is the line at p (avail bytes on) the next region of the last file line,
+ * c->tail?  Cheap because of what the kernel writes: lines go up in
+ * address order and START, END (%08lx) and OFFSET (%08llx) never print
+ * fewer digits than they need, so this line's START-END is no shorter
+ * than the last one's; a space where the last one had its first space
+ * means it has the same length, PERM is four characters, and a space
+ * where the last offset ended (with no space before it, when that offset
+ * was longer than the minimum eight digits) is this line's third.  The
+ * text after the third space then decides alone, as it does for
+ * fs_maps_parse(), and reaches a newline just where the last line's did.
+ */
+static int same_file(const fs_maps_cursor *c, const char *p, size_t avail)
+{
+	size_t r = c->range_len, t = c->tail_off, width = t - 1 - (r + 6);
+
+	if (avail <= t + c->tail_len || p[t + c->tail_len] != '\n' ||
+	    p[r] != ' ' || p[r + 5] != ' ' || p[t - 1] != ' ')
+		return 0;
+	if (width != 8 && memchr(p + r + 6, ' ', width))
+		return 0;
+	return memcmp(p + t, c->tail, c->tail_len) == 0;
+}
+
+int fs_maps_next(fs_maps_cursor *c, fs_maps_line *out)
+{
+	while (c->p < c->end) {
+		const char *p = c->p, *nl;
+
+		if (c->tail && same_file(c, p, (size_t)(c->end - p))) {
+			c->p = p + c->tail_off + c->tail_len + 1;
+			continue;
+		}
+		nl = memchr(p, '\n', (size_t)(c->end - p));
+		if (!nl)
+			return 0;
+		c->p = nl + 1;
+		if (fs_maps_parse(p, (size_t)(nl - p), out) != 1)
+			continue;
+		c->tail = out->tail;
+		c->tail_len = out->tail_len;
+		c->tail_off = (size_t)(out->tail - p);
+		c->range_len = out->range_len;
+		if (out->id.ino == c->last.ino && out->id.dev == c->last.dev)
+			continue;
+		c->last = out->id;
+		return 1;
+	}
+	return 0;
+}
+
+int fs_maps_at_gate(const char *text, size_t len)
+{
+	const char *last;
+
+	if (len < sizeof GATE || text[len - 1] != '\n')
+		return 0;
+	last = memrchr(text, '\n', len - 1);
+	last = last ? last + 1 : text;
+	return (size_t)(text + len - last) > sizeof GATE - 1 &&
+	       memcmp(last, GATE, sizeof GATE - 1) == 0;
 }
 
 size_t fs_maps_unescape(const char *src, size_t len, char *dst)

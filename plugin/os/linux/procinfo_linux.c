@@ -1,4 +1,5 @@
 /* procinfo_linux.c - parsers for /proc/PID/stat and /proc/PID/status. */
+#define _GNU_SOURCE
 #include "linux.h"
 
 #include <stdio.h>
@@ -11,15 +12,11 @@
 int fs_proc_parse_stat(const char *buf, size_t len, char *comm, size_t comm_size,
 		       unsigned long long *start_time)
 {
-	const char *open = memchr(buf, '(', len), *close = NULL, *p, *end = buf + len;
+	const char *open = memchr(buf, '(', len), *close = memrchr(buf, ')', len);
+	const char *p, *end = buf + len;
 	size_t n;
 	int field;
 
-	for (p = buf + len; p > buf; p--)
-		if (p[-1] == ')') {
-			close = p - 1;
-			break;
-		}
 	if (!open || !close || close < open)
 		return -1;
 	n = (size_t)(close - open - 1);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #define READ_BUF (64 * 1024)
+#define READ_MORE 4096  /* what one read of maps gives at most, mostly */
 #define BATCH 8
 #define MAX_THREADS 8
 
@@ -42,10 +43,16 @@ struct worker {
 	size_t nprocs, cap;
 	fs_image *img;          /* images of the current process */
 	size_t nimg, imgcap;
-	fs_idset *seen_ids;     /* de-duplication within one process */
-	fs_idset *path_ids;     /* identity -> paths[]: one copy of each path */
-	struct cached_path { const char *path; size_t len; } *paths;
-	size_t npaths, pathcap;
+	/*
+	 * Per identity, by its index in the filter (or, without one, in known):
+	 * the last process that mapped it, so each process gets one image per
+	 * identity, and its path as last seen, so most processes share one
+	 * copy of each path.
+	 */
+	fs_idset *known;
+	struct per_id { unsigned serial; size_t len; const char *path; } *ids;
+	size_t idcap;
+	unsigned serial;        /* of the process being read, from 1 */
 	char *buf;
 	size_t seen, unreadable;
 	fs_pidstart *denied;    /* the unreadable ones */
@@ -118,90 +125,77 @@ static char *exact_path(struct worker *w, int pid, const fs_maps_line *ml)
 	return path;
 }
 
-/*
- * Most processes map the same files under the same names: keep one copy of
- * each path per identity, reused while the maps text is the same.
- */
-static const char *image_path(struct worker *w, int pid, const fs_maps_line *ml)
+/* The path of a mapping, one copy while the maps text is the same. */
+static const char *image_path(struct worker *w, int pid, const fs_maps_line *ml,
+			      struct per_id *e)
 {
-	struct cached_path *c;
-	char *path;
-	int added;
-	long k;
-
 	if (memchr(ml->path, '\\', ml->path_len))
 		return exact_path(w, pid, ml); /* escaped text differs from the name */
-	k = fs_idset_add(w->path_ids, ml->id, &added);
-	if (k < 0)
-		return NULL;
-	if (!added && w->paths[k].len == ml->path_len &&
-	    memcmp(w->paths[k].path, ml->path, ml->path_len) == 0)
-		return w->paths[k].path;
-	path = exact_path(w, pid, ml);
-	if (!path)
-		return NULL;
-	c = added ? fs_grow((void **)&w->paths, &w->npaths, &w->pathcap, sizeof *c)
-		  : &w->paths[k];
-	if (!c)
-		return NULL;
-	c->path = path;
-	c->len = ml->path_len;
-	return path;
+	if (!e->path || e->len != ml->path_len || memcmp(e->path, ml->path, ml->path_len) != 0) {
+		e->path = exact_path(w, pid, ml);
+		e->len = ml->path_len;
+	}
+	return e->path;
 }
 
-static int add_image(struct worker *w, int pid, const fs_maps_line *ml)
-{
-	fs_image *img;
-	int added;
-
-	if (fs_idset_add(w->seen_ids, ml->id, &added) < 0)
-		return -1;
-	if (!added)
-		return 0;
-	img = fs_grow((void **)&w->img, &w->nimg, &w->imgcap, sizeof *img);
-	if (!img)
-		return -1;
-	img->id = ml->id;
-	img->path = image_path(w, pid, ml);
-	img->flags = ml->deleted ? FS_IMAGE_DELETED : 0;
-	img->package = NULL;
-	return img->path ? 0 : -1;
-}
-
-/* Parses the complete lines in buf; returns bytes consumed. */
-static size_t parse_lines(struct worker *w, int pid, const char *buf, size_t len,
-			  fs_id *last)
+/* ml's identity's entry, NULL when it is not wanted; sets w->failed when
+ * out of memory. */
+static struct per_id *per_id(struct worker *w, fs_id id)
 {
 	const fs_idset *filter = w->sh->opts->filter;
-	const char *p = buf, *end = buf + len;
-	fs_maps_line ml, prev;
-	const fs_maps_line *have_prev = NULL; /* never across buffers: it points into one */
+	int added;
+	long k = filter ? fs_idset_find(filter, id) : fs_idset_add(w->known, id, &added);
 
-	for (;;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-
-		if (!nl)
-			break;
-		if (fs_maps_parse(p, (size_t)(nl - p), have_prev, &ml) == 1) {
-			prev = ml;
-			have_prev = &prev;
-			if (!(ml.id.ino == last->ino && ml.id.dev == last->dev)) {
-				*last = ml.id;
-				if ((!filter || fs_idset_find(filter, ml.id) >= 0) &&
-				    add_image(w, pid, &ml) < 0)
-					w->failed = 1;
-			}
-		}
-		p = nl + 1;
+	if (k < 0) {
+		if (!filter)
+			w->failed = 1;
+		return NULL;
 	}
-	return (size_t)(p - buf);
+	if ((size_t)k >= w->idcap) {
+		size_t cap = w->idcap ? w->idcap * 2 : 64;
+		struct per_id *ids;
+
+		while (cap <= (size_t)k)
+			cap *= 2;
+		ids = realloc(w->ids, cap * sizeof *ids);
+		if (!ids) {
+			w->failed = 1;
+			return NULL;
+		}
+		memset(ids + w->idcap, 0, (cap - w->idcap) * sizeof *ids);
+		w->ids = ids;
+		w->idcap = cap;
+	}
+	return &w->ids[k];
+}
+
+static void add_image(struct worker *w, int pid, const fs_maps_line *ml)
+{
+	struct per_id *e = per_id(w, ml->id);
+	fs_image *img;
+
+	if (!e || e->serial == w->serial)
+		return; /* not wanted, or this process has it already */
+	e->serial = w->serial;
+	img = fs_grow((void **)&w->img, &w->nimg, &w->imgcap, sizeof *img);
+	if (!img) {
+		w->failed = 1;
+		return;
+	}
+	img->id = ml->id;
+	img->path = image_path(w, pid, ml, e);
+	img->flags = ml->deleted ? FS_IMAGE_DELETED : 0;
+	img->package = NULL;
+	if (!img->path)
+		w->failed = 1;
 }
 
 static int read_maps(struct worker *w, int pid)
 {
 	char rel[32];
 	size_t have = 0;
-	fs_id last = { 0, 0 };
+	fs_maps_cursor c = { 0 };
+	fs_maps_line ml;
 	struct stat st;
 	int fd;
 
@@ -210,7 +204,12 @@ static int read_maps(struct worker *w, int pid)
 	fd = openat(w->sh->procfd, rel, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return classify(errno);
-	for (;;) {
+	/*
+	 * The kernel gives a page of text per read: gather the whole text (or
+	 * a full buffer) first, then parse it in one go.  After the gate area
+	 * nothing follows, and the read that would say so is spared.
+	 */
+	for (int end = 0; !end;) {
 		ssize_t n = read(fd, w->buf + have, READ_BUF - have);
 		size_t used;
 
@@ -222,10 +221,14 @@ static int read_maps(struct worker *w, int pid)
 			close(fd);
 			return classify(e);
 		}
-		if (n == 0)
-			break;
 		have += (size_t)n;
-		used = parse_lines(w, pid, w->buf, have, &last);
+		end = n == 0 || fs_maps_at_gate(w->buf, have);
+		if (!end && READ_BUF - have >= READ_MORE)
+			continue;
+		fs_maps_feed(&c, w->buf, have);
+		while (fs_maps_next(&c, &ml))
+			add_image(w, pid, &ml);
+		used = (size_t)(c.p - w->buf);
 		if (used == 0 && have == READ_BUF)
 			used = have; /* a line longer than the buffer: not a path we keep */
 		memmove(w->buf, w->buf + used, have - used);
@@ -299,7 +302,7 @@ static void scan_one(struct worker *w, int pid)
 	int r;
 
 	w->nimg = 0;
-	fs_idset_clear(w->seen_ids);
+	w->serial++;
 	r = read_maps(w, pid);
 	if (r == READ_GONE)
 		return;
@@ -437,9 +440,8 @@ int fs_os_scan(const fs_scan_opts *opts, fs_scan *scan, fs_err *err)
 	for (unsigned i = 0; i < nt; i++) {
 		w[i].sh = &sh;
 		w[i].buf = malloc(READ_BUF);
-		w[i].seen_ids = fs_idset_new(256);
-		w[i].path_ids = fs_idset_new(1024);
-		if (!w[i].buf || !w[i].seen_ids || !w[i].path_ids) {
+		w[i].known = opts->filter ? NULL : fs_idset_new(1024);
+		if (!w[i].buf || (!opts->filter && !w[i].known)) {
 			fs_fail(err, "out of memory");
 			goto out;
 		}
@@ -494,9 +496,8 @@ out:
 		free(w[i].denied);
 		free(w[i].img);
 		free(w[i].buf);
-		fs_idset_free(w[i].seen_ids);
-		fs_idset_free(w[i].path_ids);
-		free(w[i].paths);
+		fs_idset_free(w[i].known);
+		free(w[i].ids);
 	}
 	free(pids);
 	close(sh.procfd);
