@@ -1,5 +1,11 @@
-/* arena.c - bump allocation for the many small strings of a scan. */
+/*
+ * arena.c - bump allocation for the many small strings and arrays of a
+ * scan.  A large arena (a scan of thousands of processes) takes its
+ * chunks from fs_os_huge_alloc(): every page of such a chunk gets used,
+ * and a first touch of each small page costs a page fault.
+ */
 #include "internal.h"
+#include "os.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -10,8 +16,35 @@
 struct fs_arena_chunk {
 	struct fs_arena_chunk *next;
 	size_t used, size;
+	size_t huge;   /* bytes from fs_os_huge_alloc(), or 0: from malloc() */
 	max_align_t data[];
 };
+
+/* A chunk for at least size bytes: the first a small one, later ones
+ * (the arena is growing large) whole huge pages. */
+static struct fs_arena_chunk *new_chunk(fs_arena *a, size_t size)
+{
+	size_t head = sizeof(struct fs_arena_chunk);
+	size_t huge = (head + size + FS_OS_HUGE - 1) / FS_OS_HUGE * FS_OS_HUGE;
+	struct fs_arena_chunk *c = NULL;
+
+	if (a->size + size > CHUNK_MIN && (c = fs_os_huge_alloc(huge))) {
+		c->huge = huge;
+		size = huge - head;
+	} else {
+		if (size < CHUNK_MIN)
+			size = CHUNK_MIN;
+		if (!(c = malloc(head + size)))
+			return NULL;
+		c->huge = 0;
+	}
+	c->used = 0;
+	c->size = size;
+	c->next = a->head;
+	a->head = c;
+	a->size += size;
+	return c;
+}
 
 void *fs_arena_alloc(fs_arena *a, size_t size)
 {
@@ -21,15 +54,9 @@ void *fs_arena_alloc(fs_arena *a, size_t size)
 
 	size = (size + align - 1) / align * align;
 	if (!c || c->size - c->used < size) {
-		size_t want = size > CHUNK_MIN ? size : CHUNK_MIN;
-
-		c = malloc(sizeof *c + want);
+		c = new_chunk(a, size);
 		if (!c)
 			return NULL;
-		c->used = 0;
-		c->size = want;
-		c->next = a->head;
-		a->head = c;
 	}
 	p = (char *)c->data + c->used;
 	c->used += size;
@@ -58,9 +85,13 @@ void fs_arena_free(fs_arena *a)
 
 	for (; c; c = next) {
 		next = c->next;
-		free(c);
+		if (c->huge)
+			fs_os_huge_free(c, c->huge);
+		else
+			free(c);
 	}
 	a->head = NULL;
+	a->size = 0;
 }
 
 void fs_arena_merge(fs_arena *into, fs_arena *from)
@@ -73,7 +104,9 @@ void fs_arena_merge(fs_arena *into, fs_arena *from)
 		c = c->next;
 	c->next = into->head;
 	into->head = from->head;
+	into->size += from->size;
 	from->head = NULL;
+	from->size = 0;
 }
 
 int fs_reserve(void **items, size_t *cap, size_t want, size_t elem)

@@ -33,6 +33,7 @@ int fs_targets_add_many(fs_targets *t, const char *const *requests,
 
 typedef struct fs_arena {
 	struct fs_arena_chunk *head;
+	size_t size;   /* of all its chunks */
 } fs_arena;
 
 void *fs_arena_alloc(fs_arena *a, size_t size);
@@ -87,11 +88,15 @@ void fs_text_write(FILE *f, const char *s);
 /* Writes "PID COMM (uid N) EXE[ (deleted)]" for a person, no newline. */
 void fs_text_proc(FILE *f, const fs_proc *p);
 
+/* size bytes that live as long as scan (NULL when out of memory). */
+void *fs_scan_alloc(fs_scan *scan, size_t size);
+
 /*
  * Users of each identity of ids in scan, in one pass: the processes
  * (scan->procs indexes) mapping identity k are store[start[k] .. start[k+1]).
+ * store lives in the scan's memory; start is the caller's to free.
  */
-int fs_users_by_id(const fs_scan *scan, const fs_idset *ids, size_t **start,
+int fs_users_by_id(fs_scan *scan, const fs_idset *ids, size_t **start,
 		   size_t **store);
 
 /* Starts a document: the top object and its "schema" member. */

@@ -35,7 +35,7 @@ static size_t walk_uses(const fs_scan *scan, const fs_idset *ids, size_t *pos,
 	return total;
 }
 
-int fs_users_by_id(const fs_scan *scan, const fs_idset *ids, size_t **start,
+int fs_users_by_id(fs_scan *scan, const fs_idset *ids, size_t **start,
 		   size_t **store)
 {
 	size_t nids = fs_idset_count(ids), total;
@@ -51,7 +51,7 @@ int fs_users_by_id(const fs_scan *scan, const fs_idset *ids, size_t **start,
 		(*start)[k + 1] = (*start)[k] + fill[k];
 		fill[k] = (*start)[k];
 	}
-	*store = malloc((total + 1) * sizeof **store);
+	*store = fs_scan_alloc(scan, (total + 1) * sizeof **store);
 	if (!*store)
 		goto oom;
 	walk_uses(scan, ids, fill, *store);
@@ -90,7 +90,7 @@ static int attribute(const fs_targets *targets, fs_scan *scan, const fs_idset *i
 		     const long *slot, fs_inuse **out, fs_err *err)
 {
 	size_t n = fs_targets_count(targets);
-	size_t *start = NULL;
+	size_t *start = NULL, *store;
 	fs_inuse *q = calloc(1, sizeof *q);
 	int rc = -1;
 
@@ -105,14 +105,14 @@ static int attribute(const fs_targets *targets, fs_scan *scan, const fs_idset *i
 	q->users = calloc(n + 1, sizeof *q->users);
 	if (!q->nusers || !q->users)
 		goto oom;
-	if (fs_users_by_id(scan, ids, &start, &q->user_store) < 0)
+	if (fs_users_by_id(scan, ids, &start, &store) < 0)
 		goto oom;
 	for (size_t i = 0; i < n; i++) {
 		long k = slot[i];
 
 		if (k < 0 || start[k + 1] == start[k])
 			continue;
-		q->users[i] = q->user_store + start[k];
+		q->users[i] = store + start[k];
 		q->nusers[i] = start[k + 1] - start[k];
 		q->targets_in_use++;
 	}
@@ -174,7 +174,6 @@ void fs_inuse_free(fs_inuse *q)
 {
 	if (!q)
 		return;
-	free(q->user_store);
 	free(q->users);
 	free(q->nusers);
 	fs_scan_free(q->scan);

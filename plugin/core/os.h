@@ -14,6 +14,15 @@
  */
 int fs_os_scan(const fs_scan_opts *opts, fs_scan *scan, fs_err *err);
 
+/*
+ * size bytes (a multiple of FS_OS_HUGE) of zeroed memory the OS may back
+ * with huge pages: one page fault for what would take hundreds.  NULL when
+ * it cannot (the caller uses malloc instead); fs_os_huge_free() returns it.
+ */
+#define FS_OS_HUGE (2u * 1024 * 1024)
+void *fs_os_huge_alloc(size_t size);
+void fs_os_huge_free(void *p, size_t size);
+
 /* Hands an arena's memory to the scan, which frees it in fs_scan_free(). */
 void fs_scan_adopt(fs_scan *scan, fs_arena *arena);
 

@@ -12,6 +12,11 @@ void fs_scan_adopt(fs_scan *scan, fs_arena *arena)
 	fs_arena_merge(&scan->priv->mem, arena);
 }
 
+void *fs_scan_alloc(fs_scan *scan, size_t size)
+{
+	return fs_arena_alloc(&scan->priv->mem, size);
+}
+
 int fs_scan_run(const fs_scan_opts *opts, fs_scan **out, fs_err *err)
 {
 	fs_scan_opts none = { 0 };

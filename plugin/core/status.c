@@ -92,7 +92,7 @@ int fs_status(const fs_store_opts *opts, fs_status_result **out, fs_err *err)
 	fs_scan_opts so = opts->scan;
 	fs_idset *ids = fs_idset_new(256);
 	fs_os_store *s = NULL;
-	size_t *start = NULL, *users = NULL;
+	size_t *start = NULL, *users;
 	int rc = -1;
 
 	*out = NULL;
@@ -120,7 +120,6 @@ int fs_status(const fs_store_opts *opts, fs_status_result **out, fs_err *err)
 	rc = 0;
 out:
 	free(start);
-	free(users);
 	fs_idset_free(ids);
 	fs_os_store_close(s);
 	if (rc == 0)

@@ -200,7 +200,6 @@ typedef struct fs_inuse {
 	size_t *nusers;
 	size_t **users;
 	size_t targets_in_use;
-	size_t *user_store; /* internal: backs every users[i] */
 } fs_inuse;
 
 int fs_inuse_run(const fs_targets *targets, const fs_scan_opts *opts,

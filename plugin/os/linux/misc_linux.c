@@ -1,15 +1,17 @@
 /*
  * misc_linux.c - the small services the core asks of the OS: running a
- * command, a stream into memory, the privilege hint, how an identity is
- * written for people.
+ * command, a stream into memory, huge pages, the privilege hint, how an
+ * identity is written for people.
  */
 #define _GNU_SOURCE
 #include "linux.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -18,6 +20,32 @@
 void fs_id_dev_str(fs_id id, char *buf, size_t len)
 {
 	snprintf(buf, len, "%u:%u", major((dev_t)id.dev), minor((dev_t)id.dev));
+}
+
+/*
+ * A transparent huge page needs an aligned range: map FS_OS_HUGE more and
+ * give back what lies outside the aligned part.  Where THP is off ("never")
+ * the range works as small pages.
+ */
+void *fs_os_huge_alloc(size_t size)
+{
+	char *p = mmap(NULL, size + FS_OS_HUGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t head;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	head = (FS_OS_HUGE - (uintptr_t)p % FS_OS_HUGE) % FS_OS_HUGE;
+	if (head > 0)
+		munmap(p, head);
+	munmap(p + head + size, FS_OS_HUGE - head);
+	madvise(p + head, size, MADV_HUGEPAGE);
+	return p + head;
+}
+
+void fs_os_huge_free(void *p, size_t size)
+{
+	munmap(p, size);
 }
 
 int fs_args_init(int *argc, char ***argv)

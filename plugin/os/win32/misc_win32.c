@@ -14,6 +14,19 @@
 #include <string.h>
 #include <wchar.h>
 
+/* Large pages on Windows need a privilege nobody grants: malloc serves. */
+void *fs_os_huge_alloc(size_t size)
+{
+	(void)size;
+	return NULL;
+}
+
+void fs_os_huge_free(void *p, size_t size)
+{
+	(void)p;
+	(void)size;
+}
+
 int fs_args_init(int *argc, char ***argv)
 {
 	int n;
