@@ -23,11 +23,6 @@ static void proc_text(FILE *f, const fs_proc *p)
 	putc('\n', f);
 }
 
-static void write_user(FILE *f, const fs_rendered *r, size_t proc)
-{
-	fwrite(r->text + r->off[proc], 1, r->off[proc + 1] - r->off[proc], f);
-}
-
 int fs_inuse_write_json(const fs_inuse *q, FILE *f)
 {
 	const fs_targets *t = q->targets;
@@ -43,6 +38,8 @@ int fs_inuse_write_json(const fs_inuse *q, FILE *f)
 	fs_json_arr_begin(&j, "files");
 	for (size_t i = 0; i < fs_targets_count(t); i++) {
 		const fs_target *tg = fs_targets_get(t, i);
+		const char *users;
+		size_t len;
 
 		fs_json_obj_begin(&j, NULL);
 		fs_json_target(&j, tg);
@@ -55,10 +52,11 @@ int fs_inuse_write_json(const fs_inuse *q, FILE *f)
 			fs_json_null(&j, "ino");
 		}
 		fs_json_arr_begin(&j, "processes");
-		for (size_t u = 0; u < q->nusers[i]; u++) {
-			size_t p = q->users[i][u];
-
-			fs_json_raw(&j, NULL, r.text + r.off[p], r.off[p + 1] - r.off[p]);
+		if (q->nusers[i] > 0) {
+			/* the array's elements as one piece of raw text */
+			if (fs_rendered_join(&r, q->users[i], q->nusers[i], ',', &users, &len) < 0)
+				goto oom;
+			fs_json_raw(&j, NULL, users, len);
 		}
 		fs_json_arr_end(&j);
 		fs_json_obj_end(&j);
@@ -67,6 +65,9 @@ int fs_inuse_write_json(const fs_inuse *q, FILE *f)
 	fs_json_obj_end(&j);
 	fs_rendered_free(&r);
 	return fs_json_finish(&j);
+oom:
+	fs_rendered_free(&r);
+	return -1;
 }
 
 int fs_inuse_write_text(const fs_inuse *q, FILE *f)
@@ -78,6 +79,8 @@ int fs_inuse_write_text(const fs_inuse *q, FILE *f)
 		return -1;
 	for (size_t i = 0; i < fs_targets_count(t); i++) {
 		const fs_target *tg = fs_targets_get(t, i);
+		const char *users;
+		size_t len;
 
 		fs_text_write(f, tg->path);
 		if (!tg->exists)
@@ -87,8 +90,11 @@ int fs_inuse_write_text(const fs_inuse *q, FILE *f)
 		else
 			fprintf(f, ": in use by %zu process%s\n", q->nusers[i],
 				q->nusers[i] == 1 ? "" : "es");
-		for (size_t u = 0; u < q->nusers[i]; u++)
-			write_user(f, &r, q->users[i][u]);
+		if (fs_rendered_join(&r, q->users[i], q->nusers[i], 0, &users, &len) < 0) {
+			fs_rendered_free(&r);
+			return -1;
+		}
+		fwrite(users, 1, len, f);
 	}
 	fs_rendered_free(&r);
 	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
