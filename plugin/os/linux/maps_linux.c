@@ -48,24 +48,13 @@ static inline const char *hex_field(const char *p, const char *end, char stop,
 	return p + 1;
 }
 
-/* One forward pass, no copies; fs_maps_next() calls it for the first line
- * of each file only. */
-int fs_maps_parse(const char *line, size_t len, fs_maps_line *out)
+/* "MAJ:MIN INODE<spaces>PATH[ (deleted)]" from p to end: the part of a
+ * line after OFFSET.  Returns as fs_maps_parse(). */
+static int parse_tail(const char *p, const char *end, fs_maps_line *out)
 {
-	const char *p = line, *end = line + len, *sp, *off;
-	unsigned long long maj, min, ino = 0, skip;
+	const char *digits;
+	unsigned long long maj, min, ino = 0;
 
-	/* START-END PERM OFFSET: found by their spaces first, checked below */
-	sp = memchr(p, ' ', len);
-	if (!sp || end - sp < 7 || sp[5] != ' ' ||
-	    !(off = memchr(sp + 6, ' ', (size_t)(end - sp - 6))))
-		return -1;
-	out->range = p;
-	out->range_len = (size_t)(sp - p);
-	if (!memchr(p, '-', out->range_len) ||
-	    hex_field(sp + 6, end, ' ', 16, &skip) != off + 1)
-		return -1;
-	p = off + 1;
 	out->tail = p;
 	out->tail_len = (size_t)(end - p);
 	/* MAJ:MIN (at most 12 and 20 bits) */
@@ -73,8 +62,8 @@ int fs_maps_parse(const char *line, size_t len, fs_maps_line *out)
 	    !(p = hex_field(p, end, ' ', 5, &min)) || maj > 0xfff || min > 0xfffff)
 		return -1;
 	/* INODE: 19 digits cannot overflow; 20 may, more do */
-	sp = p;
-	while (p < end && (unsigned)(*p - '0') < 10 && p - sp < 19)
+	digits = p;
+	while (p < end && (unsigned)(*p - '0') < 10 && p - digits < 19)
 		ino = ino * 10 + (unsigned)(*p++ - '0');
 	if (p < end && (unsigned)(*p - '0') < 10) {
 		unsigned dgt = (unsigned)(*p++ - '0');
@@ -83,7 +72,7 @@ int fs_maps_parse(const char *line, size_t len, fs_maps_line *out)
 			return -1;
 		ino = ino * 10 + dgt;
 	}
-	if (p == sp || (p < end && *p != ' '))
+	if (p == digits || (p < end && *p != ' '))
 		return -1;
 	if (ino == 0)
 		return 0;
@@ -110,6 +99,24 @@ int fs_maps_parse(const char *line, size_t len, fs_maps_line *out)
 	return 1;
 }
 
+int fs_maps_parse(const char *line, size_t len, fs_maps_line *out)
+{
+	const char *end = line + len, *sp, *off;
+	unsigned long long skip;
+
+	/* START-END PERM OFFSET: found by their spaces first, checked below */
+	sp = memchr(line, ' ', len);
+	if (!sp || end - sp < 7 || sp[5] != ' ' ||
+	    !(off = memchr(sp + 6, ' ', (size_t)(end - sp - 6))))
+		return -1;
+	out->range = line;
+	out->range_len = (size_t)(sp - line);
+	if (!memchr(line, '-', out->range_len) ||
+	    hex_field(sp + 6, end, ' ', 16, &skip) != off + 1)
+		return -1;
+	return parse_tail(off + 1, end, out);
+}
+
 void fs_maps_feed(fs_maps_cursor *c, const char *buf, size_t len)
 {
 	c->p = buf;
@@ -118,33 +125,41 @@ void fs_maps_feed(fs_maps_cursor *c, const char *buf, size_t len)
 }
 
 /*
- * Is the line at p (avail bytes on) the next region of the last file line,
- * c->tail?  Cheap because of what the kernel writes: lines go up in
- * address order and START, END (%08lx) and OFFSET (%08llx) never print
- * fewer digits than they need, so this line's START-END is no shorter
- * than the last one's; a space where the last one had its first space
- * means it has the same length, PERM is four characters, and a space
- * where the last offset ended (with no space before it, when that offset
- * was longer than the minimum eight digits) is this line's third.  The
- * text after the third space then decides alone, as it does for
- * fs_maps_parse(), and reaches a newline just where the last line's did.
+ * Does the line at p (avail bytes on) have its first three fields where
+ * the last file line had them?  Cheap because of what the kernel writes:
+ * lines go up in address order and START, END (%08lx) and OFFSET (%08llx)
+ * never print fewer digits than they need, so this line's START-END is no
+ * shorter than the last one's; a space where the last one had its first
+ * space means it has the same length, PERM is four characters, and a
+ * space where the last offset ended (with no space before it, when that
+ * offset was longer than the minimum eight digits) is this line's third.
+ * The text after it is then what fs_maps_parse() would parse.
  */
-static int same_file(const fs_maps_cursor *c, const char *p, size_t avail)
+static int same_fields(const fs_maps_cursor *c, const char *p, size_t avail)
 {
 	size_t r = c->range_len, t = c->tail_off, width = t - 1 - (r + 6);
 
-	if (avail <= t + c->tail_len || p[t + c->tail_len] != '\n' ||
-	    p[r] != ' ' || p[r + 5] != ' ' || p[t - 1] != ' ')
+	if (avail <= t || p[r] != ' ' || p[r + 5] != ' ' || p[t - 1] != ' ')
 		return 0;
-	if (width != 8 && memchr(p + r + 6, ' ', width))
-		return 0;
-	return memcmp(p + t, c->tail, c->tail_len) == 0;
+	return width == 8 || !memchr(p + r + 6, ' ', width);
+}
+
+/* A line of the last file line's fields whose text after them is the
+ * last one's too (up to a newline just where that line's was): the next
+ * region of the same file. */
+static int same_file(const fs_maps_cursor *c, const char *p, size_t avail)
+{
+	size_t t = c->tail_off;
+
+	return avail > t + c->tail_len && p[t + c->tail_len] == '\n' &&
+	       same_fields(c, p, avail) && memcmp(p + t, c->tail, c->tail_len) == 0;
 }
 
 int fs_maps_next(fs_maps_cursor *c, fs_maps_line *out)
 {
 	while (c->p < c->end) {
 		const char *p = c->p, *nl;
+		int r;
 
 		if (c->tail && same_file(c, p, (size_t)(c->end - p))) {
 			c->p = p + c->tail_off + c->tail_len + 1;
@@ -154,7 +169,15 @@ int fs_maps_next(fs_maps_cursor *c, fs_maps_line *out)
 		if (!nl)
 			return 0;
 		c->p = nl + 1;
-		if (fs_maps_parse(p, (size_t)(nl - p), out) != 1)
+		if (c->tail && same_fields(c, p, (size_t)(nl - p))) {
+			/* another file (or none) in the same columns: its tail only */
+			out->range = p;
+			out->range_len = c->range_len;
+			r = parse_tail(p + c->tail_off, nl, out);
+		} else {
+			r = fs_maps_parse(p, (size_t)(nl - p), out);
+		}
+		if (r != 1)
 			continue;
 		c->tail = out->tail;
 		c->tail_len = out->tail_len;
