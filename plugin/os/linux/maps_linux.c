@@ -135,7 +135,7 @@ void fs_maps_feed(fs_maps_cursor *c, const char *buf, size_t len)
  * offset was longer than the minimum eight digits) is this line's third.
  * The text after it is then what fs_maps_parse() would parse.
  */
-static int same_fields(const fs_maps_cursor *c, const char *p, size_t avail)
+static inline int same_fields(const fs_maps_cursor *c, const char *p, size_t avail)
 {
 	size_t r = c->range_len, t = c->tail_off, width = t - 1 - (r + 6);
 
