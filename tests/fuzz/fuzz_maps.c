@@ -13,8 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "os/linux/linux.h"
-#include "common/maps_line.h"
+#include "common/maps_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -40,9 +39,15 @@ static unsigned take(struct bytes *b)
 	return *b->p++;
 }
 
-static void record(struct seen *out, size_t *n, const fs_maps_line *ml)
+struct record {
+	struct seen *out;
+	size_t n;
+};
+
+static void record(void *ctx, const fs_maps_line *ml)
 {
-	struct seen *s = &out[(*n)++];
+	struct record *r = ctx;
+	struct seen *s = &r->out[r->n++];
 
 	s->id = ml->id;
 	s->deleted = ml->deleted;
@@ -55,7 +60,7 @@ static size_t reference(const char *text, size_t len, struct seen *out)
 {
 	const char *p = text, *end = text + len;
 	fs_id last = { 0, 0 };
-	size_t n = 0;
+	struct record r = { out, 0 };
 
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -66,37 +71,21 @@ static size_t reference(const char *text, size_t len, struct seen *out)
 		if (fs_maps_parse(p, (size_t)(nl - p), &ml) == 1 &&
 		    !(ml.id.dev == last.dev && ml.id.ino == last.ino)) {
 			last = ml.id;
-			record(out, &n, &ml);
+			record(&r, &ml);
 		}
 		p = nl + 1;
 	}
-	return n;
+	return r.n;
 }
 
 /* The cursor over text read in pieces of step bytes, as a reader would. */
 static size_t cursor(const char *text, size_t len, size_t step, struct seen *out)
 {
 	static char buf[TEXT_MAX];
-	fs_maps_cursor c;
-	fs_maps_line ml;
-	size_t have = 0, pos = 0, n = 0;
+	struct record r = { out, 0 };
 
-	memset(&c, 0, sizeof c);
-	while (pos < len) {
-		size_t k = len - pos < step ? len - pos : step;
-
-		memcpy(buf + have, text + pos, k);
-		pos += k;
-		have += k;
-		fs_maps_feed(&c, buf, have);
-		while (fs_maps_next(&c, &ml))
-			record(out, &n, &ml);
-		if (c.p < buf || c.p > buf + have)
-			abort();
-		have -= (size_t)(c.p - buf);
-		memmove(buf, c.p, have);
-	}
-	return n;
+	maps_read_steps(text, len, step, buf, record, &r);
+	return r.n;
 }
 
 /* Kernel-like text from the recipe; returns its length, *gate set when it

@@ -9,8 +9,7 @@
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 
-#include "os/linux/linux.h"
-#include "common/maps_line.h"
+#include "common/maps_text.h"
 
 static int parse(const char *line, fs_maps_line *ml)
 {
@@ -107,33 +106,29 @@ static void test_malformed(void **state)
 	}
 }
 
+struct ids {
+	char *out;
+	size_t size;
+};
+
+static void add_id(void *ctx, const fs_maps_line *ml)
+{
+	struct ids *ids = ctx;
+	size_t o = strlen(ids->out);
+
+	snprintf(ids->out + o, ids->size - o, "%s%llx:%llu", o ? " " : "",
+		 (unsigned long long)ml->id.dev, (unsigned long long)ml->id.ino);
+}
+
 /* The identities the cursor yields over text fed in pieces of at most
- * step bytes (the caller keeping the incomplete rest), as "dev:ino" words. */
+ * step bytes, as "dev:ino" words. */
 static void cursor_ids(const char *text, size_t step, char *out, size_t outsize)
 {
 	char buf[4096];
-	size_t have = 0, pos = 0, len = strlen(text);
-	fs_maps_cursor c;
-	fs_maps_line ml;
+	struct ids ids = { out, outsize };
 
-	memset(&c, 0, sizeof c);
 	out[0] = '\0';
-	while (pos < len) {
-		size_t n = len - pos < step ? len - pos : step;
-
-		memcpy(buf + have, text + pos, n);
-		pos += n;
-		have += n;
-		fs_maps_feed(&c, buf, have);
-		while (fs_maps_next(&c, &ml)) {
-			size_t o = strlen(out);
-
-			snprintf(out + o, outsize - o, "%s%llx:%llu", o ? " " : "",
-				 (unsigned long long)ml.id.dev, (unsigned long long)ml.id.ino);
-		}
-		have -= (size_t)(c.p - buf);
-		memmove(buf, c.p, have);
-	}
+	maps_read_steps(text, strlen(text), step, buf, add_id, &ids);
 }
 
 /* Regions of one file are one identity; anything else is parsed afresh. */
