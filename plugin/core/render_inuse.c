@@ -90,6 +90,8 @@ int fs_inuse_write_text(const fs_inuse *q, FILE *f)
 		else
 			fprintf(f, ": in use by %zu process%s\n", q->nusers[i],
 				q->nusers[i] == 1 ? "" : "es");
+		if (q->nusers[i] == 0)
+			continue;
 		if (fs_rendered_join(&r, q->users[i], q->nusers[i], 0, &users, &len) < 0) {
 			fs_rendered_free(&r);
 			return -1;
