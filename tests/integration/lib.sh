@@ -107,3 +107,26 @@ ino_in_maps() {
 	awk -v p="$2" '{ path=$6; for (i = 7; i <= NF; i++) path = path " " $i;
 		sub(/ \(deleted\)$/, "", path); if (path == p) { print $5; exit } }' "/proc/$1/maps"
 }
+
+# The attack tests' unprivileged local user (docs/security.md): an ordinary
+# account with no special rights, created once per machine (under a lock:
+# tests run in parallel).  ATTACKER_UID/GID are set by need_attacker.
+ATTACKER=fs-attacker
+need_attacker() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "skipped: the attack tests run as root with an unprivileged user they create"
+		exit 77
+	fi
+	flock /tmp/forksafe-attacker.lock sh -c \
+		"id -u $ATTACKER >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin $ATTACKER" ||
+		{ echo "cannot create the user $ATTACKER"; exit 1; }
+	ATTACKER_UID=$(id -u "$ATTACKER")
+	ATTACKER_GID=$(id -g "$ATTACKER")
+	chmod 755 "$T"
+}
+
+# as_attacker CMD... : runs CMD as the unprivileged user (no groups, no
+# capabilities); unshare -Urm inside gives her own user + mount namespace.
+as_attacker() {
+	setpriv --reuid="$ATTACKER_UID" --regid="$ATTACKER_GID" --clear-groups --inh-caps=-all "$@"
+}
