@@ -136,5 +136,7 @@ void *fs_grow(void **items, size_t *count, size_t *cap, size_t elem)
 		*items = n;
 		*cap = ncap;
 	}
-	return (char *)*items + (*count)++ * elem;
+	/* a new slot is zeroed: a field its caller sets on one branch only
+	 * reads as 0/NULL, never as old heap bytes */
+	return memset((char *)*items + (*count)++ * elem, 0, elem);
 }

@@ -48,7 +48,7 @@ void fs_arena_merge(fs_arena *into, fs_arena *from);
 /* Makes room for want elements in all (one allocation when the count is
  * known ahead); 0 or -1. */
 int fs_reserve(void **items, size_t *cap, size_t want, size_t elem);
-/* Makes room for one more element; returns a pointer to it or NULL. */
+/* Makes room for one more element; returns a pointer to it, zeroed, or NULL. */
 void *fs_grow(void **items, size_t *count, size_t *cap, size_t elem);
 
 /* ---- streaming JSON writer ------------------------------------------------

@@ -156,9 +156,12 @@ static int add_proc(fs_report_result *r, const fs_proc *p, size_t *cap,
 			free(rp.v);
 			return -1;
 		}
-		ri->image = im;
-		ri->snapshot = k >= 0 && keeper[k] ? r->snapshots[keeper[k] - 1] : NULL;
-		ri->runtime = fs_os_is_runtime(im->path);
+		/* every field set here: package stays NULL unless label() runs */
+		*ri = (fs_report_image){
+			.image = im,
+			.snapshot = k >= 0 && keeper[k] ? r->snapshots[keeper[k] - 1] : NULL,
+			.runtime = fs_os_is_runtime(im->path),
+		};
 		rp.must_restart |= ri->runtime;
 	}
 	if (rp.n == 0)
