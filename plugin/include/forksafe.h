@@ -30,6 +30,11 @@ extern "C" {
 /* Longest target line or path accepted (bytes, without the newline). */
 #define FS_LINE_MAX 4096
 
+/* Most directories a kept file's path (relative to the root) may have:
+ * guard refuses a deeper file before it creates anything, and every walk
+ * of a snapshot's files/ goes exactly this deep (fs_relpath_check). */
+#define FS_KEEP_DEPTH 256
+
 typedef struct fs_err {
 	char msg[512];
 } fs_err;
@@ -246,7 +251,8 @@ int fs_manifest_add(fs_manifest *m, const fs_manifest_entry *e);
 void fs_manifest_free(fs_manifest *m);
 
 /* Checks a path relative to a root: non-empty, not absolute, no "", ".",
- * ".." components, at most FS_LINE_MAX bytes. */
+ * ".." components, at most FS_LINE_MAX bytes and FS_KEEP_DEPTH directories.
+ * The message does not repeat the path. */
 int fs_relpath_check(const char *path, fs_err *err);
 
 /* ---- snapshot store ------------------------------------------------------ */
@@ -298,6 +304,8 @@ typedef struct fs_retire_result {
 	size_t n;
 	fs_retire_snap *v;
 	size_t leftovers;      /* remains of interrupted runs removed */
+	size_t nleftovers_failed;
+	char **leftovers_failed; /* "NAME: why" for each that could not be */
 	int dry_run;
 	int complete;
 	size_t unreadable;

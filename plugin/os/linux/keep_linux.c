@@ -170,42 +170,60 @@ int fs_os_snap_keep_all(fs_os_store *s, const char *snap, const char *root, size
 }
 
 /* The verification walk: d_ino from the directory listing names each file
- * without a stat; only a file that does not match is looked at closer. */
+ * without a stat; only a file that does not match is looked at closer.  It
+ * takes fd (files/ at depth 0) and goes FS_KEEP_DEPTH directories deep, as
+ * deep as guard creates them (fs_relpath_check): anything deeper is an error,
+ * and the unfinished snapshot is removed by its guard. */
 static long verify_dir(int fd, dev_t dev, const fs_idset *stored, unsigned char *found,
 		       int depth, fs_err *err)
 {
-	DIR *d = fs_linux_opendir(fd, ".");
+	DIR *d = fdopendir(fd);
 	struct dirent *de;
 	long removed = 0;
 
-	if (!d)
+	if (!d) {
+		close(fd);
 		return fs_fail_errno(err, errno, "cannot verify a snapshot");
+	}
 	while ((de = readdir(d))) {
 		fs_id id = { (uint64_t)dev, (uint64_t)de->d_ino };
+		int isdir = de->d_type == DT_DIR;
 		struct stat st;
-		long k;
+		long k = -1;
 
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (de->d_type == DT_DIR && depth < 256) {
-			int sub = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			long r = sub >= 0 ? verify_dir(sub, dev, stored, found, depth + 1, err) : -1;
+		if (!isdir && (k = fs_idset_find(stored, id)) < 0 &&
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+			isdir = S_ISDIR(st.st_mode); /* DT_UNKNOWN on some filesystems */
+			if (!isdir)
+				k = fs_idset_find(stored, (fs_id){ (uint64_t)st.st_dev,
+								   (uint64_t)st.st_ino });
+		}
+		if (isdir) {
+			int sub = depth < FS_KEEP_DEPTH
+					  ? openat(dirfd(d), de->d_name,
+						   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+					  : -1;
+			long r;
 
-			if (sub >= 0)
-				close(sub);
+			if (depth >= FS_KEEP_DEPTH)
+				r = fs_fail(err, "snapshot nested deeper than %d directories",
+					    FS_KEEP_DEPTH);
+			else if (sub < 0)
+				r = fs_fail_errno(err, errno, "cannot verify a snapshot");
+			else
+				r = verify_dir(sub, dev, stored, found, depth + 1, err);
 			if (r < 0) {
 				closedir(d);
-				return sub >= 0 ? -1 : fs_fail_errno(err, errno, "cannot verify a snapshot");
+				return -1;
 			}
 			removed += r;
 			continue;
 		}
-		if ((k = fs_idset_find(stored, id)) < 0 &&
-		    fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode))
-			k = fs_idset_find(stored, (fs_id){ (uint64_t)st.st_dev, (uint64_t)st.st_ino });
 		if (k >= 0) {
 			found[k] = 1;
-		} else if (unlinkat(fd, de->d_name, 0) == 0) {
+		} else if (unlinkat(dirfd(d), de->d_name, 0) == 0) {
 			removed++;
 		}
 	}
@@ -217,7 +235,6 @@ long fs_os_snap_verify(fs_os_store *s, const char *snap, const fs_idset *stored,
 		       unsigned char *found, fs_err *err)
 {
 	int sfd = fs_linux_snap_open(s, snap, err), fd;
-	long removed;
 
 	if (sfd < 0)
 		return -1;
@@ -225,9 +242,7 @@ long fs_os_snap_verify(fs_os_store *s, const char *snap, const fs_idset *stored,
 	close(sfd);
 	if (fd < 0)
 		return fs_fail_errno(err, errno, "%s/files", snap);
-	removed = verify_dir(fd, s->dev, stored, found, 0, err);
-	close(fd);
-	return removed;
+	return verify_dir(fd, s->dev, stored, found, 0, err);
 }
 
 int fs_os_snap_drop(fs_os_store *s, const char *snap, const char *relpath, fs_err *err)
