@@ -205,8 +205,8 @@ out:
 /* Keeps every candidate not kept already (in parallel, by the backend) and
  * records what was kept in r->kept and its stored identities in stored. */
 static int keep_all(fs_os_store *s, const char *snap, const char *root,
-		    struct plan *pl, const fs_idset *kept_ids, fs_idset *stored,
-		    fs_guard_result *r, fs_err *err)
+		    uint64_t budget, struct plan *pl, const fs_idset *kept_ids,
+		    fs_idset *stored, fs_guard_result *r, fs_err *err)
 {
 	struct candidate **todo = malloc((pl->n + 1) * sizeof *todo);
 	const char **paths = malloc((pl->n + 1) * sizeof *paths);
@@ -242,7 +242,8 @@ static int keep_all(fs_os_store *s, const char *snap, const char *root,
 		paths[n] = pl->v[i].relpath;
 		ids[n++] = pl->v[i].id;
 	}
-	if (fs_os_snap_keep_all(s, snap, root, n, paths, ids, methods, sids, ok, errs, err) < 0)
+	if (fs_os_snap_keep_all(s, snap, root, budget, n, paths, ids, methods, sids, ok, errs,
+				err) < 0)
 		goto out;
 	/* r->kept has room for every candidate: each kept one moves there */
 	for (size_t i = 0; i < n; i++) {
@@ -300,7 +301,9 @@ static int publish(fs_os_store *s, struct plan *pl, const fs_idset *kept_ids,
 	if (fs_os_snap_mkdir(s, tmp, err) < 0)
 		goto out;
 	made = 1;
-	if (keep_all(s, tmp, root, pl, kept_ids, stored, r, err) < 0)
+	if (keep_all(s, tmp, root,
+		     opts->copy_budget_set ? opts->copy_budget : FS_COPY_BUDGET_DEFAULT, pl,
+		     kept_ids, stored, r, err) < 0)
 		goto out;
 	/* every link is checked at once: a name swapped meanwhile is dropped */
 	found = calloc(r->kept.n + 1, 1);

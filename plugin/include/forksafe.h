@@ -264,7 +264,15 @@ typedef struct fs_store_opts {
 	int all_in_use;        /* guard: every in-use image under the root */
 	int post_transaction;  /* retire: the transaction ended: close snapshots */
 	int dry_run;           /* retire: decide and report, change nothing */
+	/* guard: the most bytes the copies of one snapshot may write (a file is
+	 * copied when the store is on another filesystem); a file beyond it is
+	 * reported as not kept.  FS_COPY_BUDGET_DEFAULT unless copy_budget_set. */
+	uint64_t copy_budget;
+	int copy_budget_set;
 } fs_store_opts;
+
+/* The default copy budget of a snapshot: 1 GiB (docs/store.md). */
+#define FS_COPY_BUDGET_DEFAULT (UINT64_C(1) << 30)
 
 /* The store directory opts name (malloc'ed). */
 char *fs_store_path(const fs_store_opts *opts);
@@ -367,11 +375,17 @@ int fs_post_write_summary(const fs_retire_result *rt, const struct fs_report_res
 
 typedef struct fs_config {
 	int strict;   /* hooks: fail the transaction when protection fails */
+	uint64_t copy_budget;  /* copy_budget = SIZE, when copy_budget_set */
+	int copy_budget_set;
 } fs_config;
 
 /* Reads "key = value" lines ('#' comments).  A missing file leaves the
  * defaults (strict = no); an unknown key or bad value is an error. */
 int fs_config_load(const char *path, fs_config *c, fs_err *err);
+
+/* A size as settings give it: bytes, or a number with K, M, G or T (powers
+ * of 1024; "KiB", "MiB", ... too), or "unlimited" (UINT64_MAX).  0 or -1. */
+int fs_parse_size(const char *s, uint64_t *out);
 
 /* ---- report: who still runs replaced images ------------------------------- */
 
