@@ -64,10 +64,11 @@ int fs_config_load(const char *path, fs_config *c, fs_err *err)
 				rc = fs_fail(err, "%s:%d: strict is yes or no, not '%s'", path,
 					     lineno, val);
 		} else if (strcmp(key, "copy_budget") == 0) {
-			c->copy_budget_set = 1;
 			if (fs_parse_size(val, &c->copy_budget) < 0)
 				rc = fs_fail(err, "%s:%d: copy_budget is a size such as 512M or 2G, "
 					     "not '%s'", path, lineno, val);
+			else
+				c->copy_budget_set = 1;
 		} else {
 			rc = fs_fail(err, "%s:%d: unknown setting '%s'", path, lineno, key);
 		}
