@@ -92,7 +92,7 @@ static int retire_one(fs_os_store *s, struct snap *sn, const fs_scan *scan,
 		      const fs_store_opts *opts, fs_retire_snap *out, fs_err *err)
 {
 	fs_manifest keep = { 0 };
-	int held, failed = 0;
+	int held, failed = 0, gone = 0;
 
 	out->was_open = fs_os_snap_exists(s, sn->name, "open");
 	if (out->was_open && opts->post_transaction) {
@@ -134,8 +134,9 @@ static int retire_one(fs_os_store *s, struct snap *sn, const fs_scan *scan,
 
 		if (rc < 0 && !failed++)
 			*err = serr;
+		gone = rc == 0 && keep.n == 0;
 	}
-	out->removed = out->dropped > 0 && keep.n == 0;
+	out->removed = opts->dry_run ? out->dropped > 0 && keep.n == 0 : gone;
 	fs_manifest_free(&keep);
 	return failed ? -1 : 0;
 }

@@ -219,7 +219,7 @@ int fs_os_store_rename(fs_os_store *s, const char *from, const char *to, fs_err 
 /*
  * Removing a tree.  A snapshot is at most FS_KEEP_DEPTH + 2 levels deep
  * (files/, the kept path's directories); the walk holds one descriptor per
- * level and goes no deeper than that.  A directory below the limit (left by
+ * level and goes no deeper than that.  A directory deeper than that (left by
  * an older forksafe) is not refused but lifted: renamed to the top of the
  * entry being removed, and removed by a later pass.  Every error is
  * remembered (the first one is returned) and the walk goes on with the rest,
