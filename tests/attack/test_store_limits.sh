@@ -44,7 +44,12 @@ entries() { find "$S" -mindepth 1 -maxdepth 1 ! -name lock ! -name pkgdb.solv | 
 
 TOO_DEEP=$(deep $((LIMIT + 44)))
 AT_LIMIT=$(deep "$LIMIT")
-as_attacker_mapper "$R/home/eve/ready" "$R/$TOO_DEEP" "$R/$AT_LIMIT"
+# and a path of names as long as they come: 14 of 250 bytes (3.5 KB in all)
+LONG=home/eve
+for i in $(seq 14); do LONG=$LONG/$(printf "$i%.0s" $(seq 250) | head -c 250); done
+as_attacker mkdir -p "$R/$LONG" && as_attacker cp "$T/eve.so" "$R/$LONG/lib.so"
+LONG=$LONG/lib.so
+as_attacker_mapper "$R/home/eve/ready" "$R/$TOO_DEEP" "$R/$AT_LIMIT" "$R/$LONG"
 start_mapper "$T/ready-a" "$R/usr/lib/liba.so" "$R/usr/lib/libb.so"
 ROOT_MAPPER=$MAPPER_PID
 
@@ -54,11 +59,11 @@ verify "guard keeps root's library in snapshot A" [ -n "$A" ]
 
 # --- guard: the file beyond the limit is refused by itself, the others kept ---------
 "$FORKSAFE" guard --json --root "$R" --store "$S" usr/lib/libb.so "$TOO_DEEP" "$AT_LIMIT" \
-	>"$T/g.json" 2>"$T/g.err"
+	"$LONG" >"$T/g.json" 2>"$T/g.err"
 expect_rc "guard with a target deeper than the store keeps" 1 $?
-check "  it keeps the others (the library at the limit too) and refuses that one, saying why" \
+check "  it keeps the others (at the limit, with long names too) and refuses that one, saying why" \
 	"$(cat "$T/g.json")" \
-	'sorted(k["path"] for k in d["kept"]) == ["/'"$AT_LIMIT"'", "/usr/lib/libb.so"]' \
+	'sorted(k["path"] for k in d["kept"]) == sorted(["/'"$AT_LIMIT"'", "/'"$LONG"'", "/usr/lib/libb.so"])' \
 	'len(d["failed"]) == 1 and "more than '"$LIMIT"' directories" in d["failed"][0]'
 B=$(jget "$(cat "$T/g.json")" 'd["snapshot"]')
 verify "  no unfinished snapshot is left in the store" [ -z "$(entries | grep -F /.tmp-)" ]
@@ -92,8 +97,9 @@ plant "$S/$OLD"
 
 "$FORKSAFE" status --json --root "$R" --store "$S" >"$T/st.json" 2>"$T/st.err"
 expect_rc "status over a store with trees deeper than the limit" 0 $?
-check "  it shows every snapshot" "$(cat "$T/st.json")" \
-	'sorted(s["name"] for s in d["snapshots"]) == sorted(["'"$A"'", "'"$B"'", "'"$OLD"'"])'
+check "  it shows every snapshot, and the file with long names as present" "$(cat "$T/st.json")" \
+	'sorted(s["name"] for s in d["snapshots"]) == sorted(["'"$A"'", "'"$B"'", "'"$OLD"'"])' \
+	'[e["present"] for s in d["snapshots"] for e in s["entries"] if e["path"] == "/'"$LONG"'"] == [True]'
 
 kill "$ROOT_MAPPER"
 wait "$ROOT_MAPPER" 2>/dev/null
