@@ -8,7 +8,8 @@
 #include <stdio.h>
 
 static const char USAGE[] =
-	"usage: forksafe guard [--root DIR] [--store DIR] [--stdin] [--all-in-use] [--json] [PATH...]\n"
+	"usage: forksafe guard [--root DIR] [--store DIR] [--stdin] [--all-in-use] [--copy-budget SIZE]\n"
+	"                      [--json] [PATH...]\n"
 	"       forksafe guard [OPTIONS] --package NAME... | --archive FILE...\n"
 	"Keep the files running processes map in a new snapshot before they are replaced.\n"
 	"  --root DIR     paths are inside DIR (default /)\n"
@@ -17,6 +18,8 @@ static const char USAGE[] =
 	"  --all-in-use   keep every in-use image under the root\n"
 	"  --package      the arguments are installed packages: their files\n"
 	"  --archive      the arguments are package files: what each would replace\n"
+	"  --copy-budget SIZE  the most the copies of this snapshot may write, as 512M,\n"
+	"                 2G or unlimited (default 1G); a file beyond it is not kept\n"
 	"  --json         machine-readable output (docs/json.md)\n"
 	"exit status: 0 all in-use files kept (or none in use), 1 some could not be kept, 2 error\n";
 
@@ -28,6 +31,7 @@ int cmd_guard(int argc, char **argv)
 		{ "all-in-use", no_argument, NULL, 'a' },
 		{ "package", no_argument, NULL, 'P' },
 		{ "archive", no_argument, NULL, 'A' },
+		{ "copy-budget", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -46,6 +50,12 @@ int cmd_guard(int argc, char **argv)
 		switch (c) {
 		case 's': from_stdin = 1; break;
 		case 'a': cc.store.all_in_use = 1; break;
+		case 'B':
+			if (fs_parse_size(optarg, &cc.store.copy_budget) < 0)
+				return cli_fail("guard", "--copy-budget takes a size such as 512M, "
+						"2G or unlimited, not '%s'", optarg);
+			cc.store.copy_budget_set = 1;
+			break;
 		case 'P':
 		case 'A':
 			if (cli_names_kind("guard", c, &kind) < 0)

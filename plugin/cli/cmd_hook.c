@@ -37,6 +37,8 @@ static int pre(const fs_config *cfg, fs_store_opts *so)
 	fs_err err;
 	int rc = 0;
 
+	so->copy_budget = cfg->copy_budget;
+	so->copy_budget_set = cfg->copy_budget_set;
 	if (!so->all_in_use && !(t = fs_targets_from(so->root, NULL, 0, 0, &err)))
 		return problem(cfg, "cannot read the transaction's files", err.msg);
 	if (fs_guard(t, so, &r, &err) < 0)

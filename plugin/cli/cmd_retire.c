@@ -16,7 +16,7 @@ static const char USAGE[] =
 	"                      that were not replaced are dropped\n"
 	"  --dry-run           say what would be dropped, change nothing\n"
 	"  --json              machine-readable output (docs/json.md)\n"
-	"exit status: 0 done, 1 some snapshot was left alone (see output), 2 error\n";
+	"exit status: 0 done, 1 some snapshot or leftover was left alone (see output), 2 error\n";
 
 int cmd_retire(int argc, char **argv)
 {
@@ -54,6 +54,8 @@ int cmd_retire(int argc, char **argv)
 	for (size_t i = 0; rc == 0 && i < r->n; i++)
 		if (r->v[i].problem)
 			rc = 1;
+	if (rc == 0 && r->nleftovers_failed)
+		rc = 1;
 	if (!r->complete)
 		cli_warn_unreadable("retire", r->unreadable);
 	fs_retire_result_free(r);

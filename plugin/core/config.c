@@ -1,6 +1,6 @@
 /*
  * config.c - /etc/forksafe.conf: "key = value" lines, '#' starts a comment.
- * Keys: strict = yes|no.
+ * Keys: strict = yes|no; copy_budget = SIZE (fs_parse_size).
  */
 #include "os.h"
 
@@ -63,6 +63,12 @@ int fs_config_load(const char *path, fs_config *c, fs_err *err)
 			if (parse_bool(val, &c->strict) < 0)
 				rc = fs_fail(err, "%s:%d: strict is yes or no, not '%s'", path,
 					     lineno, val);
+		} else if (strcmp(key, "copy_budget") == 0) {
+			if (fs_parse_size(val, &c->copy_budget) < 0)
+				rc = fs_fail(err, "%s:%d: copy_budget is a size such as 512M or 2G, "
+					     "not '%s'", path, lineno, val);
+			else
+				c->copy_budget_set = 1;
 		} else {
 			rc = fs_fail(err, "%s:%d: unknown setting '%s'", path, lineno, key);
 		}
@@ -71,4 +77,34 @@ int fs_config_load(const char *path, fs_config *c, fs_err *err)
 		rc = fs_fail(err, "%s: read error", path);
 	fclose(f);
 	return rc;
+}
+
+int fs_parse_size(const char *s, uint64_t *out)
+{
+	static const char units[] = "KMGT";
+	const char *u;
+	uint64_t v = 0;
+	int shift = 0;
+
+	if (strcmp(s, "unlimited") == 0)
+		return *out = UINT64_MAX, 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		unsigned d = (unsigned)(*s - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	if (*s && (u = strchr(units, *s))) {
+		shift = 10 * (int)(u - units + 1);
+		s++;
+		if (strcmp(s, "iB") == 0)
+			s += 2;
+	}
+	if (*s || (shift && v > (UINT64_MAX >> shift)))
+		return -1;
+	*out = v << shift;
+	return 0;
 }

@@ -48,6 +48,17 @@ static int note(fs_guard_result *r, const char *fmt, ...)
 	return 0;
 }
 
+/* path for a message line: a long one keeps its start and its end. */
+static const char *shown(const char *path, char *buf, size_t size)
+{
+	size_t n = strlen(path), keep = (size - 4) / 2;
+
+	if (n < size)
+		return path;
+	snprintf(buf, size, "%.*s...%s", (int)keep, path, path + n - keep);
+	return buf;
+}
+
 /* Plans one in-use file, once per identity; users are scan->procs indexes. */
 static int plan_add(struct plan *pl, const fs_target *t, const fs_scan *scan,
 		    const size_t *users, size_t nusers)
@@ -194,8 +205,8 @@ out:
 /* Keeps every candidate not kept already (in parallel, by the backend) and
  * records what was kept in r->kept and its stored identities in stored. */
 static int keep_all(fs_os_store *s, const char *snap, const char *root,
-		    struct plan *pl, const fs_idset *kept_ids, fs_idset *stored,
-		    fs_guard_result *r, fs_err *err)
+		    uint64_t budget, struct plan *pl, const fs_idset *kept_ids,
+		    fs_idset *stored, fs_guard_result *r, fs_err *err)
 {
 	struct candidate **todo = malloc((pl->n + 1) * sizeof *todo);
 	const char **paths = malloc((pl->n + 1) * sizeof *paths);
@@ -211,15 +222,28 @@ static int keep_all(fs_os_store *s, const char *snap, const char *root,
 		goto out;
 	}
 	for (size_t i = 0; i < pl->n; i++) {
+		char buf[256];
+		fs_err why;
+
 		if (fs_idset_find(kept_ids, pl->v[i].id) >= 0) {
 			r->already_kept++;
+			continue;
+		}
+		/* a path no walk of the store may follow: refused before anything
+		 * is created for it (the backend checks again) */
+		if (fs_relpath_check(pl->v[i].relpath, &why) < 0) {
+			if (note(r, "/%s: %s", shown(pl->v[i].relpath, buf, sizeof buf), why.msg) < 0) {
+				fs_fail(err, "out of memory");
+				goto out;
+			}
 			continue;
 		}
 		todo[n] = &pl->v[i];
 		paths[n] = pl->v[i].relpath;
 		ids[n++] = pl->v[i].id;
 	}
-	if (fs_os_snap_keep_all(s, snap, root, n, paths, ids, methods, sids, ok, errs, err) < 0)
+	if (fs_os_snap_keep_all(s, snap, root, budget, n, paths, ids, methods, sids, ok, errs,
+				err) < 0)
 		goto out;
 	/* r->kept has room for every candidate: each kept one moves there */
 	for (size_t i = 0; i < n; i++) {
@@ -260,7 +284,8 @@ static int publish(fs_os_store *s, struct plan *pl, const fs_idset *kept_ids,
 	unsigned char *found = NULL;
 	size_t n;
 	struct timespec ts;
-	int rc = -1;
+	fs_err rerr;
+	int made = 0, rc = -1;
 
 	if (!stored)
 		return fs_fail(err, "out of memory");
@@ -275,7 +300,10 @@ static int publish(fs_os_store *s, struct plan *pl, const fs_idset *kept_ids,
 		goto oom;
 	if (fs_os_snap_mkdir(s, tmp, err) < 0)
 		goto out;
-	if (keep_all(s, tmp, root, pl, kept_ids, stored, r, err) < 0)
+	made = 1;
+	if (keep_all(s, tmp, root,
+		     opts->copy_budget_set ? opts->copy_budget : FS_COPY_BUDGET_DEFAULT, pl,
+		     kept_ids, stored, r, err) < 0)
 		goto out;
 	/* every link is checked at once: a name swapped meanwhile is dropped */
 	found = calloc(r->kept.n + 1, 1);
@@ -298,9 +326,8 @@ static int publish(fs_os_store *s, struct plan *pl, const fs_idset *kept_ids,
 	}
 	r->kept.n = n;
 	if (r->kept.n == 0) {
-		fs_os_store_remove(s, tmp, NULL);
 		rc = 0;
-		goto out;
+		goto out; /* nothing to publish: removed below */
 	}
 	/* the markers first: saving the manifest syncs the directory */
 	if (fs_os_snap_touch(s, tmp, "lock", err) < 0 ||
@@ -308,12 +335,18 @@ static int publish(fs_os_store *s, struct plan *pl, const fs_idset *kept_ids,
 	    fs_store_save(s, tmp, &r->kept, err) < 0 ||
 	    fs_os_store_rename(s, tmp, name, err) < 0)
 		goto out;
+	made = 0; /* published: it is a snapshot now */
 	r->snapshot = strdup(name);
 	rc = r->snapshot ? 0 : fs_fail(err, "out of memory");
 	goto out;
 oom:
 	fs_fail(err, "out of memory");
 out:
+	/* an unfinished snapshot is removed by the run that made it (retire
+	 * removes it only if this run dies first) */
+	if (made && fs_os_store_remove(s, tmp, &rerr) < 0 && rc == 0 &&
+	    note(r, "cannot remove the unfinished snapshot %s: %s", tmp, rerr.msg) < 0)
+		rc = fs_fail(err, "out of memory");
 	fs_idset_free(stored);
 	free(found);
 	return rc;

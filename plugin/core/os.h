@@ -109,8 +109,10 @@ int fs_os_snap_unlink(fs_os_store *s, const char *snap, const char *file, fs_err
 
 /*
  * Keeps the root's file at relpath (already resolved, identity id) under
- * snap/files/: a hardlink, else a reflink, else a copy (Windows: a
- * hardlink only, a copy would not keep the file ID Cygwin re-links by).  Fills method and
+ * snap/files/: a hardlink, else a reflink, else a copy with its holes, without
+ * set-uid, set-gid and sticky bits or any extended attribute, and no copy
+ * budget (Windows: a hardlink only, a copy would not keep the file ID Cygwin
+ * re-links by).  Fills method and
  * stored: the identity of the file in the store (id itself for a link).
  * A link is made without a stat of its own: fs_os_snap_verify() checks all
  * of a snapshot's links at once.
@@ -121,10 +123,13 @@ int fs_os_snap_keep(fs_os_store *s, const char *snap, fs_os_root *root,
 /*
  * fs_os_snap_keep() for n files of the root at path root, in worker threads
  * when there are many: ok[i] says whether relpaths[i] (identity ids[i]) was
- * kept, with methods[i] and stored[i], else errs[i] says why.  Returns -1
- * only when nothing could be tried.
+ * kept, with methods[i] and stored[i], else errs[i] says why.  Copies
+ * together write at most copy_budget bytes (their holes are kept, and cost
+ * nothing); a file beyond it is not kept.  Returns -1 only when nothing
+ * could be tried.
  */
-int fs_os_snap_keep_all(fs_os_store *s, const char *snap, const char *root, size_t n,
+int fs_os_snap_keep_all(fs_os_store *s, const char *snap, const char *root,
+			uint64_t copy_budget, size_t n,
 			const char *const *relpaths, const fs_id *ids, int *methods,
 			fs_id *stored, unsigned char *ok, fs_err *errs, fs_err *err);
 

@@ -26,15 +26,19 @@ int fs_guard_write_summary(const fs_guard_result *r, FILE *f)
 
 int fs_post_write_summary(const fs_retire_result *rt, const fs_report_result *rp, FILE *f)
 {
-	size_t held = 0;
+	size_t held = 0, alone = rt->nleftovers_failed;
 
-	for (size_t i = 0; i < rt->n; i++)
+	for (size_t i = 0; i < rt->n; i++) {
 		held += rt->v[i].kept;
+		alone += rt->v[i].problem != NULL;
+	}
 	if (held)
 		fprintf(f, "forksafe: %zu replaced file%s kept for running processes", held,
 			s_(held));
 	else
 		fputs("forksafe: no replaced file needs keeping", f);
+	if (alone)
+		fprintf(f, "; %zu left alone (forksafe retire)", alone);
 	if (rp && rp->n) {
 		fprintf(f, "; %zu process%s run%s replaced images", rp->n, es(rp->n),
 			rp->n == 1 ? "s" : "");

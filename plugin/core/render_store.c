@@ -97,6 +97,10 @@ int fs_retire_write_json(const fs_retire_result *r, FILE *f)
 	fs_json_bool(&j, "dry_run", r->dry_run);
 	fs_json_completeness(&j, r->complete, r->unreadable);
 	fs_json_uint(&j, "leftovers_removed", r->leftovers);
+	fs_json_arr_begin(&j, "leftovers_failed");
+	for (size_t i = 0; i < r->nleftovers_failed; i++)
+		fs_json_str(&j, NULL, r->leftovers_failed[i]);
+	fs_json_arr_end(&j);
 	fs_json_arr_begin(&j, "snapshots");
 	for (size_t i = 0; i < r->n; i++) {
 		const fs_retire_snap *s = &r->v[i];
@@ -137,6 +141,11 @@ int fs_retire_write_text(const fs_retire_result *r, FILE *f)
 		fprintf(f, "forksafe: %s: %s %zu, kept %zu%s%s%s\n", s->name, verb, s->dropped,
 			s->kept, s->closed_now ? ", closed" : "",
 			s->lock_held ? ", lock held" : "", s->removed ? ", removed" : "");
+	}
+	for (size_t i = 0; i < r->nleftovers_failed; i++) {
+		fputs("forksafe: cannot remove the leftover ", f);
+		fs_text_write(f, r->leftovers_failed[i]);
+		putc('\n', f);
 	}
 	if (r->leftovers)
 		fprintf(f, "forksafe: %s %zu leftover%s of interrupted runs\n",

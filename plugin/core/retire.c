@@ -25,6 +25,7 @@ struct snap {
 	char *name;
 	fs_manifest m;
 	int ok;
+	fs_err why;   /* when not ok */
 };
 
 /* Is one of the processes recorded for e alive but unreadable? */
@@ -55,12 +56,43 @@ static int still_there(fs_os_root **root, const char **root_path,
 	return t.exists && t.id.dev == e->id.dev && t.id.ino == e->id.ino;
 }
 
+/* Empties a snapshot without entries: renamed to .dead-* first, so that an
+ * interrupted (or failed) removal is finished by a later run. */
+static int remove_snapshot(fs_os_store *s, const char *name, fs_err *err)
+{
+	char dead[160];
+
+	snprintf(dead, sizeof dead, DEAD_PREFIX "%s", name);
+	if (fs_os_store_rename(s, name, dead, err) < 0)
+		return -1;
+	return fs_os_store_remove(s, dead, err);
+}
+
+/* Should entry e go?  (Counts it as redundant when it was never replaced.) */
+static int droppable(const struct snap *sn, const fs_manifest_entry *e, const fs_scan *scan,
+		     const fs_idset *mapped, fs_os_root **root, const char **root_path,
+		     int held, int closed, fs_retire_snap *out)
+{
+	if (held)
+		return 0;
+	if (closed && still_there(root, root_path, &sn->m, e)) {
+		out->redundant++;
+		return 1;
+	}
+	return fs_idset_find(mapped, e->id) < 0 && !unread_user(scan, e);
+}
+
+/*
+ * One snapshot.  An entry that cannot be dropped stays in the manifest and
+ * the walk goes on: the first error is returned, after every entry was
+ * handled (as systemd's rm_rf does).
+ */
 static int retire_one(fs_os_store *s, struct snap *sn, const fs_scan *scan,
 		      const fs_idset *mapped, fs_os_root **root, const char **root_path,
 		      const fs_store_opts *opts, fs_retire_snap *out, fs_err *err)
 {
 	fs_manifest keep = { 0 };
-	int held;
+	int held, failed = 0, gone = 0;
 
 	out->was_open = fs_os_snap_exists(s, sn->name, "open");
 	if (out->was_open && opts->post_transaction) {
@@ -79,47 +111,57 @@ static int retire_one(fs_os_store *s, struct snap *sn, const fs_scan *scan,
 	for (size_t i = 0; i < sn->m.n; i++) {
 		const fs_manifest_entry *e = &sn->m.v[i];
 		int closed = !out->was_open || out->closed_now;
-		int drop;
+		fs_err derr;
 
-		if (held)
-			drop = 0;
-		else if (closed && still_there(root, root_path, &sn->m, e))
-			drop = 1, out->redundant++;
-		else
-			drop = fs_idset_find(mapped, e->id) < 0 && !unread_user(scan, e);
-		if (!drop) {
-			out->kept++;
-			if (fs_manifest_add(&keep, e) < 0) {
-				fs_manifest_free(&keep);
-				return fs_fail(err, "out of memory");
+		if (droppable(sn, e, scan, mapped, root, root_path, held, closed, out)) {
+			if (opts->dry_run || fs_os_snap_drop(s, sn->name, e->path, &derr) == 0) {
+				out->dropped++;
+				continue;
 			}
-			continue;
+			if (!failed++)
+				*err = derr; /* the first error; the entry stays */
 		}
-		out->dropped++;
-		if (!opts->dry_run && fs_os_snap_drop(s, sn->name, e->path, err) < 0) {
+		out->kept++;
+		if (fs_manifest_add(&keep, e) < 0) {
 			fs_manifest_free(&keep);
-			return -1;
+			return fs_fail(err, "out of memory");
 		}
 	}
 	if (!opts->dry_run && out->dropped > 0) {
-		if (keep.n > 0) {
-			if (fs_store_save(s, sn->name, &keep, err) < 0) {
-				fs_manifest_free(&keep);
-				return -1;
-			}
-		} else {
-			char dead[160];
+		fs_err serr;
+		int rc = keep.n > 0 ? fs_store_save(s, sn->name, &keep, &serr)
+				    : remove_snapshot(s, sn->name, &serr);
 
-			snprintf(dead, sizeof dead, DEAD_PREFIX "%s", sn->name);
-			if (fs_os_store_rename(s, sn->name, dead, err) < 0 ||
-			    fs_os_store_remove(s, dead, err) < 0) {
-				fs_manifest_free(&keep);
-				return -1;
-			}
-		}
+		if (rc < 0 && !failed++)
+			*err = serr;
+		gone = rc == 0 && keep.n == 0;
 	}
-	out->removed = out->dropped > 0 && keep.n == 0;
+	out->removed = opts->dry_run ? out->dropped > 0 && keep.n == 0 : gone;
 	fs_manifest_free(&keep);
+	return failed ? -1 : 0;
+}
+
+/* Removes a leftover; one that cannot be removed is reported, and retire
+ * goes on.  -1 only when out of memory. */
+static int remove_leftover(fs_os_store *s, const char *name, const fs_store_opts *opts,
+			   fs_retire_result *r)
+{
+	size_t cap = r->nleftovers_failed;
+	char **slot, msg[sizeof ((fs_err *)0)->msg + 160];
+	fs_err err;
+
+	if (opts->dry_run || fs_os_store_remove(s, name, &err) == 0) {
+		r->leftovers++;
+		return 0;
+	}
+	snprintf(msg, sizeof msg, "%s: %s", name, err.msg);
+	slot = fs_grow((void **)&r->leftovers_failed, &r->nleftovers_failed, &cap, sizeof *slot);
+	if (!slot)
+		return -1;
+	if (!(*slot = strdup(msg))) {
+		r->nleftovers_failed--;
+		return -1;
+	}
 	return 0;
 }
 
@@ -156,9 +198,10 @@ int fs_retire(const fs_store_opts *opts, fs_retire_result **out, fs_err *err)
 
 		if (fs_store_is_leftover(names[i])) {
 			/* under the lock, no guard or retire is running: a crash's remains */
-			if (!opts->dry_run && fs_os_store_remove(s, names[i], err) < 0)
+			if (remove_leftover(s, names[i], opts, r) < 0) {
+				fs_fail(err, "out of memory");
 				goto out;
-			r->leftovers++;
+			}
 			continue;
 		}
 		if (!fs_store_is_snapshot(names[i]))
@@ -170,7 +213,7 @@ int fs_retire(const fs_store_opts *opts, fs_retire_result **out, fs_err *err)
 		}
 		memset(sn, 0, sizeof *sn);
 		sn->name = names[i];
-		sn->ok = fs_store_load(s, names[i], &sn->m, err) == 0;
+		sn->ok = fs_store_load(s, names[i], &sn->m, &sn->why) == 0;
 		if (sn->ok && fs_store_add_ids(ids, &sn->m) < 0) {
 			fs_fail(err, "out of memory");
 			goto out;
@@ -205,7 +248,10 @@ int fs_retire(const fs_store_opts *opts, fs_retire_result **out, fs_err *err)
 
 		rs->name = strdup(snaps[i].name);
 		if (!snaps[i].ok) {
-			rs->problem = strdup("unreadable manifest: left alone");
+			rs->problem = malloc(sizeof snaps[i].why.msg + 40);
+			if (rs->problem)
+				sprintf(rs->problem, "unreadable manifest, left alone: %s",
+					snaps[i].why.msg);
 			continue;
 		}
 		if (retire_one(s, &snaps[i], scan, ids, &root, &root_path, opts, rs, &serr) < 0)
@@ -238,6 +284,9 @@ void fs_retire_result_free(fs_retire_result *r)
 		free(r->v[i].name);
 		free(r->v[i].problem);
 	}
+	for (size_t i = 0; i < r->nleftovers_failed; i++)
+		free(r->leftovers_failed[i]);
+	free(r->leftovers_failed);
 	free(r->v);
 	free(r);
 }

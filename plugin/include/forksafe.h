@@ -30,6 +30,11 @@ extern "C" {
 /* Longest target line or path accepted (bytes, without the newline). */
 #define FS_LINE_MAX 4096
 
+/* Most directories a kept file's path (relative to the root) may have:
+ * guard refuses a deeper file before it creates anything, and every walk
+ * of a snapshot's files/ goes exactly this deep (fs_relpath_check). */
+#define FS_KEEP_DEPTH 256
+
 typedef struct fs_err {
 	char msg[512];
 } fs_err;
@@ -246,7 +251,8 @@ int fs_manifest_add(fs_manifest *m, const fs_manifest_entry *e);
 void fs_manifest_free(fs_manifest *m);
 
 /* Checks a path relative to a root: non-empty, not absolute, no "", ".",
- * ".." components, at most FS_LINE_MAX bytes. */
+ * ".." components, at most FS_LINE_MAX bytes and FS_KEEP_DEPTH directories.
+ * The message does not repeat the path. */
 int fs_relpath_check(const char *path, fs_err *err);
 
 /* ---- snapshot store ------------------------------------------------------ */
@@ -258,7 +264,15 @@ typedef struct fs_store_opts {
 	int all_in_use;        /* guard: every in-use image under the root */
 	int post_transaction;  /* retire: the transaction ended: close snapshots */
 	int dry_run;           /* retire: decide and report, change nothing */
+	/* guard: the most bytes the copies of one snapshot may write (a file is
+	 * copied when the store is on another filesystem); a file beyond it is
+	 * reported as not kept.  FS_COPY_BUDGET_DEFAULT unless copy_budget_set. */
+	uint64_t copy_budget;
+	int copy_budget_set;
 } fs_store_opts;
+
+/* The default copy budget of a snapshot: 1 GiB (docs/store.md). */
+#define FS_COPY_BUDGET_DEFAULT (UINT64_C(1) << 30)
 
 /* The store directory opts name (malloc'ed). */
 char *fs_store_path(const fs_store_opts *opts);
@@ -298,6 +312,8 @@ typedef struct fs_retire_result {
 	size_t n;
 	fs_retire_snap *v;
 	size_t leftovers;      /* remains of interrupted runs removed */
+	size_t nleftovers_failed;
+	char **leftovers_failed; /* "NAME: why" for each that could not be */
 	int dry_run;
 	int complete;
 	size_t unreadable;
@@ -359,11 +375,17 @@ int fs_post_write_summary(const fs_retire_result *rt, const struct fs_report_res
 
 typedef struct fs_config {
 	int strict;   /* hooks: fail the transaction when protection fails */
+	uint64_t copy_budget;  /* copy_budget = SIZE, when copy_budget_set */
+	int copy_budget_set;
 } fs_config;
 
 /* Reads "key = value" lines ('#' comments).  A missing file leaves the
  * defaults (strict = no); an unknown key or bad value is an error. */
 int fs_config_load(const char *path, fs_config *c, fs_err *err);
+
+/* A size as settings give it: bytes, or a number with K, M, G or T (powers
+ * of 1024; "KiB", "MiB", ... too), or "unlimited" (UINT64_MAX).  0 or -1. */
+int fs_parse_size(const char *s, uint64_t *out);
 
 /* ---- report: who still runs replaced images ------------------------------- */
 

@@ -68,12 +68,45 @@ static void test_errors(void **state)
 	assert_int_equal(c.strict, 0); /* an error leaves the defaults */
 }
 
+/* copy_budget = SIZE (the guard's copy budget, docs/store.md) */
+static void test_copy_budget(void **state)
+{
+	fs_config c;
+	fs_err err;
+	uint64_t v;
+	(void)state;
+	assert_int_equal(load("strict = no\n", &c, &err), 0);
+	assert_int_equal(c.copy_budget_set, 0);
+	assert_int_equal(load("copy_budget = 512M\n", &c, &err), 0);
+	assert_int_equal(c.copy_budget_set, 1);
+	assert_true(c.copy_budget == 512ull << 20);
+	assert_int_equal(load("copy_budget = 0\n", &c, &err), 0);
+	assert_true(c.copy_budget_set == 1 && c.copy_budget == 0);
+	assert_int_equal(load("copy_budget = lots\n", &c, &err), -1);
+	assert_non_null(strstr(err.msg, ":1: copy_budget is a size such as 512M or 2G, not 'lots'"));
+	assert_int_equal(fs_parse_size("2GiB", &v), 0);
+	assert_true(v == 2ull << 30);
+	assert_int_equal(fs_parse_size("7", &v), 0);
+	assert_true(v == 7);
+	assert_int_equal(fs_parse_size("unlimited", &v), 0);
+	assert_true(v == UINT64_MAX);
+	assert_int_equal(fs_parse_size("16384P", &v), -1);
+	assert_int_equal(fs_parse_size("16777216T", &v), -1); /* 2^64: too big */
+	assert_int_equal(fs_parse_size("16777215T", &v), 0);
+	assert_int_equal(fs_parse_size("18446744073709551616", &v), -1);
+	assert_int_equal(fs_parse_size("1.5G", &v), -1);
+	assert_int_equal(fs_parse_size("-1", &v), -1);
+	assert_int_equal(fs_parse_size("", &v), -1);
+	assert_int_equal(fs_parse_size("1G ", &v), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_missing_file_gives_defaults),
 		cmocka_unit_test(test_values_and_comments),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_copy_budget),
 	};
 	int fd = mkstemp(path), rc;
 

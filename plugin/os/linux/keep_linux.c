@@ -1,7 +1,8 @@
 /*
  * keep_linux.c - putting a file into a snapshot and taking it out again.
  * A hardlink when the store shares the file's filesystem (same inode, no
- * space), else a reflink (FICLONE), else a copy; the caller is told which.
+ * space), else a reflink (FICLONE), else a copy of its data (holes kept,
+ * within the snapshot's copy budget); the caller is told which.
  */
 #define _GNU_SOURCE
 #include "linux.h"
@@ -9,7 +10,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <linux/fs.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -21,54 +25,191 @@ static int same_id(const struct stat *st, fs_id id)
 	return (uint64_t)st->st_dev == id.dev && (uint64_t)st->st_ino == id.ino;
 }
 
-/* Reflink, else copy, of src into a new file dname in dfd. */
-static int clone_or_copy(int src, const struct stat *sst, int dfd, const char *dname,
-			 int *method, fs_err *err)
+/* ---- copies ----------------------------------------------------------------
+ * A copy is root's file, whoever owned the original: it never carries the
+ * set-uid, set-gid or sticky bit, nor any extended attribute (a file
+ * capability among them: nothing but the data is copied).  Its holes are
+ * kept (SEEK_DATA/SEEK_HOLE: only data is written), and what copies write is
+ * charged to the snapshot's copy budget, shared by the workers; a reflink
+ * shares the original's blocks and costs nothing.
+ */
+struct budget {
+	uint64_t limit;
+	_Atomic uint64_t used;
+};
+
+/* Takes n bytes of the budget (NULL: unlimited); 0 or -1 when they are not left. */
+static int budget_take(struct budget *b, uint64_t n)
 {
-	int dst = openat(dfd, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	off_t left = sst->st_size;
+	uint64_t used;
 
-	if (dst < 0)
-		return fs_fail_errno(err, errno, "cannot create the kept copy of %s", dname);
-	if (ioctl(dst, FICLONE, src) == 0) {
-		*method = FS_KEEP_REFLINK;
-	} else {
-		*method = FS_KEEP_COPY;
-		while (left > 0) {
-			ssize_t n = copy_file_range(src, NULL, dst, NULL, (size_t)left, 0);
-
-			if (n <= 0)
-				break;
-			left -= n;
-		}
-		if (left > 0) {
-			/* copy_file_range may refuse some filesystems: plain copy */
-			char buf[65536];
-			ssize_t n;
-
-			if (lseek(src, sst->st_size - left, SEEK_SET) < 0)
-				left = -1;
-			while (left > 0 && (n = read(src, buf, sizeof buf)) > 0) {
-				if (write(dst, buf, (size_t)n) != n)
-					break;
-				left -= n;
-			}
-		}
-	}
-	if (left != 0 || fchmod(dst, sst->st_mode & 07777) < 0 || fsync(dst) < 0) {
-		int e = errno;
-
-		close(dst);
-		unlinkat(dfd, dname, 0);
-		return fs_fail_errno(err, e ? e : EIO, "cannot copy %s", dname);
-	}
-	close(dst);
+	if (!b)
+		return 0;
+	used = atomic_load(&b->used);
+	do {
+		if (n > b->limit || used > b->limit - n)
+			return -1;
+	} while (!atomic_compare_exchange_weak(&b->used, &used, used + n));
 	return 0;
 }
 
-int fs_os_snap_keep(fs_os_store *s, const char *snap, fs_os_root *root,
-		    const char *relpath, fs_id id, int *method, fs_id *stored,
-		    fs_err *err)
+static void budget_give(struct budget *b, uint64_t n)
+{
+	if (b)
+		atomic_fetch_sub(&b->used, n);
+}
+
+/* The next data extent of src at or after off, below size: 1 with [*d, *h),
+ * 0 when only holes are left, -1 on error.  A filesystem without SEEK_DATA
+ * gives the whole rest as data. */
+static int next_data(int src, off_t off, off_t size, off_t *d, off_t *h)
+{
+	*d = lseek(src, off, SEEK_DATA);
+	if (*d < 0 && errno == ENXIO)
+		return 0;
+	if (*d < 0)
+		return errno == EINVAL || errno == EOPNOTSUPP ? (*d = off, *h = size, 1) : -1;
+	if (*d >= size)
+		return 0;
+	*h = lseek(src, *d, SEEK_HOLE);
+	if (*h < 0 || *h > size)
+		*h = size;
+	return 1;
+}
+
+/* The bytes of data in src's first size bytes (holes left out). */
+static int data_bytes(int src, off_t size, uint64_t *bytes)
+{
+	off_t off = 0, d, h;
+	int r;
+
+	*bytes = 0;
+	while ((r = next_data(src, off, size, &d, &h)) > 0) {
+		*bytes += (uint64_t)(h - d);
+		off = h;
+	}
+	return r;
+}
+
+/* Copies [off, off + len) of src to the same place in dst. */
+static int copy_range(int src, int dst, off_t off, off_t len)
+{
+	loff_t in = off, out = off;
+	char buf[65536];
+
+	while (len > 0) {
+		ssize_t n = copy_file_range(src, &in, dst, &out, (size_t)len, 0);
+
+		if (n <= 0)
+			break; /* some filesystems refuse it: plain copy below */
+		len -= n;
+	}
+	while (len > 0) {
+		ssize_t n = pread(src, buf, len < (off_t)sizeof buf ? (size_t)len : sizeof buf, in);
+
+		if (n <= 0 || pwrite(dst, buf, (size_t)n, out) != n)
+			return -1;
+		in += n;
+		out += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Copies the data of src's first size bytes into dst (a new, empty file), at
+ * most max bytes of it, then sets dst's size: 0, -1 (errno set), or -2 when
+ * src has more data than max (it changed since it was counted). */
+static int copy_sparse(int src, int dst, off_t size, uint64_t max)
+{
+	off_t off = 0, d, h;
+	uint64_t done = 0;
+	int r;
+
+	while ((r = next_data(src, off, size, &d, &h)) > 0) {
+		if ((uint64_t)(h - d) > max - done)
+			return -2;
+		if (copy_range(src, dst, d, h - d) < 0)
+			return -1;
+		done += (uint64_t)(h - d);
+		off = h;
+	}
+	return r < 0 ? -1 : ftruncate(dst, size);
+}
+
+/* A size for a message, in the largest unit that fits. */
+static const char *human(uint64_t n, char *buf, size_t size)
+{
+	static const char units[] = "KMGTPE";
+	int u = -1;
+	double v = (double)n;
+
+	while (v >= 1024 && u < 5)
+		v /= 1024, u++;
+	if (u < 0)
+		snprintf(buf, size, "%" PRIu64 " bytes", n);
+	else
+		snprintf(buf, size, "%.1f %ciB", v, units[u]);
+	return buf;
+}
+
+/* A copy of src's data into dst, charged to the budget. */
+static int copy_in_budget(int src, const struct stat *sst, int dst, struct budget *b,
+			  const char *what, fs_err *err)
+{
+	char need[32], limit[32], left[32];
+	uint64_t bytes;
+
+	if (data_bytes(src, sst->st_size, &bytes) < 0)
+		return fs_fail_errno(err, errno, "cannot copy %s", what);
+	if (budget_take(b, bytes) < 0) {
+		uint64_t used = atomic_load(&b->used);
+
+		return fs_fail(err, "%s: its copy (%s of data) is beyond what is left of the "
+			       "snapshot's copy budget (%s of %s; copy_budget in "
+			       FS_CONFIG_PATH ", guard --copy-budget)", what,
+			       human(bytes, need, sizeof need),
+			       human(used < b->limit ? b->limit - used : 0, left, sizeof left),
+			       human(b->limit, limit, sizeof limit));
+	}
+	switch (copy_sparse(src, dst, sst->st_size, bytes)) {
+	case 0:
+		return 0;
+	case -2:
+		budget_give(b, bytes);
+		return fs_fail(err, "%s: changed while being kept", what);
+	default:
+		budget_give(b, bytes);
+		return fs_fail_errno(err, errno ? errno : EIO, "cannot copy %s", what);
+	}
+}
+
+/* Reflink, else copy, of src (what: its path, for messages) into a new file
+ * dname in dfd. */
+static int clone_or_copy(int src, const struct stat *sst, int dfd, const char *dname,
+			 struct budget *b, const char *what, int *method, fs_err *err)
+{
+	int dst = openat(dfd, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int rc = 0;
+
+	if (dst < 0)
+		return fs_fail_errno(err, errno, "cannot create the kept copy of %s", what);
+	*method = FS_KEEP_REFLINK;
+	if (ioctl(dst, FICLONE, src) != 0) {
+		*method = FS_KEEP_COPY;
+		rc = copy_in_budget(src, sst, dst, b, what, err);
+	}
+	/* permissions only: never set-uid, set-gid or sticky on root's copy */
+	if (rc == 0 && (fchmod(dst, sst->st_mode & 0777) < 0 || fsync(dst) < 0))
+		rc = fs_fail_errno(err, errno, "cannot copy %s", what);
+	close(dst);
+	if (rc < 0)
+		unlinkat(dfd, dname, 0);
+	return rc;
+}
+
+static int keep_one(fs_os_store *s, const char *snap, fs_os_root *root,
+		    const char *relpath, fs_id id, struct budget *b, int *method,
+		    fs_id *stored, fs_err *err)
 {
 	char resolved[FS_LINE_MAX + 2];
 	const char *sname, *dname;
@@ -103,13 +244,20 @@ int fs_os_snap_keep(fs_os_store *s, const char *snap, fs_os_root *root,
 			close(src);
 		return fs_fail(err, "%s: changed while being kept", resolved);
 	}
-	rc = clone_or_copy(src, &st, ddir, dname, method, err);
+	rc = clone_or_copy(src, &st, ddir, dname, b, resolved, method, err);
 	close(src);
 	if (rc < 0 || fstatat(ddir, dname, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return rc < 0 ? -1 : fs_fail_errno(err, errno, "%s", resolved);
 	stored->dev = st.st_dev;
 	stored->ino = st.st_ino;
 	return 0;
+}
+
+int fs_os_snap_keep(fs_os_store *s, const char *snap, fs_os_root *root,
+		    const char *relpath, fs_id id, int *method, fs_id *stored,
+		    fs_err *err)
+{
+	return keep_one(s, snap, root, relpath, id, NULL, method, stored, err);
 }
 
 /* ---- many at once ---------------------------------------------------------
@@ -125,6 +273,7 @@ struct keeper {
 	fs_os_store view;     /* the store, with its own walk cache */
 	fs_os_root *root;
 	const char *snap;
+	struct budget *budget;
 	size_t from, to;
 	const char *const *relpaths;
 	const fs_id *ids;
@@ -139,21 +288,23 @@ static void *keep_share(void *arg)
 	struct keeper *k = arg;
 
 	for (size_t i = k->from; i < k->to; i++)
-		k->ok[i] = fs_os_snap_keep(&k->view, k->snap, k->root, k->relpaths[i], k->ids[i],
-					   &k->methods[i], &k->stored[i], &k->errs[i]) == 0;
+		k->ok[i] = keep_one(&k->view, k->snap, k->root, k->relpaths[i], k->ids[i],
+				    k->budget, &k->methods[i], &k->stored[i], &k->errs[i]) == 0;
 	return NULL;
 }
 
-int fs_os_snap_keep_all(fs_os_store *s, const char *snap, const char *root, size_t n,
+int fs_os_snap_keep_all(fs_os_store *s, const char *snap, const char *root,
+			uint64_t copy_budget, size_t n,
 			const char *const *relpaths, const fs_id *ids, int *methods,
 			fs_id *stored, unsigned char *ok, fs_err *errs, fs_err *err)
 {
+	struct budget budget = { .limit = copy_budget };
 	struct keeper k[KEEP_WORKERS];
 	size_t nk = fs_linux_workers(n, KEEP_PER_WORKER, KEEP_WORKERS), opened = 0;
 
 	for (; opened < nk; opened++) {
 		k[opened] = (struct keeper){
-			.view = *s, .snap = snap, .from = n * opened / nk,
+			.view = *s, .snap = snap, .budget = &budget, .from = n * opened / nk,
 			.to = n * (opened + 1) / nk, .relpaths = relpaths, .ids = ids,
 			.methods = methods, .stored = stored, .ok = ok, .errs = errs };
 		fs_dircache_init(&k[opened].view.files);
@@ -170,42 +321,60 @@ int fs_os_snap_keep_all(fs_os_store *s, const char *snap, const char *root, size
 }
 
 /* The verification walk: d_ino from the directory listing names each file
- * without a stat; only a file that does not match is looked at closer. */
+ * without a stat; only a file that does not match is looked at closer.  It
+ * takes fd (files/ at depth 0) and goes FS_KEEP_DEPTH directories deep, as
+ * deep as guard creates them (fs_relpath_check): anything deeper is an error,
+ * and the unfinished snapshot is removed by its guard. */
 static long verify_dir(int fd, dev_t dev, const fs_idset *stored, unsigned char *found,
 		       int depth, fs_err *err)
 {
-	DIR *d = fs_linux_opendir(fd, ".");
+	DIR *d = fdopendir(fd);
 	struct dirent *de;
 	long removed = 0;
 
-	if (!d)
+	if (!d) {
+		close(fd);
 		return fs_fail_errno(err, errno, "cannot verify a snapshot");
+	}
 	while ((de = readdir(d))) {
 		fs_id id = { (uint64_t)dev, (uint64_t)de->d_ino };
+		int isdir = de->d_type == DT_DIR;
 		struct stat st;
-		long k;
+		long k = -1;
 
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (de->d_type == DT_DIR && depth < 256) {
-			int sub = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			long r = sub >= 0 ? verify_dir(sub, dev, stored, found, depth + 1, err) : -1;
+		if (!isdir && (k = fs_idset_find(stored, id)) < 0 &&
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+			isdir = S_ISDIR(st.st_mode); /* DT_UNKNOWN on some filesystems */
+			if (!isdir)
+				k = fs_idset_find(stored, (fs_id){ (uint64_t)st.st_dev,
+								   (uint64_t)st.st_ino });
+		}
+		if (isdir) {
+			int sub = depth < FS_KEEP_DEPTH
+					  ? openat(dirfd(d), de->d_name,
+						   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+					  : -1;
+			long r;
 
-			if (sub >= 0)
-				close(sub);
+			if (depth >= FS_KEEP_DEPTH)
+				r = fs_fail(err, "snapshot nested deeper than %d directories",
+					    FS_KEEP_DEPTH);
+			else if (sub < 0)
+				r = fs_fail_errno(err, errno, "cannot verify a snapshot");
+			else
+				r = verify_dir(sub, dev, stored, found, depth + 1, err);
 			if (r < 0) {
 				closedir(d);
-				return sub >= 0 ? -1 : fs_fail_errno(err, errno, "cannot verify a snapshot");
+				return -1;
 			}
 			removed += r;
 			continue;
 		}
-		if ((k = fs_idset_find(stored, id)) < 0 &&
-		    fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode))
-			k = fs_idset_find(stored, (fs_id){ (uint64_t)st.st_dev, (uint64_t)st.st_ino });
 		if (k >= 0) {
 			found[k] = 1;
-		} else if (unlinkat(fd, de->d_name, 0) == 0) {
+		} else if (unlinkat(dirfd(d), de->d_name, 0) == 0) {
 			removed++;
 		}
 	}
@@ -217,7 +386,6 @@ long fs_os_snap_verify(fs_os_store *s, const char *snap, const fs_idset *stored,
 		       unsigned char *found, fs_err *err)
 {
 	int sfd = fs_linux_snap_open(s, snap, err), fd;
-	long removed;
 
 	if (sfd < 0)
 		return -1;
@@ -225,9 +393,7 @@ long fs_os_snap_verify(fs_os_store *s, const char *snap, const fs_idset *stored,
 	close(sfd);
 	if (fd < 0)
 		return fs_fail_errno(err, errno, "%s/files", snap);
-	removed = verify_dir(fd, s->dev, stored, found, 0, err);
-	close(fd);
-	return removed;
+	return verify_dir(fd, s->dev, stored, found, 0, err);
 }
 
 int fs_os_snap_drop(fs_os_store *s, const char *snap, const char *relpath, fs_err *err)

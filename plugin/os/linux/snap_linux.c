@@ -275,11 +275,13 @@ int fs_linux_files_parent(fs_os_store *s, const char *snap, const char *relpath,
 {
 	const char *last = strrchr(relpath, '/'), *p = relpath;
 	char key[2 * FS_LINE_MAX + 2];
+	fs_err why;
 	size_t klen;
 	int sfd, fd;
 
-	if (fs_relpath_check(relpath, err) < 0)
-		return -1;
+	/* also bounds the walk below: FS_KEEP_DEPTH directories at most */
+	if (fs_relpath_check(relpath, &why) < 0)
+		return fs_fail(err, "%s/files/%s: %s", snap, relpath, why.msg);
 	*name = last ? last + 1 : relpath;
 	klen = (size_t)snprintf(key, sizeof key, "%s/%.*s", snap,
 				last ? (int)(last - relpath) : 0, relpath);

@@ -20,8 +20,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAX_DEPTH 256
-
 /* May a directory be changed by someone other than us (or root)? */
 static int unsafe_dir(const struct stat *st, int is_store)
 {
@@ -218,53 +216,130 @@ int fs_os_store_rename(fs_os_store *s, const char *from, const char *to, fs_err 
 	return 0;
 }
 
-/* Removes everything inside directory fd (on device dev), depth-first. */
-static int empty_dir(int fd, dev_t dev, int depth, fs_err *err)
+/*
+ * Removing a tree.  A snapshot is at most FS_KEEP_DEPTH + 2 levels deep
+ * (files/, the kept path's directories); the walk holds one descriptor per
+ * level and goes no deeper than that.  A directory deeper than that (left by
+ * an older forksafe) is not refused but lifted: renamed to the top of the
+ * entry being removed, and removed by a later pass.  Every error is
+ * remembered (the first one is returned) and the walk goes on with the rest,
+ * as systemd's rm_rf does.
+ */
+#define WALK_DEPTH (FS_KEEP_DEPTH + 2)
+#define MAX_PASSES 64 /* of lifting: trees up to 64 * WALK_DEPTH levels */
+
+struct rm {
+	dev_t dev;
+	int top;            /* the entry being removed */
+	unsigned lifted;    /* directories moved to the top in this pass */
+	unsigned serial;    /* for their names */
+	int failed;
+	fs_err *err;
+};
+
+/* Fills err with the first failure only; returns -1. */
+static int rm_fail(struct rm *rm, int errnum, const char *fmt, const char *name)
 {
-	DIR *d = fs_linux_opendir(fd, ".");
-	struct dirent *de;
-	int rc = 0;
+	fs_err e;
 
-	if (!d)
-		return fs_fail_errno(err, errno, "cannot read a store directory");
-	if (depth > MAX_DEPTH) {
-		closedir(d);
-		return fs_fail(err, "store directory nested too deep");
+	if (!rm->failed)
+		errnum ? fs_fail_errno(&e, errnum, fmt, name) : fs_fail(&e, fmt, name);
+	if (!rm->failed && rm->err)
+		*rm->err = e;
+	rm->failed = 1;
+	return -1;
+}
+
+/* Moves the directory name (in fd) to the top under a fresh name. */
+static void lift(struct rm *rm, int fd, const char *name)
+{
+	for (unsigned tries = 0; tries < 1000; tries++) {
+		char to[32];
+
+		snprintf(to, sizeof to, "lifted-%u", rm->serial++);
+		if (renameat2(fd, name, rm->top, to, RENAME_NOREPLACE) == 0) {
+			rm->lifted++;
+			return;
+		}
+		if (errno != EEXIST)
+			break;
 	}
-	while (rc == 0 && (de = readdir(d))) {
-		struct stat st;
-		int sub;
+	rm_fail(rm, errno, "cannot remove %s: nested too deep and cannot be moved up", name);
+}
 
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			if (errno != ENOENT)
-				rc = fs_fail_errno(err, errno, "store entry %s", de->d_name);
-			continue;
-		}
-		if (st.st_dev != dev) {
-			rc = fs_fail(err, "store entry %s is on another filesystem: left alone",
-				     de->d_name);
-			continue;
-		}
-		if (!S_ISDIR(st.st_mode)) {
-			/* files, and symlinks themselves: never what they point to */
-			if (unlinkat(fd, de->d_name, 0) < 0 && errno != ENOENT)
-				rc = fs_fail_errno(err, errno, "cannot remove %s", de->d_name);
-			continue;
-		}
-		sub = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (sub < 0) {
-			rc = fs_fail_errno(err, errno, "store directory %s", de->d_name);
-			continue;
-		}
-		rc = empty_dir(sub, dev, depth + 1, err);
-		close(sub);
-		if (rc == 0 && unlinkat(fd, de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-			rc = fs_fail_errno(err, errno, "cannot remove %s", de->d_name);
+static void empty_dir(struct rm *rm, int fd, int depth, const char *name);
+
+/* Removes one entry of the directory fd (at depth). */
+static void remove_entry(struct rm *rm, int fd, const char *name, int depth)
+{
+	struct stat st;
+	int sub;
+
+	if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno != ENOENT)
+			rm_fail(rm, errno, "store entry %s", name);
+		return;
+	}
+	if (st.st_dev != rm->dev) {
+		rm_fail(rm, 0, "store entry %s is on another filesystem: left alone", name);
+		return;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		/* files, and symlinks themselves: never what they point to */
+		if (unlinkat(fd, name, 0) < 0 && errno != ENOENT)
+			rm_fail(rm, errno, "cannot remove %s", name);
+		return;
+	}
+	if (depth + 1 > WALK_DEPTH) {
+		lift(rm, fd, name);
+		return;
+	}
+	sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sub < 0) {
+		rm_fail(rm, errno, "store directory %s", name);
+		return;
+	}
+	empty_dir(rm, sub, depth + 1, name);
+	if (unlinkat(fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && errno != ENOTEMPTY)
+		rm_fail(rm, errno, "cannot remove %s", name);
+}
+
+/* Removes everything inside directory fd (name, taking fd), depth-first. */
+static void empty_dir(struct rm *rm, int fd, int depth, const char *name)
+{
+	DIR *d = fdopendir(fd);
+	struct dirent *de;
+
+	if (!d) {
+		rm_fail(rm, errno, "cannot read the store directory %s", name);
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			remove_entry(rm, dirfd(d), de->d_name, depth);
 	}
 	closedir(d);
-	return rc;
+}
+
+/* Empties directory fd (the store's name, on dev): passes until nothing
+ * was lifted. */
+static int empty_tree(int fd, const char *name, dev_t dev, fs_err *err)
+{
+	struct rm rm = { .dev = dev, .top = fd, .err = err };
+
+	for (int pass = 0; pass < MAX_PASSES; pass++) {
+		int sub = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (sub < 0)
+			return fs_fail_errno(err, errno, "cannot read the store entry %s", name);
+		rm.lifted = 0;
+		empty_dir(&rm, sub, 0, name);
+		if (rm.failed || rm.lifted == 0)
+			return rm.failed ? -1 : 0;
+	}
+	return fs_fail(err, "store directory nested deeper than %d levels: left alone",
+		       MAX_PASSES * WALK_DEPTH);
 }
 
 int fs_os_store_remove(fs_os_store *s, const char *name, fs_err *err)
@@ -285,7 +360,7 @@ int fs_os_store_remove(fs_os_store *s, const char *name, fs_err *err)
 	fd = openat(s->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return fs_fail_errno(err, errno, "store entry %s", name);
-	rc = empty_dir(fd, s->dev, 0, err);
+	rc = empty_tree(fd, name, s->dev, err);
 	close(fd);
 	if (rc == 0 && unlinkat(s->fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		rc = fs_fail_errno(err, errno, "cannot remove %s", name);

@@ -169,8 +169,10 @@ HANDLE fs_win_open_meta(const wchar_t *path, int nofollow)
 
 int fs_win_relpath_check(const char *relpath, fs_err *err)
 {
-	if (fs_relpath_check(relpath, err) < 0)
-		return -1;
+	fs_err why;
+
+	if (fs_relpath_check(relpath, &why) < 0)
+		return fs_fail(err, "%s: %s", relpath, why.msg);
 	/* Win32 would take these as a separator or a drive / stream */
 	if (strpbrk(relpath, "\\:"))
 		return fs_fail(err, "%s: a relative path may not hold '\\' or ':'", relpath);
