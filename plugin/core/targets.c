@@ -290,7 +290,7 @@ int fs_targets_add_user(fs_targets *t, const char *path, fs_err *err)
 	/* Windows: a drive path must lie in the installation ("/") */
 	inside = fs_os_under_root(full ? full : path, "/");
 	rc = inside ? add(t, path, inside, err)
-		    : fs_fail(err, "%s: outside the root (give --root)", path);
+		    : fs_targets_skip(t, path, "outside the root (give --root)", err);
 	free(full);
 	return rc;
 }
