@@ -384,7 +384,8 @@ static int guard(const fs_targets *targets, const fs_store_opts *opts, int once,
 		 fs_guard_result **out, fs_err *err)
 {
 	fs_guard_result *r = calloc(1, sizeof *r);
-	struct plan pl = { .seen = fs_idset_new(targets ? fs_targets_count(targets) : 1024) };
+	/* sized for what is in use, not for the targets: it grows */
+	struct plan pl = { .seen = fs_idset_new(1024) };
 	fs_idset *kept_ids = fs_idset_new(256);
 	fs_os_store *s = NULL;
 	int missing, rc = -1;

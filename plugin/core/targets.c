@@ -111,7 +111,9 @@ int fs_targets_skip(fs_targets *t, const char *request, const char *problem,
 	if (!s)
 		return fs_fail(err, "out of memory");
 	s->request = pool_strndup(t, request, strnlen(request, FS_LINE_MAX));
-	s->problem = pool_strndup(t, problem, strlen(problem));
+	/* many targets skipped for one reason share its text */
+	s->problem = t->nskips > 1 && strcmp(s[-1].problem, problem) == 0
+		     ? s[-1].problem : pool_strndup(t, problem, strlen(problem));
 	if (!s->request || !s->problem) {
 		t->nskips--;
 		return fs_fail(err, "out of memory");

@@ -83,7 +83,7 @@ check "inuse --json: files and skipped" "$out" \
 grep -v libkeep "$T/targets" | "$FORKSAFE" inuse --root "$R" --stdin >/dev/null 2>&1
 expect_rc "inuse: skipped targets, none in use: not 'none in use'" 3 "$?"
 
-# --- memory: 2 000 000 one-byte lines (was 490 MB, now about 190 MB) ---------------
+# --- memory: 2 000 000 one-byte lines (was 490 MB, now about 135 MB) ---------------
 if ldd "$FORKSAFE" 2>/dev/null | grep -q libasan; then
 	echo "memory check skipped under ASan"
 else
