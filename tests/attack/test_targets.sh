@@ -83,6 +83,21 @@ check "inuse --json: files and skipped" "$out" \
 grep -v libkeep "$T/targets" | "$FORKSAFE" inuse --root "$R" --stdin >/dev/null 2>&1
 expect_rc "inuse: skipped targets, none in use: not 'none in use'" 3 "$?"
 
+# --- a walk 1000 directories deep (her symlink) uses a descriptor per level:
+# with 1024 descriptors, parallel resolvers must not fail the targets beside it
+# shellcheck disable=SC2016
+as_attacker sh -c 'cd "$1" && mkdir deep1000 && cd deep1000 && d="" &&
+	for i in $(seq 1000); do mkdir a && cd a || exit 1; d="${d}a/"; done && touch f &&
+	ln -s "deep1000/${d}f" "$1/down"' sh "$R/var/games/eve" ||
+	{ echo "the attacker could not plant the deep walk"; exit 1; }
+for i in $(seq 12000); do
+	if [ $((i % 1000)) = 0 ]; then echo "var/games/eve/down"; else echo "usr/lib/fstest/libkeep.so"; fi
+done >"$T/wide"
+out=$(ulimit -n 1024 && "$FORKSAFE" inuse --json --root "$R" --stdin <"$T/wide")
+check "a deep walk beside 11988 targets: every one answered" "$out" \
+	'len(d["files"]) == 12000 and d["skipped"] == []' \
+	'sum(1 for f in d["files"] if f["path"] == "/usr/lib/fstest/libkeep.so" and len(f["processes"]) == 1) == 11988'
+
 # --- memory: 2 000 000 one-byte lines (was 490 MB, now about 135 MB) ---------------
 if ldd "$FORKSAFE" 2>/dev/null | grep -q libasan; then
 	echo "memory check skipped under ASan"
