@@ -26,7 +26,7 @@ static const char USAGE[] =
 /* A problem: a warning, or an error that fails the hook when strict. */
 static int problem(const fs_config *cfg, const char *what, const char *msg)
 {
-	fprintf(stderr, "forksafe: %s: %s: %s\n", cfg->strict ? "error" : "warning", what, msg);
+	fs_text_line(stderr, "forksafe: %s: %s: %s", cfg->strict ? "error" : "warning", what, msg);
 	return cfg->strict ? 1 : 0;
 }
 
@@ -43,7 +43,7 @@ static int pre(const fs_config *cfg, fs_store_opts *so)
 		return problem(cfg, "cannot read the transaction's files", err.msg);
 	if (fs_guard(t, so, &r, &err) < 0)
 		rc = problem(cfg, "in-use files are not protected", err.msg);
-	else if (fs_guard_write_summary(r, stdout) < 0)
+	else if (fs_guard_write_summary(r, stdout) < 0 || fs_guard_write_skipped(r, stderr, 10) < 0)
 		rc = problem(cfg, "output", "cannot write");
 	else if (r->failed)
 		rc = problem(cfg, "some in-use files are not protected", r->messages[0]);
@@ -110,7 +110,7 @@ int cmd_hook(int argc, char **argv)
 		return cli_fail("hook", "'%s' is neither pre-transaction nor post-transaction", when);
 	if (fs_config_load(config, &cfg, &err) < 0) {
 		/* unreadable settings: strictness unknown, so never block */
-		fprintf(stderr, "forksafe: warning: %s; going on with the defaults\n", err.msg);
+		fs_text_line(stderr, "forksafe: warning: %s; going on with the defaults", err.msg);
 		memset(&cfg, 0, sizeof cfg);
 	}
 	return when[1] == 'r' ? pre(&cfg, &cc.store) : post(&cfg, &cc.store);

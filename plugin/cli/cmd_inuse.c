@@ -20,7 +20,8 @@ static const char USAGE[] =
 	"  --archive    the arguments are package files (.pkg.tar.zst, .tar.xz, ...):\n"
 	"               the files each would install or replace\n"
 	"exit status: 0 none in use, 1 some in use, 2 error,\n"
-	"             3 none found in use but some processes could not be read\n";
+	"             3 none found in use, but some processes could not be read or\n"
+	"               some targets were skipped (they name no file inside the root)\n";
 
 int cmd_inuse(int argc, char **argv)
 {
@@ -74,8 +75,10 @@ int cmd_inuse(int argc, char **argv)
 		goto out;
 	}
 	cli_warn_incomplete("inuse", q->scan);
+	/* a skipped target was not checked: "none in use" would claim too much */
 	rc = q->targets_in_use ? EXIT_IN_USE
-	     : q->scan->complete ? EXIT_NONE_IN_USE : EXIT_INCOMPLETE;
+	     : q->scan->complete && !fs_targets_skipped(targets) ? EXIT_NONE_IN_USE
+	     : EXIT_INCOMPLETE;
 	goto out;
 fail:
 	rc = cli_fail("inuse", "%s", err.msg);

@@ -16,7 +16,8 @@ static const char USAGE[] =
 	"               (default ROOT/var/lib/forksafe)\n"
 	"  --stdin      also read paths from standard input, one per line\n"
 	"  --json       machine-readable output (docs/json.md)\n"
-	"exit status: 0 every file is owned, 1 some file is owned by no package, 2 error\n";
+	"exit status: 0 every file is owned, 1 some file is owned by no package\n"
+	"             (or was skipped: it names no file inside the root), 2 error\n";
 
 int cmd_owner(int argc, char **argv)
 {
@@ -69,7 +70,7 @@ int cmd_owner(int argc, char **argv)
 		rc = cli_fail("owner", "cannot write the output");
 		goto out;
 	}
-	rc = 0;
+	rc = fs_targets_skipped(targets) ? 1 : 0; /* a skipped target: owner unknown */
 	for (size_t i = 0; i < n; i++)
 		if (!owners[i].name)
 			rc = 1;

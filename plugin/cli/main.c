@@ -37,13 +37,14 @@ static int usage(FILE *f)
 
 int cli_fail(const char *cmd, const char *fmt, ...)
 {
+	char msg[2 * FS_LINE_MAX];
 	va_list ap;
 
-	fprintf(stderr, "forksafe %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	putc('\n', stderr);
+	/* messages name paths and processes: escaped for the terminal */
+	fs_text_line(stderr, "forksafe %s: %s", cmd, msg);
 	return EXIT_ERROR;
 }
 
@@ -131,6 +132,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "forksafe: '%s' is not a command (see forksafe --help)\n", argv[1]);
+	fs_text_line(stderr, "forksafe: '%s' is not a command (see forksafe --help)", argv[1]);
 	return EXIT_ERROR;
 }

@@ -387,12 +387,38 @@ oom:
 	return fs_fail(err, "out of memory");
 }
 
+/* The targets left out, copied into r: reported, never a failure (they
+ * name no file, so none of them can be in use). */
+static int copy_skipped(const fs_targets *targets, fs_guard_result *r, fs_err *err)
+{
+	size_t n = targets ? fs_targets_skipped(targets) : 0;
+
+	if (n == 0)
+		return 0;
+	r->skipped = calloc(n, sizeof *r->skipped);
+	if (!r->skipped)
+		return fs_fail(err, "out of memory");
+	for (; r->nskipped < n; r->nskipped++) {
+		const fs_target_skip *k = fs_targets_skip_get(targets, r->nskipped);
+		fs_target_skip *d = &r->skipped[r->nskipped];
+
+		d->request = strdup(k->request);
+		d->problem = d->request ? strdup(k->problem) : NULL;
+		if (!d->problem) {
+			free((void *)d->request);
+			return fs_fail(err, "out of memory");
+		}
+	}
+	return 0;
+}
+
 /* once: skip what open snapshots keep already (guard); protect keeps all */
 static int guard(const fs_targets *targets, const fs_store_opts *opts, int once,
 		 fs_guard_result **out, fs_err *err)
 {
 	fs_guard_result *r = calloc(1, sizeof *r);
-	struct plan pl = { .seen = fs_idset_new(targets ? fs_targets_count(targets) : 1024) };
+	/* sized for what is in use, not for the targets: it grows */
+	struct plan pl = { .seen = fs_idset_new(1024) };
 	fs_idset *kept_ids = fs_idset_new(256);
 	fs_os_store *s = NULL;
 	int missing, rc = -1;
@@ -402,6 +428,8 @@ static int guard(const fs_targets *targets, const fs_store_opts *opts, int once,
 		fs_fail(err, "out of memory");
 		goto out;
 	}
+	if (copy_skipped(targets, r, err) < 0)
+		goto out;
 	if ((opts->all_in_use ? plan_all(&pl, opts, r, err)
 			      : plan_targets(&pl, targets, opts, r, err)) < 0)
 		goto out;
@@ -485,6 +513,11 @@ void fs_guard_result_free(fs_guard_result *r)
 	for (size_t i = 0; i < r->failed; i++)
 		free(r->messages[i]);
 	free(r->messages);
+	for (size_t i = 0; i < r->nskipped; i++) {
+		free((void *)r->skipped[i].request);
+		free((void *)r->skipped[i].problem);
+	}
+	free(r->skipped);
 	fs_manifest_free(&r->kept);
 	free(r->snapshot);
 	free(r);

@@ -28,6 +28,9 @@ int fs_fail_errno(fs_err *err, int errnum, const char *fmt, ...) FS_PRINTF(3, 4)
  * requests[i] is shown, paths[i] resolved. */
 int fs_targets_add_many(fs_targets *t, const char *const *requests,
 			const char *const *paths, size_t n, fs_err *err);
+/* Records a target left out and why; -1 only when the list cannot grow. */
+int fs_targets_skip(fs_targets *t, const char *request, const char *problem,
+		    fs_err *err);
 
 /* ---- arena: many small allocations freed at once ------------------------- */
 
@@ -82,8 +85,9 @@ int fs_json_finish(fs_json *j);
 /* Writes s as a JSON string literal (quotes included). */
 void fs_json_write_string(FILE *f, const char *s);
 
-/* Writes s for a person: control bytes shown as \ooo octal. */
-void fs_text_write(FILE *f, const char *s);
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid (an
+ * overlong form, a surrogate, above U+10FFFF, cut short). */
+size_t fs_utf8_len(const unsigned char *s);
 
 /* Writes "PID COMM (uid N) EXE[ (deleted)]" for a person, no newline. */
 void fs_text_proc(FILE *f, const fs_proc *p);
@@ -111,6 +115,11 @@ void fs_json_proc_object(fs_json *j, const fs_proc *p);
 void fs_json_file(fs_json *j, const char *path, fs_id id);
 /* Writes "path", "request" and "exists": how outputs name a requested file. */
 void fs_json_target(fs_json *j, const fs_target *tg);
+
+/* Writes "skipped": the targets left out, each {"request", "problem"}. */
+void fs_json_skipped(fs_json *j, const fs_target_skip *v, size_t n);
+/* One line each for the targets left out: "PREFIXrequest: skipped: problem". */
+void fs_targets_write_skipped_text(const fs_targets *t, const char *prefix, FILE *f);
 
 /* Writes the members every process object has in JSON output. */
 void fs_json_proc(fs_json *j, const fs_proc *p);

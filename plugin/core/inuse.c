@@ -70,7 +70,9 @@ static int target_ids(const fs_targets *targets, fs_idset **ids, long **slot)
 {
 	size_t n = fs_targets_count(targets);
 
-	*ids = fs_idset_new(n);
+	/* grows as it fills: sized by the targets, most of which may be
+	 * missing, it cost 16 bytes per target */
+	*ids = fs_idset_new(n < 65536 ? n : 65536);
 	*slot = malloc((n + 1) * sizeof **slot);
 	if (!*ids || !*slot)
 		return -1;

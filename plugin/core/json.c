@@ -13,8 +13,7 @@ void fs_json_init(fs_json *j, FILE *f)
 	j->f = f;
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
-static size_t utf8_len(const unsigned char *s)
+size_t fs_utf8_len(const unsigned char *s)
 {
 	unsigned c = s[0];
 	size_t n;
@@ -61,7 +60,7 @@ void fs_json_write_string(FILE *f, const char *str)
 		fwrite(run, 1, (size_t)(s - run), f);
 		if (!*s)
 			break;
-		n = utf8_len(s);
+		n = fs_utf8_len(s);
 		if (n == 0) {
 			fputs("\xef\xbf\xbd", f); /* U+FFFD */
 			s++;

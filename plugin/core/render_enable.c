@@ -35,9 +35,9 @@ int fs_enable_write_text(const fs_enable_result *r, FILE *f)
 		r->created ? "created (everyone may add entries, only owners remove them)"
 			   : "exists already: left as it is");
 	if (r->runtime)
-		fprintf(f, "forksafe: runtime %.*s%s/%s\n", (int)rlen, r->root, r->bin, r->runtime);
-	fprintf(f, "forksafe: file system %s%s\n", r->fs_type,
-		r->same_volume == 1 ? ", on the volume of the binaries" : "");
+		fs_text_line(f, "forksafe: runtime %.*s%s/%s", (int)rlen, r->root, r->bin, r->runtime);
+	fs_text_line(f, "forksafe: file system %s%s", r->fs_type,
+		     r->same_volume == 1 ? ", on the volume of the binaries" : "");
 	if (r->protected_) {
 		fputs("forksafe: protected: a fork that fails after an upgrade is retried "
 		      "from hardlinks of the old images\n", f);
@@ -47,11 +47,13 @@ int fs_enable_write_text(const fs_enable_result *r, FILE *f)
 	}
 	fputs("forksafe: not protected: ", f);
 	if (!r->runtime) {
-		fprintf(f, "no cygwin1.dll or msys-2.0.dll under %s", r->root);
+		fputs("no cygwin1.dll or msys-2.0.dll under ", f);
+		fs_text_write(f, r->root);
 		sep = "; ";
 	}
 	if (!r->ntfs) {
-		fprintf(f, "%sCygwin's fork retry needs NTFS, not %s", sep, r->fs_type);
+		fprintf(f, "%sCygwin's fork retry needs NTFS, not ", sep);
+		fs_text_write(f, r->fs_type);
 		sep = "; ";
 	}
 	if (r->same_volume == 0)

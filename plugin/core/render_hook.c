@@ -24,6 +24,17 @@ int fs_guard_write_summary(const fs_guard_result *r, FILE *f)
 	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }
 
+int fs_guard_write_skipped(const fs_guard_result *r, FILE *f, size_t max)
+{
+	for (size_t i = 0; i < r->nskipped && i < max; i++)
+		fs_text_line(f, "forksafe: warning: skipped %s: %s", r->skipped[i].request,
+			     r->skipped[i].problem);
+	if (r->nskipped > max)
+		fprintf(f, "forksafe: warning: %zu more target%s skipped (forksafe guard --json "
+			"lists them)\n", r->nskipped - max, s_(r->nskipped - max));
+	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
+}
+
 int fs_post_write_summary(const fs_retire_result *rt, const fs_report_result *rp, FILE *f)
 {
 	size_t held = 0, alone = rt->nleftovers_failed;

@@ -8,6 +8,27 @@ void fs_json_target(fs_json *j, const fs_target *tg)
 	fs_json_bool(j, "exists", tg->exists);
 }
 
+void fs_json_skipped(fs_json *j, const fs_target_skip *v, size_t n)
+{
+	fs_json_arr_begin(j, "skipped");
+	for (size_t i = 0; i < n; i++) {
+		fs_json_obj_begin(j, NULL);
+		fs_json_str(j, "request", v[i].request);
+		fs_json_str(j, "problem", v[i].problem);
+		fs_json_obj_end(j);
+	}
+	fs_json_arr_end(j);
+}
+
+void fs_targets_write_skipped_text(const fs_targets *t, const char *prefix, FILE *f)
+{
+	for (size_t i = 0; i < fs_targets_skipped(t); i++) {
+		const fs_target_skip *k = fs_targets_skip_get(t, i);
+
+		fs_text_line(f, "%s%s: skipped: %s", prefix, k->request, k->problem);
+	}
+}
+
 static void proc_json(FILE *f, const fs_proc *p)
 {
 	fs_json j;
@@ -62,6 +83,8 @@ int fs_inuse_write_json(const fs_inuse *q, FILE *f)
 		fs_json_obj_end(&j);
 	}
 	fs_json_arr_end(&j);
+	fs_json_skipped(&j, fs_targets_skipped(t) ? fs_targets_skip_get(t, 0) : NULL,
+			fs_targets_skipped(t));
 	fs_json_obj_end(&j);
 	fs_rendered_free(&r);
 	return fs_json_finish(&j);
@@ -98,6 +121,7 @@ int fs_inuse_write_text(const fs_inuse *q, FILE *f)
 		}
 		fwrite(users, 1, len, f);
 	}
+	fs_targets_write_skipped_text(t, "", f);
 	fs_rendered_free(&r);
 	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }

@@ -21,6 +21,8 @@ int fs_owners_write_json(const fs_pkgdb *db, const fs_targets *t,
 		fs_json_obj_end(&j);
 	}
 	fs_json_arr_end(&j);
+	fs_json_skipped(&j, fs_targets_skipped(t) ? fs_targets_skip_get(t, 0) : NULL,
+			fs_targets_skipped(t));
 	fs_json_obj_end(&j);
 	return fs_json_finish(&j);
 }
@@ -41,5 +43,6 @@ int fs_owners_write_text(const fs_targets *t, const fs_pkg *owners, FILE *f)
 		}
 		putc('\n', f);
 	}
+	fs_targets_write_skipped_text(t, "", f);
 	return ferror(f) ? -1 : 0;
 }

@@ -96,14 +96,23 @@ int fs_plan_write_text(const fs_plan *p, FILE *f)
 		const fs_plan_pkg *pp = &p->v[i];
 		size_t used = files_in_use(p, pp);
 
-		fprintf(f, "  %s %s", fs_plan_action_name(pp->action), pp->name);
-		if (pp->old_version)
-			fprintf(f, " %s", pp->old_version);
-		if (pp->new_version && pp->action != FS_PLAN_INSTALL)
-			fprintf(f, " -> %s%s%s", pp->action == FS_PLAN_REPLACE ? pp->new_name : "",
-				pp->action == FS_PLAN_REPLACE ? " " : "", pp->new_version);
-		else if (pp->new_version)
-			fprintf(f, " %s", pp->new_version);
+		fprintf(f, "  %s ", fs_plan_action_name(pp->action));
+		fs_text_write(f, pp->name);
+		if (pp->old_version) {
+			putc(' ', f);
+			fs_text_write(f, pp->old_version);
+		}
+		if (pp->new_version && pp->action != FS_PLAN_INSTALL) {
+			fputs(" -> ", f);
+			if (pp->action == FS_PLAN_REPLACE && pp->new_name) {
+				fs_text_write(f, pp->new_name);
+				putc(' ', f);
+			}
+			fs_text_write(f, pp->new_version);
+		} else if (pp->new_version) {
+			putc(' ', f);
+			fs_text_write(f, pp->new_version);
+		}
 		if (used)
 			fprintf(f, ": %zu file%s in use\n", used, used == 1 ? "" : "s");
 		else
@@ -117,7 +126,8 @@ int fs_plan_write_text(const fs_plan *p, FILE *f)
 			for (size_t u = 0; u < q->nusers[t]; u++) {
 				const fs_proc *pr = &q->scan->procs[q->users[t][u]];
 
-				fprintf(f, " %d %s", pr->pid, pr->comm);
+				fprintf(f, " %d ", pr->pid);
+				fs_text_write(f, pr->comm);
 			}
 			putc('\n', f);
 		}

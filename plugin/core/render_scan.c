@@ -85,7 +85,8 @@ int fs_scan_write_json(const fs_scan *scan, FILE *f)
 
 void fs_text_proc(FILE *f, const fs_proc *p)
 {
-	fprintf(f, "%d %s", p->pid, p->comm);
+	fprintf(f, "%d ", p->pid);
+	fs_text_write(f, p->comm);
 	if (p->uid >= 0)
 		fprintf(f, " (uid %ld)", p->uid);
 	if (p->exe) {

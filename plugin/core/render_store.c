@@ -52,6 +52,7 @@ int fs_guard_write_json(const fs_guard_result *r, FILE *f)
 	for (size_t i = 0; i < r->failed; i++)
 		fs_json_str(&j, NULL, r->messages[i]);
 	fs_json_arr_end(&j);
+	fs_json_skipped(&j, r->skipped, r->nskipped);
 	fs_json_obj_end(&j);
 	return fs_json_finish(&j);
 }
@@ -68,8 +69,8 @@ int fs_guard_write_text(const fs_guard_result *r, FILE *f)
 	if (r->in_use == 0)
 		fputs("forksafe: nothing in use, nothing to keep\n", f);
 	else if (r->snapshot)
-		fprintf(f, "forksafe: kept %zu file%s mapped %zu time%s, in %s\n", r->kept.n,
-			r->kept.n == 1 ? "" : "s", procs, procs == 1 ? "" : "s", r->snapshot);
+		fs_text_line(f, "forksafe: kept %zu file%s mapped %zu time%s, in %s", r->kept.n,
+			     r->kept.n == 1 ? "" : "s", procs, procs == 1 ? "" : "s", r->snapshot);
 	if (copies)
 		fprintf(f, "forksafe: %zu of them copied (reflinked where possible): the store is "
 			"on another filesystem, a hardlink is impossible\n", copies);
@@ -83,7 +84,10 @@ int fs_guard_write_text(const fs_guard_result *r, FILE *f)
 		fprintf(f, "forksafe: %zu file%s in use already kept by an open snapshot\n",
 			r->already_kept, r->already_kept == 1 ? "" : "s");
 	for (size_t i = 0; i < r->failed; i++)
-		fprintf(f, "forksafe: not kept: %s\n", r->messages[i]);
+		fs_text_line(f, "forksafe: not kept: %s", r->messages[i]);
+	for (size_t i = 0; i < r->nskipped; i++)
+		fs_text_line(f, "forksafe: skipped %s: %s", r->skipped[i].request,
+			     r->skipped[i].problem);
 	return done(f);
 }
 
@@ -131,16 +135,16 @@ int fs_retire_write_text(const fs_retire_result *r, FILE *f)
 		const fs_retire_snap *s = &r->v[i];
 
 		if (s->problem) {
-			fprintf(f, "forksafe: %s: %s\n", s->name, s->problem);
+			fs_text_line(f, "forksafe: %s: %s", s->name, s->problem);
 			continue;
 		}
 		removed += s->removed;
 		kept += s->kept;
 		if (s->dropped == 0 && !s->closed_now)
 			continue;
-		fprintf(f, "forksafe: %s: %s %zu, kept %zu%s%s%s\n", s->name, verb, s->dropped,
-			s->kept, s->closed_now ? ", closed" : "",
-			s->lock_held ? ", lock held" : "", s->removed ? ", removed" : "");
+		fs_text_line(f, "forksafe: %s: %s %zu, kept %zu%s%s%s", s->name, verb, s->dropped,
+			     s->kept, s->closed_now ? ", closed" : "",
+			     s->lock_held ? ", lock held" : "", s->removed ? ", removed" : "");
 	}
 	for (size_t i = 0; i < r->nleftovers_failed; i++) {
 		fputs("forksafe: cannot remove the leftover ", f);
@@ -205,17 +209,17 @@ int fs_status_write_json(const fs_status_result *r, FILE *f)
 int fs_status_write_text(const fs_status_result *r, FILE *f)
 {
 	if (r->n == 0)
-		fprintf(f, "forksafe: no snapshots in %s\n", r->store);
+		fs_text_line(f, "forksafe: no snapshots in %s", r->store);
 	for (size_t i = 0; i < r->n; i++) {
 		const fs_status_snap *s = &r->v[i];
 		int64_t age = r->now - s->m.created;
 
 		if (s->problem) {
-			fprintf(f, "%s: %s\n", s->name, s->problem);
+			fs_text_line(f, "%s: %s", s->name, s->problem);
 			continue;
 		}
-		fprintf(f, "%s (%s, %" PRId64 " min old%s): %zu file%s, %" PRIu64 " bytes of its own\n",
-			s->name, s->open ? "open" : "closed", age / 60,
+		fs_text_write(f, s->name);
+		fprintf(f, " (%s, %" PRId64 " min old%s): %zu file%s, %" PRIu64 " bytes of its own\n", s->open ? "open" : "closed", age / 60,
 			s->lock_held ? ", lock held" : "", s->n, s->n == 1 ? "" : "s", s->cost);
 		for (size_t k = 0; k < s->n; k++) {
 			const fs_status_entry *se = &s->v[k];
@@ -233,8 +237,10 @@ int fs_status_write_text(const fs_status_result *r, FILE *f)
 				fputs(": not mapped", f);
 			else
 				fputs(": mapped by", f);
-			for (size_t h = 0; h < se->nholders; h++)
-				fprintf(f, " %d %s", se->holders[h]->pid, se->holders[h]->comm);
+			for (size_t h = 0; h < se->nholders; h++) {
+				fprintf(f, " %d ", se->holders[h]->pid);
+				fs_text_write(f, se->holders[h]->comm);
+			}
 			putc('\n', f);
 		}
 	}

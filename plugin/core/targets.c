@@ -10,11 +10,20 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Resolved together: bounds the scratch arrays of a call, whatever n is. */
+#define SLICE 8192
+#define POOL_CHUNK (64 * 1024)
+
 struct fs_targets {
 	char *root;
 	fs_os_root *os;
 	fs_target *v;
 	size_t n, cap;
+	fs_target_skip *skips;
+	size_t nskips, skipcap;
+	fs_arena strings; /* every request, path and problem: */
+	char *pool;       /* packed side by side in its chunks */
+	size_t pool_left;
 	int skip_dirs;
 };
 
@@ -44,11 +53,9 @@ void fs_targets_free(fs_targets *t)
 {
 	if (!t)
 		return;
-	for (size_t i = 0; i < t->n; i++) {
-		free(t->v[i].request);
-		free(t->v[i].path);
-	}
 	free(t->v);
+	free(t->skips);
+	fs_arena_free(&t->strings);
 	fs_os_root_close(t->os);
 	free(t->root);
 	free(t);
@@ -58,20 +65,134 @@ const char *fs_targets_root(const fs_targets *t) { return t->root; }
 void fs_targets_skip_dirs(fs_targets *t) { t->skip_dirs = 1; }
 size_t fs_targets_count(const fs_targets *t) { return t->n; }
 const fs_target *fs_targets_get(const fs_targets *t, size_t i) { return &t->v[i]; }
+size_t fs_targets_skipped(const fs_targets *t) { return t->nskips; }
+const fs_target_skip *fs_targets_skip_get(const fs_targets *t, size_t i)
+{
+	return &t->skips[i];
+}
+
+/* A copy of s[0..len) packed in the list's strings (the arena aligns
+ * each allocation: a chunk at a time, not a string). */
+static char *pool_strndup(fs_targets *t, const char *s, size_t len)
+{
+	char *p;
+
+	if (t->pool_left < len + 1) {
+		size_t size = len + 1 > POOL_CHUNK ? len + 1 : POOL_CHUNK;
+
+		if (!(t->pool = fs_arena_alloc(&t->strings, size)))
+			return NULL;
+		t->pool_left = size;
+	}
+	p = t->pool;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	t->pool += len + 1;
+	t->pool_left -= len + 1;
+	return p;
+}
+
+/* Room for one more target or skip: FS_TARGETS_MAX counts both. */
+static int room(const fs_targets *t, fs_err *err)
+{
+	if (t->n + t->nskips >= FS_TARGETS_MAX)
+		return fs_fail(err, "more than %u targets", FS_TARGETS_MAX);
+	return 0;
+}
+
+int fs_targets_skip(fs_targets *t, const char *request, const char *problem,
+		    fs_err *err)
+{
+	fs_target_skip *s;
+
+	if (room(t, err) < 0)
+		return -1;
+	s = fs_grow((void **)&t->skips, &t->nskips, &t->skipcap, sizeof *s);
+	if (!s)
+		return fs_fail(err, "out of memory");
+	s->request = pool_strndup(t, request, strnlen(request, FS_LINE_MAX));
+	/* many targets skipped for one reason share its text */
+	s->problem = t->nskips > 1 && strcmp(s[-1].problem, problem) == 0
+		     ? s[-1].problem : pool_strndup(t, problem, strlen(problem));
+	if (!s->request || !s->problem) {
+		t->nskips--;
+		return fs_fail(err, "out of memory");
+	}
+	return 0;
+}
+
+/* Whether path cannot be a target, whatever the root holds (why in e). */
+static int refused(const char *path, fs_err *e)
+{
+	size_t len = strlen(path);
+
+	if (len == 0)
+		return fs_fail(e, "empty target path") < 0;
+	if (len > FS_LINE_MAX)
+		return fs_fail(e, "target path is longer than %d bytes", FS_LINE_MAX) < 0;
+	return 0;
+}
+
+/* Room for t->v[t->n]. */
+static int grow(fs_targets *t, fs_err *err)
+{
+	size_t want = t->cap ? t->cap * 2 : 64;
+
+	if (t->n < t->cap)
+		return 0;
+	if (want > FS_TARGETS_MAX)
+		want = FS_TARGETS_MAX;
+	if (fs_reserve((void **)&t->v, &t->cap, want, sizeof *t->v) < 0)
+		return fs_fail(err, "out of memory");
+	return 0;
+}
+
+/* Moves a resolved target into the list: its strings into the arena, the
+ * request shared with the path when it is the same text. */
+static int keep(fs_targets *t, fs_target *tg, const char *request, fs_err *err)
+{
+	size_t plen = strlen(tg->path);
+	char *path = pool_strndup(t, tg->path, plen);
+	char *req = NULL;
+
+	if (path)
+		req = strcmp(request, path) == 0 ? path
+		      : strcmp(request, path + 1) == 0 ? path + 1
+		      : pool_strndup(t, request, strlen(request));
+	if (!req)
+		return fs_fail(err, "out of memory");
+	free(tg->path);
+	tg->path = path;
+	tg->request = req;
+	t->v[t->n++] = *tg;
+	tg->path = NULL;
+	return 0;
+}
+
+/* msg without the "path: " the backend starts it with: the request is
+ * shown beside it. */
+static const char *problem_of(const char *msg, const char *path)
+{
+	size_t len = strlen(path);
+
+	if (strncmp(msg, path, len) == 0 && msg[len] == ':' && msg[len + 1] == ' ')
+		return msg + len + 2;
+	return msg;
+}
 
 /*
- * Adds n targets: requests[i] as given, for reports; paths[i] what is
- * resolved inside the root (the backend resolves many in parallel).  The
- * first path that cannot be resolved fails the call, naming it.
+ * n <= SLICE targets.  Resolved in parallel; a target that failed there is
+ * tried once more alone (a worker's failure may have been another's doing:
+ * descriptors all workers share), then skipped with its problem.
  */
-int fs_targets_add_many(fs_targets *t, const char *const *requests,
-			const char *const *paths, size_t n, fs_err *err)
+static int add_slice(fs_targets *t, const char *const *requests,
+		     const char *const *paths, size_t n, fs_err *err)
 {
 	fs_target *out = calloc(n + 1, sizeof *out);
 	unsigned char *ok = calloc(n + 1, 1);
 	fs_err *errs = malloc((n + 1) * sizeof *errs);
 	const char **todo = calloc(n + 1, sizeof *todo);
-	size_t *from = malloc((n + 1) * sizeof *from), m = 0, i = 0;
+	size_t *from = malloc((n + 1) * sizeof *from), m = 0;
 	int rc = -1;
 
 	if (!out || !ok || !errs || !todo || !from) {
@@ -79,40 +200,36 @@ int fs_targets_add_many(fs_targets *t, const char *const *requests,
 		goto out;
 	}
 	for (size_t k = 0; k < n; k++) {
-		size_t len = strlen(paths[k]);
+		fs_err why;
 
-		if (len == 0) {
-			fs_fail(err, "empty target path");
-			goto out;
+		if (refused(paths[k], &why)) {
+			if (fs_targets_skip(t, requests[k], why.msg, err) < 0)
+				goto out;
+			continue;
 		}
-		if (len > FS_LINE_MAX) {
-			fs_fail(err, "target path is longer than %d bytes", FS_LINE_MAX);
-			goto out;
-		}
-		if (paths[k][len - 1] == '/')
+		if (paths[k][strlen(paths[k]) - 1] == '/')
 			continue; /* a directory entry of a package: nothing to map */
 		from[m] = k;
 		todo[m++] = paths[k];
 	}
 	if (fs_os_resolve_all(t->os, t->root, m, todo, out, ok, errs, err) < 0)
 		goto out;
-	if (fs_reserve((void **)&t->v, &t->cap, t->n + m, sizeof *t->v) < 0) {
-		fs_fail(err, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < m; i++) {
-		if (!ok[i]) {
-			fs_fail(err, "%s", errs[i].msg);
-			goto out;
+	for (size_t i = 0; i < m; i++) {
+		if (!ok[i])
+			ok[i] = fs_os_resolve(t->os, todo[i], &out[i], &errs[i]) == 0;
+		if (ok[i] && strlen(out[i].path) > FS_LINE_MAX) {
+			ok[i] = 0;
+			snprintf(errs[i].msg, sizeof errs[i].msg,
+				 "resolves to a path longer than %d bytes", FS_LINE_MAX);
 		}
-		if (out[i].is_dir && t->skip_dirs)
+		if (!ok[i] ? fs_targets_skip(t, requests[from[i]],
+					     problem_of(errs[i].msg, todo[i]), err) < 0
+			   : room(t, err) < 0)
+			goto out;
+		if (!ok[i] || (out[i].is_dir && t->skip_dirs))
 			continue;
-		if (!(out[i].request = strdup(requests[from[i]]))) {
-			fs_fail(err, "out of memory");
+		if (grow(t, err) < 0 || keep(t, &out[i], requests[from[i]], err) < 0)
 			goto out;
-		}
-		t->v[t->n++] = out[i];
-		out[i].path = NULL; /* the list has it now */
 	}
 	rc = 0;
 out:
@@ -124,6 +241,23 @@ out:
 	free(todo);
 	free(from);
 	return rc;
+}
+
+/*
+ * Adds n targets: requests[i] as given, for reports; paths[i] what is
+ * resolved inside the root (the backend resolves many in parallel).  A path
+ * that names no file inside the root is skipped with its problem.
+ */
+int fs_targets_add_many(fs_targets *t, const char *const *requests,
+			const char *const *paths, size_t n, fs_err *err)
+{
+	for (size_t k = 0; k < n; k += SLICE) {
+		size_t len = n - k < SLICE ? n - k : SLICE;
+
+		if (add_slice(t, requests + k, paths + k, len, err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 static int add(fs_targets *t, const char *request, const char *path, fs_err *err)
@@ -158,7 +292,7 @@ int fs_targets_add_user(fs_targets *t, const char *path, fs_err *err)
 	/* Windows: a drive path must lie in the installation ("/") */
 	inside = fs_os_under_root(full ? full : path, "/");
 	rc = inside ? add(t, path, inside, err)
-		    : fs_fail(err, "%s: outside the root (give --root)", path);
+		    : fs_targets_skip(t, path, "outside the root (give --root)", err);
 	free(full);
 	return rc;
 }

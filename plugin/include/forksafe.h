@@ -29,6 +29,10 @@ extern "C" {
 
 /* Longest target line or path accepted (bytes, without the newline). */
 #define FS_LINE_MAX 4096
+/* Most targets one list holds, and most bytes read as one target list
+ * (docs/cli.md): beyond either the list is refused as a whole. */
+#define FS_TARGETS_MAX (8u * 1024 * 1024)
+#define FS_TARGETS_INPUT_MAX (256u * 1024 * 1024)
 
 /* Most directories a kept file's path (relative to the root) may have:
  * guard refuses a deeper file before it creates anything, and every walk
@@ -142,12 +146,19 @@ void fs_scan_free(fs_scan *scan);
 typedef struct fs_target {
 	char *request;  /* as given */
 	char *path;     /* resolved inside the root, absolute ("/usr/lib/x.so") */
-	int exists;
 	fs_id id;       /* valid when exists, as are: */
 	uint64_t size;
 	int64_t mtime_ns;
+	int exists;
 	int is_dir;
 } fs_target;
+
+/* A target left out: it cannot name a file inside the root (a symlink
+ * loop, ".." above the root, an overlong or garbled line...). */
+typedef struct fs_target_skip {
+	const char *request; /* as given (an overlong line: its first bytes) */
+	const char *problem; /* one line: why */
+} fs_target_skip;
 
 typedef struct fs_targets fs_targets;
 
@@ -157,12 +168,19 @@ void fs_targets_free(fs_targets *t);
 const char *fs_targets_root(const fs_targets *t);
 size_t fs_targets_count(const fs_targets *t);
 const fs_target *fs_targets_get(const fs_targets *t, size_t i);
+/* The targets left out, each with its problem (fs_target_skip). */
+size_t fs_targets_skipped(const fs_targets *t);
+const fs_target_skip *fs_targets_skip_get(const fs_targets *t, size_t i);
 
 /*
  * Adds one target.  path is taken inside the root whether or not it starts
  * with '/'; a path ending in '/' names a directory and is skipped (returns 0).
- * Symlinks are followed inside the root; ".." that would leave the root is an
- * error.  A missing file is not an error: it is recorded with exists = 0.
+ * Symlinks are followed inside the root.  A missing file is not an error: it
+ * is recorded with exists = 0.  A path that names no file inside the root
+ * (".." above it, a symlink loop, too long or too deep, unreadable) is not
+ * an error either: it is recorded with its problem (fs_targets_skipped) and
+ * the call returns 0; one bad target never cancels the others.  -1 only
+ * when the list cannot grow (out of memory, FS_TARGETS_MAX).
  */
 int fs_targets_add(fs_targets *t, const char *path, fs_err *err);
 
@@ -182,17 +200,34 @@ fs_targets *fs_targets_from(const char *root, char *const *paths, size_t npaths,
 			    int fd, fs_err *err);
 
 /*
- * Reads targets one per line from fd, in pacman's NeedsTargets form.
- * Rejects NUL bytes and lines longer than FS_LINE_MAX with a clear error.
+ * Reads targets one per line from fd, in pacman's NeedsTargets form, as a
+ * stream (memory grows with the targets kept, not with the input).  A line
+ * with a NUL byte or longer than FS_LINE_MAX is skipped with its problem;
+ * more than FS_TARGETS_INPUT_MAX bytes fail the whole list.
  */
 int fs_targets_read_fd(fs_targets *t, int fd, fs_err *err);
 
 /*
  * Line splitter behind fs_targets_read_fd, exposed for tests and fuzzing:
- * calls fn for each non-empty line of buf (the final line may lack '\n').
- * Returns -1 with a message on NUL bytes, overlong lines, or when fn fails.
+ * calls fn for each non-empty line (the final line may lack '\n').  A bad
+ * line (a NUL byte, longer than FS_LINE_MAX) is given with problem set:
+ * line is then its first FS_LINE_SHOW bytes at most.  -1 when fn fails.
  */
-typedef int (*fs_line_fn)(void *ctx, const char *line, fs_err *err);
+#define FS_LINE_SHOW 128
+typedef int (*fs_line_fn)(void *ctx, const char *line, const char *problem,
+			  fs_err *err);
+typedef struct fs_lines {
+	char line[FS_LINE_MAX + 1];
+	size_t len;      /* bytes of the current line kept in line */
+	size_t lineno;
+	int bad;         /* the current line has a NUL byte (1) or is too long (2) */
+} fs_lines;
+void fs_lines_init(fs_lines *l);
+/* Feeds the next len bytes; lines may cross calls. */
+int fs_lines_feed(fs_lines *l, const char *buf, size_t len, fs_line_fn fn, void *ctx,
+		  fs_err *err);
+/* The last line when it lacks a newline. */
+int fs_lines_end(fs_lines *l, fs_line_fn fn, void *ctx, fs_err *err);
 int fs_lines_split(const char *buf, size_t len, fs_line_fn fn, void *ctx,
 		   fs_err *err);
 
@@ -288,6 +323,8 @@ typedef struct fs_guard_result {
 	char **messages;       /* one line each: what could not be kept and why */
 	int complete;          /* every process could be read */
 	size_t unreadable;
+	size_t nskipped;       /* targets left out (fs_targets_skipped): */
+	fs_target_skip *skipped; /* never a failure: they name no file */
 } fs_guard_result;
 
 /* targets: the files to protect (NULL with opts->all_in_use). */
@@ -365,6 +402,9 @@ int fs_hold_run(const fs_store_opts *opts, const char *snapshot, char *const *ar
 /* One line each for package-manager hooks: after guard, and after retire
  * plus report (rp may be NULL). */
 int fs_guard_write_summary(const fs_guard_result *r, FILE *f);
+/* A warning line for each of the first max targets guard left out, and
+ * one for how many more. */
+int fs_guard_write_skipped(const fs_guard_result *r, FILE *f, size_t max);
 struct fs_report_result;
 int fs_post_write_summary(const fs_retire_result *rt, const struct fs_report_result *rp,
 			  FILE *f);
@@ -554,6 +594,19 @@ int fs_plan_write_json(const fs_plan *p, FILE *f);
 int fs_plan_write_text(const fs_plan *p, FILE *f);
 
 /* ---- output -------------------------------------------------------------- */
+
+/* Text for people goes through these two, and nothing else (docs/cli.md):
+ * s with every control byte (C0, DEL, C1 raw or as UTF-8, newline, tab)
+ * and every byte of invalid UTF-8 shown as \ooo octal. */
+void fs_text_write(FILE *f, const char *s);
+/* One line for people: printf, then fs_text_write, then '\n'. */
+void fs_text_line(FILE *f, const char *fmt, ...)
+#if defined(__MINGW32__)
+	__attribute__((format(gnu_printf, 2, 3)))
+#elif defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
 
 int fs_scan_write_json(const fs_scan *scan, FILE *f);
 int fs_scan_write_text(const fs_scan *scan, FILE *f, int brief);

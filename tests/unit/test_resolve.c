@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "forksafe.h"
+#include "core/internal.h"
 
 static char root[256];
 static struct stat lib_st;
@@ -119,18 +119,32 @@ static void test_missing_and_dirs(void **state)
 	fs_targets_free(t);
 }
 
+/* A path that names no file inside the root is skipped with its problem;
+ * the targets around it are kept (one bad target never cancels the rest). */
 static void test_refusals(void **state)
 {
+	const char *const bad[] = { "../etc/passwd", "usr/../../x", "usr/lib/loop1", "" };
+	const char *const why[] = { "leaves the root", "leaves the root", "symbolic links",
+				    "empty" };
+	const char *const paths[] = { "usr/lib/libx.so", "usr/lib/loop1", "../x",
+				      "usr/lib/libx.so.1" };
 	fs_err err;
 	fs_targets *t = fs_targets_new(root, &err);
 	(void)state;
-	assert_int_equal(fs_targets_add(t, "../etc/passwd", &err), -1);
-	assert_non_null(strstr(err.msg, "leaves the root"));
-	assert_int_equal(fs_targets_add(t, "usr/../../x", &err), -1);
-	assert_int_equal(fs_targets_add(t, "usr/lib/loop1", &err), -1);
-	assert_non_null(strstr(err.msg, "symbolic links"));
-	assert_int_equal(fs_targets_add(t, "", &err), -1);
+	for (size_t i = 0; i < 4; i++) {
+		assert_int_equal(fs_targets_add(t, bad[i], &err), 0);
+		assert_int_equal(fs_targets_skipped(t), i + 1);
+		assert_string_equal(fs_targets_skip_get(t, i)->request, bad[i]);
+		assert_non_null(strstr(fs_targets_skip_get(t, i)->problem, why[i]));
+	}
 	assert_int_equal(fs_targets_count(t), 0);
+	fs_targets_free(t);
+	t = fs_targets_new(root, &err);
+	assert_int_equal(fs_targets_add_many(t, paths, paths, 4, &err), 0);
+	assert_int_equal(fs_targets_count(t), 2);
+	assert_int_equal(fs_targets_skipped(t), 2);
+	assert_string_equal(fs_targets_get(t, 0)->path, "/usr/lib/libx.so");
+	assert_string_equal(fs_targets_get(t, 1)->request, "usr/lib/libx.so.1");
 	fs_targets_free(t);
 	assert_null(fs_targets_new("/nonexistent/root", &err));
 	assert_non_null(strstr(err.msg, "/nonexistent/root"));
