@@ -116,38 +116,76 @@ static ssize_t read_small(int procfd, const char *rel, char *buf, size_t size)
 	return n;
 }
 
+/* A /proc link's target, copied by the length its one readlink() gave;
+ * NULL when unreadable or longer than FS_LINE_MAX (it would be cut). */
 static char *read_link(struct worker *w, int pid, const char *what)
 {
 	char rel[32], buf[FS_LINE_MAX + 1];
-	ssize_t n = readlinkat(w->sh->procfd, pid_file(rel, pid, what), buf, sizeof buf - 1);
+	ssize_t n = readlinkat(w->sh->procfd, pid_file(rel, pid, what), buf, sizeof buf);
 
-	if (n < 0)
+	if (n < 0 || (size_t)n >= sizeof buf)
 		return NULL;
 	return fs_arena_strndup(&w->arena, buf, (size_t)n);
+}
+
+/* Does name (len bytes) print as text in /proc/PID/maps, where the kernel
+ * writes a newline as "\012" and every other byte as it is? */
+static int prints_as(const char *name, size_t len, const char *text, size_t text_len)
+{
+	size_t t = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (name[i] == '\n') {
+			if (text_len - t < 4 || memcmp(text + t, "\\012", 4) != 0)
+				return 0;
+			t += 4;
+		} else if (t == text_len || text[t++] != name[i]) {
+			return 0;
+		}
+	}
+	return t == text_len;
+}
+
+/*
+ * The name of a mapping whose maps text holds "\012", which may be a
+ * newline or literal text: the kernel's name of it from map_files, if that
+ * name prints as the text we read (the file may have been renamed or
+ * unmapped since); NULL otherwise.  Its length and bytes come from the one
+ * readlink(), and it is copied by that length.
+ */
+static char *named_path(struct worker *w, int pid, const fs_maps_line *ml)
+{
+	static const char deleted[] = " (deleted)";
+	const size_t dl = sizeof deleted - 1;
+	char rel[128], exact[FS_LINE_MAX + 1];
+	ssize_t got;
+	size_t n;
+
+	if (ml->range_len > 64)
+		return NULL;
+	snprintf(rel, sizeof rel, "%d/map_files/%.*s", pid, (int)ml->range_len, ml->range);
+	got = readlinkat(w->sh->procfd, rel, exact, sizeof exact);
+	if (got <= 0 || (size_t)got >= sizeof exact)
+		return NULL; /* gone, or longer than any name we keep */
+	n = (size_t)got;
+	if (ml->deleted && n > dl && memcmp(exact + n - dl, deleted, dl) == 0)
+		n -= dl;
+	if (!prints_as(exact, n, ml->path, ml->path_len))
+		return NULL;
+	return fs_arena_strndup(&w->arena, exact, n);
 }
 
 /* The path of a mapping, written for people; NULL when out of memory. */
 static char *exact_path(struct worker *w, int pid, const fs_maps_line *ml)
 {
-	char *path = fs_arena_alloc(&w->arena, ml->path_len + 1);
-	char rel[128], exact[FS_LINE_MAX + 1];
-	ssize_t n;
+	char *path;
 
-	if (!path)
-		return NULL;
-	fs_maps_unescape(ml->path, ml->path_len, path);
-	if (!memmem(ml->path, ml->path_len, "\\012", 4))
+	if (memmem(ml->path, ml->path_len, "\\012", 4) && (path = named_path(w, pid, ml)))
 		return path;
-	/* "\012" may also be literal text: ask the kernel for the name */
-	snprintf(rel, sizeof rel, "%d/map_files/%.*s", pid, (int)ml->range_len,
-		 ml->range);
-	n = readlinkat(w->sh->procfd, rel, exact, sizeof exact - 1);
-	if (n > 0 && (size_t)n <= ml->path_len + 10) {
-		exact[n] = '\0';
-		if (ml->deleted && n > 10 && strcmp(exact + n - 10, " (deleted)") == 0)
-			exact[n - 10] = '\0';
-		strcpy(path, exact);
-	}
+	/* else the text, unescaped: never longer than the text */
+	path = fs_arena_alloc(&w->arena, ml->path_len + 1);
+	if (path)
+		fs_maps_unescape(ml->path, ml->path_len, path);
 	return path;
 }
 

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# test_scanner.sh - CLASS: a local user steering root's process scan.
+#
+# 1. Names read twice: the scan takes a mapping's name from the maps text
+#    and, when it holds "\012", again from /proc/PID/map_files; a user who
+#    renames her mapped file between the two reads (to a longer name, with
+#    a newline) must never make root write past a buffer.  Reached by full
+#    scans (ps, ps --json) and by filtered ones (inuse), also through her
+#    own user + mount namespace, where she bind-mounts a world-readable file
+#    of root's (a transaction's target) under such a name: the filtered
+#    scan of that file (inuse, guard) reads her name.  Run under ASan, an
+#    overflow fails the run; every run must also exit as usual.
+# 2. A process whose main thread has exited (pthread_exit() in main, other
+#    threads alive) has an empty /proc/PID/maps: it must still be seen.
+# 3. A filtered scan keeps nothing for mappings of other files.
+# Race loops are bounded to a few seconds each.
+# shellcheck source-path=SCRIPTDIR/../integration
+. "$(dirname "$0")/../integration/lib.sh"
+
+need_attacker
+RACE_SECONDS=${RACE_SECONDS:-4}
+NL=$'\n'
+A=$T/att
+mkdir -m 0755 "$A"
+chown "$ATTACKER_UID:$ATTACKER_GID" "$A"
+
+HELPER=$BUILD_DIR/tests/scanhelper
+
+# runs_clean LABEL CODES CMD... : every run of CMD for RACE_SECONDS exits
+# with one of CODES (a space-separated list) and without a sanitizer
+# report; the output of the last run is left in $T/out.
+runs_clean() {
+	local what=$1 codes=" $2 " rc n=0 bad=0 end=$((SECONDS + RACE_SECONDS))
+	shift 2
+	while [ "$SECONDS" -lt "$end" ]; do
+		"$@" >"$T/out" 2>"$T/err"
+		rc=$?
+		n=$((n + 1))
+		if [ "${codes#* "$rc" }" = "$codes" ] || grep -q 'Sanitizer' "$T/err"; then
+			bad=1
+			echo "run $n: exit $rc"
+			grep -m4 -E 'ERROR|SUMMARY|forksafe:|#[0-9] ' "$T/err"
+			break
+		fi
+	done
+	if [ "$bad" = 0 ]; then pass "$what ($n runs)"; else fail "$what"; fi
+}
+
+# renamer DIR SHORT LONG : as the attacker, renames DIR/SHORT to DIR/LONG
+# and back as fast as she can, for RACE_SECONDS plus a margin.
+renamer() {
+	as_attacker "$HELPER" rename "$@" "$((RACE_SECONDS + 2))" &
+	PIDS+=($!)
+	RENAMER=$!
+}
+
+# paths_of PID NAME... : PID's images in the ps --json in $T/out whose
+# path holds a newline, and whether each is one of the NAMEs
+# shellcheck disable=SC2317 # called through verify
+paths_of() {
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+paths = [i["path"] for p in d["processes"] if p["pid"] == int(sys.argv[2])
+         for i in p["images"] if "\n" in i["path"]]
+print(repr(paths))
+sys.exit(0 if paths and all(x in sys.argv[3:] for x in paths) else 1)' "$T/out" "$@"
+}
+
+# child_of PID : the process as_attacker CMD & started (the shell of the
+# function runs it as its child).
+child_of() { pgrep -P "$1" | head -n1; }
+
+# --- 1a. her own file, renamed under the scan --------------------------------------
+# The name in the maps text is "a\012b" (escaped, 3 bytes longer than the
+# name); the long one is up to 10 bytes longer than that text.
+SHORT="a${NL}b"
+LONG="a${NL}bXXXXXXXXXXXXX"
+cp "$TESTLIB" "$A/$SHORT"
+chown "$ATTACKER_UID:$ATTACKER_GID" "$A/$SHORT"
+ln "$A/$SHORT" "$A/hardlink"
+as_attacker "$MAPPER" "$A/ready" "$A/$SHORT" &
+PIDS+=($!)
+wait_for "$A/ready" "$!"
+M=$(child_of "$!")
+renamer "$A" "$SHORT" "$LONG"
+runs_clean "ps while she renames her mapped file" 0 "$FORKSAFE" ps
+runs_clean "inuse of her file while she renames it" 1 "$FORKSAFE" inuse --json "$A/hardlink"
+runs_clean "ps --json while she renames her mapped file" 0 "$FORKSAFE" ps --json
+verify "ps names her mapping by one of its real names" paths_of "$M" "$A/$SHORT" "$A/$LONG"
+wait "$RENAMER"
+kill "$M"
+wait "$M" 2>/dev/null
+
+# --- 1b. a world-readable file of root's, under her name in her namespace ---------
+mkdir -m 0755 "$T/pkg"
+cp "$TESTLIB" "$T/pkg/libtarget.so"
+chmod 0644 "$T/pkg/libtarget.so"
+mkdir -m 0755 "$A/ns"
+chown "$ATTACKER_UID:$ATTACKER_GID" "$A/ns"
+as_attacker touch "$A/ns/$SHORT"
+# shellcheck disable=SC2016 # expanded by the inner shell
+as_attacker unshare -Urm sh -c 'mount --bind "$1" "$2" && exec "$3" "$4" "$2"' sh \
+	"$T/pkg/libtarget.so" "$A/ns/$SHORT" "$MAPPER" "$A/ns-ready" &
+PIDS+=($!)
+wait_for "$A/ns-ready" "$!"
+M=$(child_of "$!")
+# outside her namespace the mount point is a plain file of hers: she can
+# rename it, and the bind mount's name moves along with it
+renamer "$A/ns" "$SHORT" "$LONG"
+runs_clean "inuse of root's file, bind-mounted under her renamed name" 1 \
+	"$FORKSAFE" inuse --json "$T/pkg/libtarget.so"
+P=$(jget "$(cat "$T/out")" '[p["pid"] for f in d["files"] for p in f["processes"]]')
+verify "inuse sees her namespace's mapping of root's file" [ "$P" = "[$M]" ]
+runs_clean "guard of root's file, bind-mounted under her renamed name" 0 \
+	"$FORKSAFE" guard --store "$T/store" "$T/pkg/libtarget.so"
+wait "$RENAMER"
+kill "$M"
+wait "$M" 2>/dev/null
+
+finish
