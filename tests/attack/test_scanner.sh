@@ -117,4 +117,40 @@ wait "$RENAMER"
 kill "$M"
 wait "$M" 2>/dev/null
 
+# --- 2. a process whose main thread has exited -------------------------------------
+R=$T/root
+mkdir -p "$R/usr/lib"
+cp "$TESTLIB" "$R/usr/lib/liblonely.so"
+"$HELPER" lonely "$T/lonely-ready" "$R/usr/lib/liblonely.so" &
+PIDS+=($!)
+L=$!
+wait_for "$T/lonely-ready" "$L"
+for _ in $(seq 100); do # until the main thread is gone
+	[ -s "/proc/$L/maps" ] || break
+	sleep 0.05
+done
+verify "its /proc/PID/maps is empty (main thread exited)" [ ! -s "/proc/$L/maps" ]
+out=$("$FORKSAFE" inuse --json "$R/usr/lib/liblonely.so" 2>/dev/null)
+expect_rc "inuse finds the library it maps" 1 $?
+check "  through its live thread" "$out" "[p['pid'] for p in d['files'][0]['processes']] == [$L]" \
+	"d['files'][0]['processes'][0]['exe'] == '$HELPER'"
+out=$("$FORKSAFE" ps --json 2>/dev/null)
+check "ps lists it with its images" "$out" \
+	"any(p['pid'] == $L and any(i['path'] == '$R/usr/lib/liblonely.so' for i in p['images']) for p in d['processes'])"
+out=$("$FORKSAFE" guard --json --root "$R" usr/lib/liblonely.so 2>"$T/err")
+expect_rc "guard keeps it" 0 $?
+check "  in a snapshot" "$out" 'len(d["kept"]) == 1'
+SNAP=$(jget "$out" 'd["snapshot"]')
+OLD=$(stat -c %i "$R/usr/lib/liblonely.so")
+replace_like_pm "$R/usr/lib/liblonely.so" "$TESTLIB2"
+out=$("$FORKSAFE" retire --json --root "$R" --post-transaction 2>"$T/err")
+check "post-transaction retire keeps the entry the process still maps" "$out" \
+	"d['snapshots'][0]['kept'] == 1 and not d['snapshots'][0]['removed']"
+verify "  the inode the process maps" \
+	[ "$(stat -c %i "$R/var/lib/forksafe/$SNAP/files/usr/lib/liblonely.so" 2>&1)" = "$OLD" ]
+kill "$L"
+wait "$L" 2>/dev/null
+out=$("$FORKSAFE" retire --json --root "$R" 2>"$T/err")
+check "once it exited, retire removes the snapshot" "$out" "d['snapshots'][0]['removed']"
+
 finish

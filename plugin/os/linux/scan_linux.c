@@ -25,6 +25,7 @@
 #define READ_MORE 4096  /* what one read of maps gives at most, mostly */
 #define BATCH 8
 #define MAX_THREADS 8
+#define TASK_TRIES 16   /* threads tried for a process whose main thread exited */
 
 struct shared {
 	const fs_scan_opts *opts;
@@ -68,15 +69,17 @@ struct worker {
 	fs_pidstart *denied;    /* the unreadable ones */
 	size_t denied_cap;
 	long uid;               /* of the process being read */
+	int tid;                /* its live thread whose files stand for its own
+				 * (its main thread has exited), or 0 */
 	unsigned self;          /* its share */
 	int thread_started;     /* runs in a thread of its own */
 	int failed;             /* out of memory */
 };
 
-enum { READ_OK, READ_GONE, READ_DENIED };
+enum { READ_OK, READ_GONE, READ_DENIED, READ_EMPTY };
 
-/* "PID/what" into rel (room for 32 bytes): snprintf() costs more than the
- * system call it names a file for. */
+/* "PID/what" into rel (room for 12 + strlen(what) bytes): snprintf() costs
+ * more than the system call it names a file for. */
 static const char *pid_file(char *rel, int pid, const char *what)
 {
 	char digits[12];
@@ -89,6 +92,17 @@ static const char *pid_file(char *rel, int pid, const char *what)
 		rel[i] = digits[n - 1 - i];
 	rel[n] = '/';
 	memcpy(rel + n + 1, what, len + 1);
+	return rel;
+}
+
+/* "PID/what", or "PID/task/TID/what" when the worker reads the process
+ * through a thread (rel: room for 64 bytes; what: at most 32). */
+static const char *task_file(char *rel, const struct worker *w, int pid, const char *what)
+{
+	if (!w->tid)
+		return pid_file(rel, pid, what);
+	pid_file(rel, pid, "task/");
+	pid_file(rel + strlen(rel), w->tid, what);
 	return rel;
 }
 
@@ -120,8 +134,8 @@ static ssize_t read_small(int procfd, const char *rel, char *buf, size_t size)
  * NULL when unreadable or longer than FS_LINE_MAX (it would be cut). */
 static char *read_link(struct worker *w, int pid, const char *what)
 {
-	char rel[32], buf[FS_LINE_MAX + 1];
-	ssize_t n = readlinkat(w->sh->procfd, pid_file(rel, pid, what), buf, sizeof buf);
+	char rel[64], buf[FS_LINE_MAX + 1];
+	ssize_t n = readlinkat(w->sh->procfd, task_file(rel, w, pid, what), buf, sizeof buf);
 
 	if (n < 0 || (size_t)n >= sizeof buf)
 		return NULL;
@@ -254,17 +268,19 @@ static void add_image(struct worker *w, int pid, const fs_maps_line *ml)
 		w->failed = 1;
 }
 
+/* READ_EMPTY: the maps text was empty (a kernel thread, a zombie, or a
+ * process whose main thread has exited). */
 static int read_maps(struct worker *w, int pid)
 {
-	char rel[32];
-	size_t have = 0;
+	char rel[64];
+	size_t have = 0, total = 0;
 	fs_maps_cursor c = { 0 };
 	fs_maps_line ml;
 	struct stat st;
 	int fd;
 
 	w->uid = -1;
-	fd = openat(w->sh->procfd, pid_file(rel, pid, "maps"), O_RDONLY | O_CLOEXEC);
+	fd = openat(w->sh->procfd, task_file(rel, w, pid, "maps"), O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return classify(errno);
 	/*
@@ -285,6 +301,7 @@ static int read_maps(struct worker *w, int pid)
 			return classify(e);
 		}
 		have += (size_t)n;
+		total += (size_t)n;
 		end = n == 0 || fs_maps_at_gate(w->buf, have);
 		if (!end && READ_BUF - have >= READ_MORE)
 			continue;
@@ -301,7 +318,42 @@ static int read_maps(struct worker *w, int pid)
 	if (w->nimg > 0 && fstat(fd, &st) == 0)
 		w->uid = (long)st.st_uid;
 	close(fd);
-	return READ_OK;
+	return total ? READ_OK : READ_EMPTY;
+}
+
+/*
+ * A process whose main thread has exited (pthread_exit() in main, other
+ * threads running) shows no memory map, executable or root under
+ * /proc/PID: its live threads do, under /proc/PID/task/TID.  The link
+ * count of /proc/PID/task is 2 plus its threads, so a kernel thread or a
+ * zombie costs one fstatat().  Sets w->tid to the thread read.
+ */
+static int read_via_thread(struct worker *w, int pid)
+{
+	char rel[64];
+	struct stat st;
+	struct dirent *de;
+	DIR *d;
+	int r = READ_EMPTY, tries = 0;
+
+	if (fstatat(w->sh->procfd, pid_file(rel, pid, "task"), &st, 0) < 0 || st.st_nlink <= 3)
+		return READ_EMPTY;
+	if (!(d = fs_linux_opendir(w->sh->procfd, rel)))
+		return READ_EMPTY;
+	while ((r == READ_EMPTY || r == READ_GONE) && tries < TASK_TRIES && (de = readdir(d))) {
+		char *end;
+		long tid = strtol(de->d_name, &end, 10);
+
+		if (*end || tid <= 0 || tid > 0x7fffffff || tid == pid)
+			continue;
+		tries++;
+		w->tid = (int)tid;
+		r = read_maps(w, pid);
+	}
+	closedir(d);
+	if (r != READ_OK)
+		w->tid = 0;
+	return r == READ_GONE ? READ_EMPTY : r;
 }
 
 /* A path as the process sees it: without its root's prefix. */
@@ -365,7 +417,10 @@ static void scan_one(struct worker *w, int pid)
 
 	w->nimg = 0;
 	w->serial++;
+	w->tid = 0;
 	r = read_maps(w, pid);
+	if (r == READ_EMPTY)
+		r = read_via_thread(w, pid);
 	if (r == READ_GONE)
 		return;
 	w->seen++;
