@@ -10,9 +10,11 @@
 #    of root's (a transaction's target) under such a name: the filtered
 #    scan of that file (inuse, guard) reads her name.  Run under ASan, an
 #    overflow fails the run; every run must also exit as usual.
-# 2. A process whose main thread has exited (pthread_exit() in main, other
-#    threads alive) has an empty /proc/PID/maps: it must still be seen.
-# 3. A filtered scan keeps nothing for mappings of other files.
+#    Text cut by a read: a maps line longer than the read buffer (her path)
+#    must never have its end parsed as a line (a mapping she forges).
+# 2. Hiding by exiting: a process whose main thread has exited
+#    (pthread_exit() in main, other threads alive) has an empty
+#    /proc/PID/maps; it must still be seen, and what it maps kept.
 # Race loops are bounded to a few seconds each.
 # shellcheck source-path=SCRIPTDIR/../integration
 . "$(dirname "$0")/../integration/lib.sh"
@@ -116,6 +118,29 @@ runs_clean "guard of root's file, bind-mounted under her renamed name" 0 \
 wait "$RENAMER"
 kill "$M"
 wait "$M" 2>/dev/null
+
+# --- 1c. a maps line longer than the read buffer -----------------------------------
+# Her file's path is so long that its maps line goes past 64 KiB, and from
+# there on reads as the line of a mapping of root's file: a reader that
+# resumed mid-line would say her process maps it (and guard would keep it,
+# retire hold it, for as long as she likes).
+mkdir -m 0755 "$A/deep"
+chown "$ATTACKER_UID:$ATTACKER_GID" "$A/deep"
+read -r MAJ MIN INO < <(stat -c '%Hd %Ld %i' "$T/pkg/libtarget.so")
+as_attacker "$HELPER" deep "$A/deep" "$A/deep-ready" "$MAJ" "$MIN" "$INO" &
+PIDS+=($!)
+wait_for "$A/deep-ready" "$!"
+D=$(child_of "$!")
+verify "her maps line is longer than 64 KiB" \
+	[ "$(awk '{ if (length($0) > n) n = length($0) } END { print n }' "/proc/$D/maps")" -gt 65536 ]
+out=$("$FORKSAFE" inuse --json "$T/pkg/libtarget.so" 2>/dev/null)
+rc=$?
+expect_rc "inuse of root's file nobody maps" "$(idle_rc "$out")" "$rc"
+check "  her process is not said to map it" "$out" "d['files'][0]['processes'] == []"
+out=$("$FORKSAFE" ps --json 2>/dev/null)
+check "ps gives her process no image of root's file" "$out" \
+	"not any(i['ino'] == $INO for p in d['processes'] if p['pid'] == $D for i in p['images'])"
+kill "$D"
 
 # --- 2. a process whose main thread has exited -------------------------------------
 R=$T/root

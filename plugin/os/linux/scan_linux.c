@@ -268,6 +268,25 @@ static void add_image(struct worker *w, int pid, const fs_maps_line *ml)
 		w->failed = 1;
 }
 
+/*
+ * Drops the rest of a line longer than the read buffer from the text read
+ * next (have bytes at buf): the path of a mapping is text its owner
+ * chooses, and its end must never be parsed as a line of its own.  Clears
+ * *skip once the line has ended.
+ */
+static size_t skip_rest(char *buf, size_t have, int *skip)
+{
+	const char *nl = memchr(buf, '\n', have);
+	size_t rest;
+
+	if (!nl)
+		return 0;
+	rest = have - (size_t)(nl + 1 - buf);
+	memmove(buf, nl + 1, rest);
+	*skip = 0;
+	return rest;
+}
+
 /* READ_EMPTY: the maps text was empty (a kernel thread, a zombie, or a
  * process whose main thread has exited). */
 static int read_maps(struct worker *w, int pid)
@@ -288,7 +307,7 @@ static int read_maps(struct worker *w, int pid)
 	 * a full buffer) first, then parse it in one go.  After the gate area
 	 * nothing follows, and the read that would say so is spared.
 	 */
-	for (int end = 0; !end;) {
+	for (int end = 0, skip = 0; !end;) {
 		ssize_t n = read(fd, w->buf + have, READ_BUF - have);
 		size_t used;
 
@@ -302,6 +321,8 @@ static int read_maps(struct worker *w, int pid)
 		}
 		have += (size_t)n;
 		total += (size_t)n;
+		if (skip)
+			have = skip_rest(w->buf, have, &skip);
 		end = n == 0 || fs_maps_at_gate(w->buf, have);
 		if (!end && READ_BUF - have >= READ_MORE)
 			continue;
@@ -309,8 +330,11 @@ static int read_maps(struct worker *w, int pid)
 		while (fs_maps_next(&c, &ml))
 			add_image(w, pid, &ml);
 		used = (size_t)(c.p - w->buf);
-		if (used == 0 && have == READ_BUF)
-			used = have; /* a line longer than the buffer: not a path we keep */
+		if (used == 0 && have == READ_BUF) {
+			/* a line longer than the buffer: not a path we keep */
+			used = have;
+			skip = 1;
+		}
 		memmove(w->buf, w->buf + used, have - used);
 		have -= used;
 	}
