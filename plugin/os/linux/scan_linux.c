@@ -574,8 +574,8 @@ int fs_os_scan(const fs_scan_opts *opts, fs_scan *scan, fs_err *err)
 	sh.procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (sh.procfd < 0)
 		return fs_fail_errno(err, errno, "cannot open /proc");
-	n = readlinkat(sh.procfd, "self/ns/mnt", sh.our_mntns, sizeof sh.our_mntns - 1);
-	sh.our_mntns[n > 0 ? n : 0] = '\0';
+	n = readlinkat(sh.procfd, "self/ns/mnt", sh.our_mntns, sizeof sh.our_mntns);
+	sh.our_mntns[n > 0 && (size_t)n < sizeof sh.our_mntns ? n : 0] = '\0'; /* cut: unknown */
 	if (list_pids(sh.procfd, &pids, &sh.npids, err) < 0)
 		goto out;
 	sh.pids = pids;
