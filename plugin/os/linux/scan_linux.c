@@ -142,24 +142,6 @@ static char *read_link(struct worker *w, int pid, const char *what)
 	return fs_arena_strndup(&w->arena, buf, (size_t)n);
 }
 
-/* Does name (len bytes) print as text in /proc/PID/maps, where the kernel
- * writes a newline as "\012" and every other byte as it is? */
-static int prints_as(const char *name, size_t len, const char *text, size_t text_len)
-{
-	size_t t = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		if (name[i] == '\n') {
-			if (text_len - t < 4 || memcmp(text + t, "\\012", 4) != 0)
-				return 0;
-			t += 4;
-		} else if (t == text_len || text[t++] != name[i]) {
-			return 0;
-		}
-	}
-	return t == text_len;
-}
-
 /*
  * The name of a mapping whose maps text holds "\012", which may be a
  * newline or literal text: the kernel's name of it from map_files, if that
@@ -184,7 +166,7 @@ static char *named_path(struct worker *w, int pid, const fs_maps_line *ml)
 	n = (size_t)got;
 	if (ml->deleted && n > dl && memcmp(exact + n - dl, deleted, dl) == 0)
 		n -= dl;
-	if (!prints_as(exact, n, ml->path, ml->path_len))
+	if (!fs_maps_prints_as(exact, n, ml->path, ml->path_len))
 		return NULL;
 	return fs_arena_strndup(&w->arena, exact, n);
 }
