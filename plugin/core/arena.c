@@ -13,6 +13,27 @@
 
 #define CHUNK_MIN (64 * 1024)
 
+/*
+ * Under AddressSanitizer the free part of every chunk is poisoned and an
+ * allocation is opened to exactly the bytes asked for: a write one byte
+ * past a string in the arena is reported as it is in malloc'ed memory.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define FS_ARENA_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FS_ARENA_ASAN 1
+#endif
+#endif
+#ifdef FS_ARENA_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 struct fs_arena_chunk {
 	struct fs_arena_chunk *next;
 	size_t used, size;
@@ -40,6 +61,7 @@ static struct fs_arena_chunk *new_chunk(fs_arena *a, size_t size)
 	}
 	c->used = 0;
 	c->size = size;
+	POISON(c->data, size);
 	c->next = a->head;
 	a->head = c;
 	a->size += size;
@@ -49,9 +71,11 @@ static struct fs_arena_chunk *new_chunk(fs_arena *a, size_t size)
 void *fs_arena_alloc(fs_arena *a, size_t size)
 {
 	struct fs_arena_chunk *c = a->head;
-	size_t align = sizeof(max_align_t);
+	size_t align = sizeof(max_align_t), want = size;
 	void *p;
 
+	if (size > SIZE_MAX / 4)
+		return NULL;
 	size = (size + align - 1) / align * align;
 	if (!c || c->size - c->used < size) {
 		c = new_chunk(a, size);
@@ -60,6 +84,7 @@ void *fs_arena_alloc(fs_arena *a, size_t size)
 	}
 	p = (char *)c->data + c->used;
 	c->used += size;
+	UNPOISON(p, want);
 	return p;
 }
 
@@ -85,6 +110,7 @@ void fs_arena_free(fs_arena *a)
 
 	for (; c; c = next) {
 		next = c->next;
+		UNPOISON(c->data, c->size);
 		if (c->huge)
 			fs_os_huge_free(c, c->huge);
 		else

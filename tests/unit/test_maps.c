@@ -78,6 +78,24 @@ static void test_spaces_and_newlines(void **state)
 	(void)n;
 }
 
+/* A name read apart from the maps text stands for it only if it prints as
+ * that text: same bytes, each newline as "\012", nothing more or less. */
+static void test_prints_as(void **state)
+{
+	static const char text[] = "/d/a\\012b";
+	const size_t tl = sizeof text - 1;
+	(void)state;
+	assert_true(fs_maps_prints_as("/d/a\nb", 6, text, tl));
+	assert_true(fs_maps_prints_as("/d/a\\012b", 9, text, tl)); /* literal text */
+	assert_false(fs_maps_prints_as("/d/a\nbXXXXXXXXXXXXX", 19, text, tl)); /* renamed */
+	assert_false(fs_maps_prints_as("/d/a\n", 5, text, tl));
+	assert_false(fs_maps_prints_as("/d/a\nb\n", 7, text, tl));
+	assert_false(fs_maps_prints_as("/d/a\n", 5, "/d/a\\01", 7)); /* cut escape */
+	assert_false(fs_maps_prints_as("/d/a\nc", 6, text, tl));
+	assert_false(fs_maps_prints_as("", 0, text, tl));
+	assert_true(fs_maps_prints_as("", 0, "", 0));
+}
+
 static void test_malformed(void **state)
 {
 	fs_maps_line ml;
@@ -211,6 +229,7 @@ int main(void)
 		cmocka_unit_test(test_deleted_suffix),
 		cmocka_unit_test(test_spaces_and_newlines),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_prints_as),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -70,6 +70,11 @@ int fs_maps_at_gate(const char *text, size_t len);
  */
 size_t fs_maps_unescape(const char *src, size_t len, char *dst);
 
+/* Does name (len bytes) print as text (text_len bytes) in /proc/PID/maps,
+ * where the kernel writes a newline as "\012" and every other byte as it
+ * is?  A name read apart from the text must pass this to stand for it. */
+int fs_maps_prints_as(const char *name, size_t len, const char *text, size_t text_len);
+
 /* Per-process facts read from /proc/PID/stat and /proc/PID/status. */
 int fs_proc_parse_stat(const char *buf, size_t len, char *comm, size_t comm_size,
 		       unsigned long long *start_time);

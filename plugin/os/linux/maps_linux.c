@@ -218,3 +218,21 @@ size_t fs_maps_unescape(const char *src, size_t len, char *dst)
 	dst[o] = '\0';
 	return o;
 }
+
+/* Does name (len bytes) print as text in /proc/PID/maps, where the kernel
+ * writes a newline as "\012" and every other byte as it is? */
+int fs_maps_prints_as(const char *name, size_t len, const char *text, size_t text_len)
+{
+	size_t t = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (name[i] == '\n') {
+			if (text_len - t < 4 || memcmp(text + t, "\\012", 4) != 0)
+				return 0;
+			t += 4;
+		} else if (t == text_len || text[t++] != name[i]) {
+			return 0;
+		}
+	}
+	return t == text_len;
+}

@@ -25,6 +25,7 @@
 #define READ_MORE 4096  /* what one read of maps gives at most, mostly */
 #define BATCH 8
 #define MAX_THREADS 8
+#define TASK_TRIES 16   /* threads tried for a process whose main thread exited */
 
 struct shared {
 	const fs_scan_opts *opts;
@@ -68,15 +69,17 @@ struct worker {
 	fs_pidstart *denied;    /* the unreadable ones */
 	size_t denied_cap;
 	long uid;               /* of the process being read */
+	int tid;                /* its live thread whose files stand for its own
+				 * (its main thread has exited), or 0 */
 	unsigned self;          /* its share */
 	int thread_started;     /* runs in a thread of its own */
 	int failed;             /* out of memory */
 };
 
-enum { READ_OK, READ_GONE, READ_DENIED };
+enum { READ_OK, READ_GONE, READ_DENIED, READ_EMPTY };
 
-/* "PID/what" into rel (room for 32 bytes): snprintf() costs more than the
- * system call it names a file for. */
+/* "PID/what" into rel (room for 12 + strlen(what) bytes): snprintf() costs
+ * more than the system call it names a file for. */
 static const char *pid_file(char *rel, int pid, const char *what)
 {
 	char digits[12];
@@ -89,6 +92,17 @@ static const char *pid_file(char *rel, int pid, const char *what)
 		rel[i] = digits[n - 1 - i];
 	rel[n] = '/';
 	memcpy(rel + n + 1, what, len + 1);
+	return rel;
+}
+
+/* "PID/what", or "PID/task/TID/what" when the worker reads the process
+ * through a thread (rel: room for 64 bytes; what: at most 32). */
+static const char *task_file(char *rel, const struct worker *w, int pid, const char *what)
+{
+	if (!w->tid)
+		return pid_file(rel, pid, what);
+	pid_file(rel, pid, "task/");
+	pid_file(rel + strlen(rel), w->tid, what);
 	return rel;
 }
 
@@ -116,38 +130,58 @@ static ssize_t read_small(int procfd, const char *rel, char *buf, size_t size)
 	return n;
 }
 
+/* A /proc link's target, copied by the length its one readlink() gave;
+ * NULL when unreadable or longer than FS_LINE_MAX (it would be cut). */
 static char *read_link(struct worker *w, int pid, const char *what)
 {
-	char rel[32], buf[FS_LINE_MAX + 1];
-	ssize_t n = readlinkat(w->sh->procfd, pid_file(rel, pid, what), buf, sizeof buf - 1);
+	char rel[64], buf[FS_LINE_MAX + 1];
+	ssize_t n = readlinkat(w->sh->procfd, task_file(rel, w, pid, what), buf, sizeof buf);
 
-	if (n < 0)
+	if (n < 0 || (size_t)n >= sizeof buf)
 		return NULL;
 	return fs_arena_strndup(&w->arena, buf, (size_t)n);
+}
+
+/*
+ * The name of a mapping whose maps text holds "\012", which may be a
+ * newline or literal text: the kernel's name of it from map_files, if that
+ * name prints as the text we read (the file may have been renamed or
+ * unmapped since); NULL otherwise.  Its length and bytes come from the one
+ * readlink(), and it is copied by that length.
+ */
+static char *named_path(struct worker *w, int pid, const fs_maps_line *ml)
+{
+	static const char deleted[] = " (deleted)";
+	const size_t dl = sizeof deleted - 1;
+	char rel[128], exact[FS_LINE_MAX + 1];
+	ssize_t got;
+	size_t n;
+
+	if (ml->range_len > 64)
+		return NULL;
+	snprintf(rel, sizeof rel, "%d/map_files/%.*s", pid, (int)ml->range_len, ml->range);
+	got = readlinkat(w->sh->procfd, rel, exact, sizeof exact);
+	if (got <= 0 || (size_t)got >= sizeof exact)
+		return NULL; /* gone, or longer than any name we keep */
+	n = (size_t)got;
+	if (ml->deleted && n > dl && memcmp(exact + n - dl, deleted, dl) == 0)
+		n -= dl;
+	if (!fs_maps_prints_as(exact, n, ml->path, ml->path_len))
+		return NULL;
+	return fs_arena_strndup(&w->arena, exact, n);
 }
 
 /* The path of a mapping, written for people; NULL when out of memory. */
 static char *exact_path(struct worker *w, int pid, const fs_maps_line *ml)
 {
-	char *path = fs_arena_alloc(&w->arena, ml->path_len + 1);
-	char rel[128], exact[FS_LINE_MAX + 1];
-	ssize_t n;
+	char *path;
 
-	if (!path)
-		return NULL;
-	fs_maps_unescape(ml->path, ml->path_len, path);
-	if (!memmem(ml->path, ml->path_len, "\\012", 4))
+	if (memmem(ml->path, ml->path_len, "\\012", 4) && (path = named_path(w, pid, ml)))
 		return path;
-	/* "\012" may also be literal text: ask the kernel for the name */
-	snprintf(rel, sizeof rel, "%d/map_files/%.*s", pid, (int)ml->range_len,
-		 ml->range);
-	n = readlinkat(w->sh->procfd, rel, exact, sizeof exact - 1);
-	if (n > 0 && (size_t)n <= ml->path_len + 10) {
-		exact[n] = '\0';
-		if (ml->deleted && n > 10 && strcmp(exact + n - 10, " (deleted)") == 0)
-			exact[n - 10] = '\0';
-		strcpy(path, exact);
-	}
+	/* else the text, unescaped: never longer than the text */
+	path = fs_arena_alloc(&w->arena, ml->path_len + 1);
+	if (path)
+		fs_maps_unescape(ml->path, ml->path_len, path);
 	return path;
 }
 
@@ -216,17 +250,38 @@ static void add_image(struct worker *w, int pid, const fs_maps_line *ml)
 		w->failed = 1;
 }
 
+/*
+ * Drops the rest of a line longer than the read buffer from the text read
+ * next (have bytes at buf): the path of a mapping is text its owner
+ * chooses, and its end must never be parsed as a line of its own.  Clears
+ * *skip once the line has ended.
+ */
+static size_t skip_rest(char *buf, size_t have, int *skip)
+{
+	const char *nl = memchr(buf, '\n', have);
+	size_t rest;
+
+	if (!nl)
+		return 0;
+	rest = have - (size_t)(nl + 1 - buf);
+	memmove(buf, nl + 1, rest);
+	*skip = 0;
+	return rest;
+}
+
+/* READ_EMPTY: the maps text was empty (a kernel thread, a zombie, or a
+ * process whose main thread has exited). */
 static int read_maps(struct worker *w, int pid)
 {
-	char rel[32];
-	size_t have = 0;
+	char rel[64];
+	size_t have = 0, total = 0;
 	fs_maps_cursor c = { 0 };
 	fs_maps_line ml;
 	struct stat st;
 	int fd;
 
 	w->uid = -1;
-	fd = openat(w->sh->procfd, pid_file(rel, pid, "maps"), O_RDONLY | O_CLOEXEC);
+	fd = openat(w->sh->procfd, task_file(rel, w, pid, "maps"), O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return classify(errno);
 	/*
@@ -234,7 +289,7 @@ static int read_maps(struct worker *w, int pid)
 	 * a full buffer) first, then parse it in one go.  After the gate area
 	 * nothing follows, and the read that would say so is spared.
 	 */
-	for (int end = 0; !end;) {
+	for (int end = 0, skip = 0; !end;) {
 		ssize_t n = read(fd, w->buf + have, READ_BUF - have);
 		size_t used;
 
@@ -247,6 +302,9 @@ static int read_maps(struct worker *w, int pid)
 			return classify(e);
 		}
 		have += (size_t)n;
+		total += (size_t)n;
+		if (skip)
+			have = skip_rest(w->buf, have, &skip);
 		end = n == 0 || fs_maps_at_gate(w->buf, have);
 		if (!end && READ_BUF - have >= READ_MORE)
 			continue;
@@ -254,8 +312,11 @@ static int read_maps(struct worker *w, int pid)
 		while (fs_maps_next(&c, &ml))
 			add_image(w, pid, &ml);
 		used = (size_t)(c.p - w->buf);
-		if (used == 0 && have == READ_BUF)
-			used = have; /* a line longer than the buffer: not a path we keep */
+		if (used == 0 && have == READ_BUF) {
+			/* a line longer than the buffer: not a path we keep */
+			used = have;
+			skip = 1;
+		}
 		memmove(w->buf, w->buf + used, have - used);
 		have -= used;
 	}
@@ -263,7 +324,42 @@ static int read_maps(struct worker *w, int pid)
 	if (w->nimg > 0 && fstat(fd, &st) == 0)
 		w->uid = (long)st.st_uid;
 	close(fd);
-	return READ_OK;
+	return total ? READ_OK : READ_EMPTY;
+}
+
+/*
+ * A process whose main thread has exited (pthread_exit() in main, other
+ * threads running) shows no memory map, executable or root under
+ * /proc/PID: its live threads do, under /proc/PID/task/TID.  The link
+ * count of /proc/PID/task is 2 plus its threads, so a kernel thread or a
+ * zombie costs one fstatat().  Sets w->tid to the thread read.
+ */
+static int read_via_thread(struct worker *w, int pid)
+{
+	char rel[64];
+	struct stat st;
+	struct dirent *de;
+	DIR *d;
+	int r = READ_EMPTY, tries = 0;
+
+	if (fstatat(w->sh->procfd, pid_file(rel, pid, "task"), &st, 0) < 0 || st.st_nlink <= 3)
+		return READ_EMPTY;
+	if (!(d = fs_linux_opendir(w->sh->procfd, rel)))
+		return READ_EMPTY;
+	while ((r == READ_EMPTY || r == READ_GONE) && tries < TASK_TRIES && (de = readdir(d))) {
+		char *end;
+		long tid = strtol(de->d_name, &end, 10);
+
+		if (*end || tid <= 0 || tid > 0x7fffffff || tid == pid)
+			continue;
+		tries++;
+		w->tid = (int)tid;
+		r = read_maps(w, pid);
+	}
+	closedir(d);
+	if (r != READ_OK)
+		w->tid = 0;
+	return r == READ_GONE ? READ_EMPTY : r;
 }
 
 /* A path as the process sees it: without its root's prefix. */
@@ -327,7 +423,10 @@ static void scan_one(struct worker *w, int pid)
 
 	w->nimg = 0;
 	w->serial++;
+	w->tid = 0;
 	r = read_maps(w, pid);
+	if (r == READ_EMPTY)
+		r = read_via_thread(w, pid);
 	if (r == READ_GONE)
 		return;
 	w->seen++;
@@ -457,8 +556,8 @@ int fs_os_scan(const fs_scan_opts *opts, fs_scan *scan, fs_err *err)
 	sh.procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (sh.procfd < 0)
 		return fs_fail_errno(err, errno, "cannot open /proc");
-	n = readlinkat(sh.procfd, "self/ns/mnt", sh.our_mntns, sizeof sh.our_mntns - 1);
-	sh.our_mntns[n > 0 ? n : 0] = '\0';
+	n = readlinkat(sh.procfd, "self/ns/mnt", sh.our_mntns, sizeof sh.our_mntns);
+	sh.our_mntns[n > 0 && (size_t)n < sizeof sh.our_mntns ? n : 0] = '\0'; /* cut: unknown */
 	if (list_pids(sh.procfd, &pids, &sh.npids, err) < 0)
 		goto out;
 	sh.pids = pids;

@@ -10,17 +10,31 @@
 #include <string.h>
 #include <wchar.h>
 
-/* A handle's final name (malloc'ed), or NULL. */
+/*
+ * A handle's final name (malloc'ed), or NULL.  The name may grow between
+ * the call that sizes the buffer and the one that fills it (a rename): only
+ * a call that returns fewer characters than the buffer holds wrote the
+ * whole name; otherwise it returned the size it needs now.
+ */
 static wchar_t *final_name(HANDLE h)
 {
-	DWORD n = GetFinalPathNameByHandleW(h, NULL, 0, FILE_NAME_NORMALIZED);
-	wchar_t *w = n ? malloc((n + 1) * sizeof *w) : NULL;
+	DWORD size = MAX_PATH + 1;
 
-	if (w && GetFinalPathNameByHandleW(h, w, n + 1, FILE_NAME_NORMALIZED) == 0) {
+	for (int tries = 0; tries < 4; tries++) {
+		wchar_t *w = malloc(size * sizeof *w);
+		DWORD n;
+
+		if (!w)
+			return NULL;
+		n = GetFinalPathNameByHandleW(h, w, size, FILE_NAME_NORMALIZED);
+		if (n > 0 && n < size)
+			return w;
 		free(w);
-		w = NULL;
+		if (n == 0 || n > 65536) /* NT names hold at most 32767 */
+			return NULL;
+		size = n + 1;
 	}
-	return w;
+	return NULL;
 }
 
 fs_os_root *fs_os_root_open(const char *path, fs_err *err)

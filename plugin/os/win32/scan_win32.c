@@ -225,8 +225,8 @@ static int scan_process(struct scanner *sc, const PROCESSENTRY32W *pe)
 		fs_image *img;
 		int added = 1;
 
-		if (len == 0)
-			continue; /* unloaded meanwhile */
+		if (len == 0 || len >= NT_NAME_MAX)
+			continue; /* unloaded meanwhile, or cut: not its name */
 		sc->ntbuf[len] = L'\0';
 		if (!(e = lookup(sc, sc->ntbuf))) {
 			CloseHandle(h);

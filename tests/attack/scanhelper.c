@@ -1,0 +1,190 @@
+/*
+ * scanhelper.c - test helper of tests/attack/test_scanner.sh (the process
+ * scanner's attack test).
+ *
+ *   scanhelper rename DIR A B SECONDS
+ *       renames DIR/A to DIR/B and back, as fast as it can, for SECONDS.
+ *   scanhelper lonely READY LIB
+ *       dlopen()s LIB, starts a thread that sleeps, creates READY and ends
+ *       its main thread with pthread_exit(): the process lives on with an
+ *       empty /proc/PID/maps until killed.
+ *   scanhelper deep DIR READY MAJOR MINOR INO
+ *       maps a file of its own so deep under DIR that its line in
+ *       /proc/PID/maps is longer than 64 KiB and holds, from byte 65536 on,
+ *       the text of a line mapping MAJOR:MINOR INO (what a reader that
+ *       resumes mid-line would take for a mapping of that file); creates
+ *       READY and sleeps until killed.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static int renamer(const char *dir, const char *a, const char *b, const char *secs)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	time_t end = time(NULL) + atoi(secs);
+
+	if (dfd < 0) {
+		perror("scanhelper: open");
+		return 1;
+	}
+	while (time(NULL) < end) {
+		if (renameat(dfd, a, dfd, b) < 0 || renameat(dfd, b, dfd, a) < 0) {
+			perror("scanhelper: rename");
+			return 1;
+		}
+	}
+	close(dfd);
+	return 0;
+}
+
+static void *sleeper(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static int lonely(const char *ready, const char *lib)
+{
+	pthread_t t;
+	int fd;
+
+	if (!dlopen(lib, RTLD_NOW | RTLD_LOCAL)) {
+		fprintf(stderr, "scanhelper: %s\n", dlerror());
+		return 1;
+	}
+	if (pthread_create(&t, NULL, sleeper, NULL) != 0) {
+		fprintf(stderr, "scanhelper: cannot start a thread\n");
+		return 1;
+	}
+	fd = open(ready, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		perror("scanhelper: ready file");
+		return 1;
+	}
+	close(fd);
+	pthread_exit(NULL);
+}
+
+#define SPLIT 65536 /* where a 64 KiB reader cuts the line */
+
+/* Opens (creating) directory name under dfd, closing dfd; -1 on error. */
+static int down(int dfd, const char *name)
+{
+	int fd;
+
+	if (mkdirat(dfd, name, 0755) < 0 && errno != EEXIST)
+		return -1;
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	close(dfd);
+	return fd;
+}
+
+/* A directory name of len bytes, len at most 255. */
+static const char *filler(size_t len)
+{
+	static char name[256];
+
+	memset(name, 'd', len);
+	name[len] = '\0';
+	return name;
+}
+
+/* The byte of our maps line for the mapping at addr where its path starts
+ * (its fields padded to a column), or -1. */
+static long path_column(void *addr)
+{
+	char line[512], want[32];
+	FILE *f = fopen("/proc/self/maps", "r");
+	long col = -1;
+
+	snprintf(want, sizeof want, "%lx-", (unsigned long)addr);
+	while (f && fgets(line, sizeof line, f))
+		if (strncmp(line, want, strlen(want)) == 0) {
+			char *slash = strchr(line, '/');
+
+			col = slash ? (long)(slash - line) : -1;
+			break;
+		}
+	if (f)
+		fclose(f);
+	return col;
+}
+
+static void *map_at(int dfd, const char *name)
+{
+	int fd = openat(dfd, name, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	void *p;
+
+	if (fd < 0 || ftruncate(fd, 4096) < 0)
+		return MAP_FAILED;
+	p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	return p;
+}
+
+static int deep(const char *dir, const char *ready, const char *maj, const char *min,
+		const char *ino)
+{
+	char fake[128];
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd;
+	void *probe, *p;
+	long col, fill;
+
+	if (dfd < 0 || (probe = map_at(dfd, "probe")) == MAP_FAILED ||
+	    (col = path_column(probe)) < 0) {
+		perror("scanhelper: probe");
+		return 1;
+	}
+	/* DIR/<fillers>/FAKE/x with FAKE starting at byte SPLIT of the line */
+	snprintf(fake, sizeof fake, "0-1000 r--p 00000000 %02x:%02x %s ", atoi(maj), atoi(min), ino);
+	fill = SPLIT - col - (long)strlen(dir) - 1; /* fillers, each with its '/' */
+	while (fill > 0 && dfd >= 0) {
+		long n = fill > 201 ? (fill == 202 ? 100 : 200) : fill - 1;
+
+		dfd = down(dfd, filler((size_t)n));
+		fill -= n + 1;
+	}
+	if (dfd < 0 || (dfd = down(dfd, fake)) < 0 || (p = map_at(dfd, "x")) == MAP_FAILED) {
+		perror("scanhelper: deep path");
+		return 1;
+	}
+	close(dfd);
+	if (path_column(p) != col) {
+		fprintf(stderr, "scanhelper: the path starts at column %ld, not %ld\n",
+			path_column(p), col);
+		return 1;
+	}
+	fd = open(ready, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		perror("scanhelper: ready file");
+		return 1;
+	}
+	close(fd);
+	for (;;)
+		pause();
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 6 && strcmp(argv[1], "rename") == 0)
+		return renamer(argv[2], argv[3], argv[4], argv[5]);
+	if (argc == 4 && strcmp(argv[1], "lonely") == 0)
+		return lonely(argv[2], argv[3]);
+	if (argc == 7 && strcmp(argv[1], "deep") == 0)
+		return deep(argv[2], argv[3], argv[4], argv[5], argv[6]);
+	fprintf(stderr, "usage: scanhelper rename DIR A B SECONDS | lonely READY LIB | "
+			"deep DIR READY MAJOR MINOR INO\n");
+	return 2;
+}
