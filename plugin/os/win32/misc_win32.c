@@ -125,6 +125,13 @@ FILE *fs_os_fopen(const char *path, const char *mode)
 		errno = ENOMEM;
 	free(w);
 	free(m);
+	/* "r": a file on a disk only (no pipe, console or device to wait on) */
+	if (f && strcmp(mode, "r") == 0 &&
+	    GetFileType((HANDLE)_get_osfhandle(_fileno(f))) != FILE_TYPE_DISK) {
+		fclose(f);
+		errno = EINVAL;
+		return NULL;
+	}
 	return f;
 }
 
