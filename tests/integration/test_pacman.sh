@@ -195,7 +195,7 @@ pac_bounded() {
 
 start_mapper "$T/ready5" "$R/usr/lib/fstest/libfoo.so"
 M=$MAPPER_PID
-printf 'timeout = 5\n' >"$R/etc/forksafe.conf"
+printf 'timeout = 30\n' >"$R/etc/forksafe.conf"
 lock_store
 SIGNAL=SEGV pac_bounded 20 -U "$T/foo-1.0-1-any.pkg.tar.zst"
 out=$(cat "$T/pac.out")
