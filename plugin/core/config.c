@@ -1,12 +1,19 @@
 /*
  * config.c - /etc/forksafe.conf: "key = value" lines, '#' starts a comment.
- * Keys: strict = yes|no; copy_budget = SIZE (fs_parse_size).
+ * Keys: strict = yes|no; timeout = seconds (1 to FS_CONFIG_TIMEOUT_MAX);
+ * copy_budget = SIZE (fs_parse_size).
+ * The hooks read it before anything else, outside the time limit it
+ * sets: only a regular file, opened without blocking, at most
+ * CONFIG_MAX bytes.
  */
 #include "os.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+#define CONFIG_MAX (64u * 1024) /* bytes: a few settings need far less */
 
 static char *trim(char *s)
 {
@@ -29,53 +36,95 @@ static int parse_bool(const char *v, int *out)
 	return -1;
 }
 
-int fs_config_load(const char *path, fs_config *c, fs_err *err)
+/* 1 to FS_CONFIG_TIMEOUT_MAX seconds, digits only */
+static int parse_timeout(const char *v, unsigned *out)
 {
-	FILE *f = fs_os_fopen(path, "r");
-	char line[1024];
-	int lineno = 0, rc = 0;
+	unsigned long n = 0;
 
+	if (!*v || strspn(v, "0123456789") != strlen(v) || strlen(v) > 9)
+		return -1;
+	for (; *v; v++)
+		n = n * 10 + (unsigned long)(*v - '0');
+	if (n < 1 || n > FS_CONFIG_TIMEOUT_MAX)
+		return -1;
+	*out = (unsigned)n;
+	return 0;
+}
+
+void fs_config_defaults(fs_config *c)
+{
 	memset(c, 0, sizeof *c);
-	if (!f)
-		return errno == ENOENT ? 0 : fs_fail_errno(err, errno, "%s", path);
-	while (rc == 0 && fgets(line, sizeof line, f)) {
-		char *hash = strchr(line, '#'), *eq, *key, *val;
+	c->timeout = FS_CONFIG_TIMEOUT_DEFAULT;
+}
+
+static int setting(const char *path, int lineno, const char *key, const char *val,
+		   fs_config *c, fs_err *err)
+{
+	if (strcmp(key, "strict") == 0) {
+		if (parse_bool(val, &c->strict) < 0)
+			return fs_fail(err, "%s:%d: strict is yes or no, not '%s'", path, lineno, val);
+	} else if (strcmp(key, "timeout") == 0) {
+		if (parse_timeout(val, &c->timeout) < 0)
+			return fs_fail(err, "%s:%d: timeout is a number of seconds from 1 to %u, not '%s'",
+				       path, lineno, FS_CONFIG_TIMEOUT_MAX, val);
+	} else if (strcmp(key, "copy_budget") == 0) {
+		if (fs_parse_size(val, &c->copy_budget) < 0)
+			return fs_fail(err, "%s:%d: copy_budget is a size such as 512M or 2G, not '%s'",
+				       path, lineno, val);
+		c->copy_budget_set = 1;
+	} else {
+		return fs_fail(err, "%s:%d: unknown setting '%s'", path, lineno, key);
+	}
+	return 0;
+}
+
+static int parse(FILE *f, const char *path, fs_config *c, fs_err *err)
+{
+	char line[1024];
+	size_t total = 0;
+	int lineno = 0;
+
+	while (fgets(line, sizeof line, f)) {
+		char *hash = strchr(line, '#'), *eq, *key;
 
 		lineno++;
-		if (!strchr(line, '\n') && !feof(f)) {
-			rc = fs_fail(err, "%s:%d: line too long", path, lineno);
-			break;
-		}
+		total += strlen(line);
+		if (total > CONFIG_MAX)
+			return fs_fail(err, "%s: longer than %u bytes", path, CONFIG_MAX);
+		if (!strchr(line, '\n') && !feof(f))
+			return fs_fail(err, "%s:%d: line too long", path, lineno);
 		if (hash)
 			*hash = '\0';
 		key = trim(line);
 		if (!*key)
 			continue;
 		eq = strchr(key, '=');
-		if (!eq) {
-			rc = fs_fail(err, "%s:%d: expected 'key = value'", path, lineno);
-			break;
-		}
+		if (!eq)
+			return fs_fail(err, "%s:%d: expected 'key = value'", path, lineno);
 		*eq = '\0';
-		key = trim(key);
-		val = trim(eq + 1);
-		if (strcmp(key, "strict") == 0) {
-			if (parse_bool(val, &c->strict) < 0)
-				rc = fs_fail(err, "%s:%d: strict is yes or no, not '%s'", path,
-					     lineno, val);
-		} else if (strcmp(key, "copy_budget") == 0) {
-			if (fs_parse_size(val, &c->copy_budget) < 0)
-				rc = fs_fail(err, "%s:%d: copy_budget is a size such as 512M or 2G, "
-					     "not '%s'", path, lineno, val);
-			else
-				c->copy_budget_set = 1;
-		} else {
-			rc = fs_fail(err, "%s:%d: unknown setting '%s'", path, lineno, key);
-		}
+		if (setting(path, lineno, trim(key), trim(eq + 1), c, err) < 0)
+			return -1;
 	}
-	if (rc == 0 && ferror(f))
-		rc = fs_fail(err, "%s: read error", path);
+	return ferror(f) ? fs_fail(err, "%s: read error", path) : 0;
+}
+
+int fs_config_load(const char *path, fs_config *c, fs_err *err)
+{
+	FILE *f = fs_os_fopen(path, "r");
+	int rc;
+
+	fs_config_defaults(c);
+	if (!f) {
+		if (errno == ENOENT)
+			return 0;
+		if (errno == EINVAL)
+			return fs_fail(err, "%s: not a regular file", path);
+		return fs_fail_errno(err, errno, "%s", path);
+	}
+	rc = parse(f, path, c, err);
 	fclose(f);
+	if (rc < 0)
+		fs_config_defaults(c); /* a typo never half-applies */
 	return rc;
 }
 

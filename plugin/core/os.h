@@ -188,12 +188,20 @@ int fs_os_fs_type(fs_os_root *root, const char *relpath, char *buf, size_t len,
 /* ---- odds and ends ---------------------------------------------------------- */
 
 /* fopen() of a path as the backend reads paths (Windows: "/etc/x" is in
- * the installation; errno set on failure). */
+ * the installation; errno set on failure).  Mode "r" opens a regular file
+ * only, without blocking: anything else (a FIFO, a device) fails with
+ * errno EINVAL. */
 FILE *fs_os_fopen(const char *path, const char *mode);
 
 /* Runs argv (searched in PATH), inheriting our handles, and waits:
  * *status is its exit status, 128 + signal when killed. */
 int fs_os_run(char *const *argv, int *status, fs_err *err);
+
+/* fs_run_limited() (forksafe.h): POSIX forks and the child calls
+ * c->run(c->arg); Windows starts this program again with c->argv.  At the
+ * deadline, the child and what it started are killed (POSIX: its process
+ * group; Windows: its job). */
+int fs_os_run_limited(const fs_child *c, unsigned timeout, fs_child_end *end, fs_err *err);
 
 /* A stream whose bytes end up in memory (open_memstream where there is
  * one): fs_os_membuf_done() closes it and hands over the bytes. */

@@ -413,19 +413,52 @@ int fs_post_write_summary(const fs_retire_result *rt, const struct fs_report_res
 
 #define FS_CONFIG_PATH "/etc/forksafe.conf"
 
+/* timeout: how long a hook's work may take, in seconds */
+#define FS_CONFIG_TIMEOUT_DEFAULT 60u
+#define FS_CONFIG_TIMEOUT_MAX 3600u
+
 typedef struct fs_config {
-	int strict;   /* hooks: fail the transaction when protection fails */
+	int strict;            /* hooks: fail the transaction when protection fails */
+	unsigned timeout;      /* hooks: seconds before their work is stopped */
 	uint64_t copy_budget;  /* copy_budget = SIZE, when copy_budget_set */
 	int copy_budget_set;
 } fs_config;
 
-/* Reads "key = value" lines ('#' comments).  A missing file leaves the
- * defaults (strict = no); an unknown key or bad value is an error. */
+/* The defaults: strict = no, timeout = 60. */
+void fs_config_defaults(fs_config *c);
+/* Reads "key = value" lines ('#' comments) of a regular file (anything
+ * else is refused without blocking).  A missing file gives the defaults;
+ * an unknown key or bad value is an error, and c then holds the defaults. */
 int fs_config_load(const char *path, fs_config *c, fs_err *err);
 
 /* A size as settings give it: bytes, or a number with K, M, G or T (powers
  * of 1024; "KiB", "MiB", ... too), or "unlimited" (UINT64_MAX).  0 or -1. */
 int fs_parse_size(const char *s, uint64_t *out);
+
+/* ---- work in a child process with a deadline (the hooks) -------------------
+ * The hooks' work (scan, store, databases) runs so that whatever happens to
+ * it - a crash, an abort, a hang - the caller lives to say so.  On POSIX a
+ * forked child calls run(arg) and exits with what it returns; Windows
+ * cannot fork and starts this program again with argv[1...] (argv[0]
+ * stands for its own path), which must do the same work.  The child has
+ * our standard streams.  Past timeout seconds (1 to FS_CONFIG_TIMEOUT_MAX)
+ * it is killed with everything it started.
+ */
+typedef struct fs_child {
+	int (*run)(void *arg);
+	void *arg;
+	char *const *argv;
+} fs_child;
+
+enum { FS_CHILD_EXITED, FS_CHILD_KILLED, FS_CHILD_TIMED_OUT };
+typedef struct fs_child_end {
+	int how;        /* FS_CHILD_* */
+	int code;       /* EXITED: exit status; KILLED: signal or exception code */
+	char what[40];  /* KILLED: "SIGSEGV", "exception 0xC0000005" */
+} fs_child_end;
+
+/* -1 with err when the child could not be started or waited for. */
+int fs_run_limited(const fs_child *c, unsigned timeout, fs_child_end *end, fs_err *err);
 
 /* ---- report: who still runs replaced images ------------------------------- */
 

@@ -10,39 +10,58 @@
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
-for tool in pacman bsdtar zstd unshare; do
+for tool in pacman bsdtar zstd unshare cmake; do
 	command -v "$tool" >/dev/null || { echo "skipped: $tool is not installed"; exit 77; }
 done
 if [ "$(id -u)" -ne 0 ] || ! unshare -m true 2>/dev/null; then
 	echo "skipped: needs root and unshare -m (hooks run chrooted)"
 	exit 77
 fi
+# under ASan, a SIGSEGV must kill the process as it does in a release build
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_segv=0"
+
+# The hooks as a package build installs them: into a staging DESTDIR, for
+# the prefix /usr, whatever prefix the build was configured with.  Exec must
+# name /usr/bin/forksafe, where the binary lands: neither the configured
+# prefix nor the DESTDIR.  The root gets the installed binary there.
+D=$T/dest
+if ! DESTDIR=$D cmake --install "$BUILD_DIR" --prefix /usr >"$T/install.log" 2>&1; then
+	cat "$T/install.log"
+	echo "cmake --install failed"
+	exit 1
+fi
+HOOKS=$D/usr/share/libalpm/hooks
+BIN=$D/usr/bin/forksafe
+BINAT=/usr/bin/forksafe
+verify "installed with DESTDIR and --prefix /usr, the guard hook runs /usr/bin/forksafe" \
+	grep -qx 'Exec = /usr/bin/forksafe hook pre-transaction' "$HOOKS/forksafe-guard.hook"
+verify "  and so does the retire hook" \
+	grep -qx 'Exec = /usr/bin/forksafe hook post-transaction' "$HOOKS/forksafe-retire.hook"
 
 R=$T/root
 S=$R/var/lib/forksafe
-EXEC=$(sed -n 's/^Exec = \([^ ]*\) .*/\1/p' "$HOOKS/forksafe-guard.hook")
 mkdir -p "$R/var/lib/pacman" "$R/var/cache/pacman/pkg" "$R/var/log" "$R/etc" \
-	"$R/proc" "$R/usr/lib/x86_64-linux-gnu" "$R/usr/lib64" "$R$(dirname "$EXEC")" \
+	"$R/proc" "$R/usr/lib/x86_64-linux-gnu" "$R/usr/lib64" "$R/usr/bin" \
 	"$R$(dirname "$LOADERS_INSTALLED")"
 ln -s usr/lib "$R/lib"
 ln -s usr/lib64 "$R/lib64"
-touch "$R$EXEC" "$R$LOADERS_INSTALLED"
+touch "$R$BINAT" "$R$LOADERS_INSTALLED"
 printf '[options]\nArchitecture = auto\nSigLevel = Never\n' >"$T/pacman.conf"
 
-# pac ARGS... : pacman on the scratch root, hooks from the build, with the
-# binary (and its loader module where it would be installed), the host's
-# libraries and /proc visible inside the root.
+# pac ARGS... : pacman on the scratch root with the hooks of $HOOKS, the
+# program $BIN at $BINAT inside the root (and the loader module where it
+# would be installed), the host's libraries and /proc visible inside it.
 pac() {
 	# shellcheck disable=SC2016 # expanded by the inner bash
 	unshare -m bash -c '
-		R=$1 EXEC=$2 BIN=$3 HOOKS=$4 CONF=$5 MOD=$6 MODAT=$7; shift 7
+		R=$1 BINAT=$2 BIN=$3 HOOKS=$4 CONF=$5 MOD=$6 MODAT=$7; shift 7
 		mount --bind /proc "$R/proc" &&
 		mount --bind /usr/lib/x86_64-linux-gnu "$R/usr/lib/x86_64-linux-gnu" &&
 		mount --bind /usr/lib64 "$R/usr/lib64" &&
-		mount --bind "$BIN" "$R$EXEC" && mount --bind "$MOD" "$R$MODAT" || exit 99
+		mount --bind "$BIN" "$R$BINAT" && mount --bind "$MOD" "$R$MODAT" || exit 99
 		pacman --root "$R" --dbpath "$R/var/lib/pacman" --cachedir "$R/var/cache/pacman/pkg" \
 			--logfile "$R/var/log/pacman.log" --hookdir "$HOOKS" --config "$CONF" \
-			--noconfirm "$@"' bash "$R" "$EXEC" "$FORKSAFE" "$HOOKS" "$T/pacman.conf" \
+			--noconfirm "$@"' bash "$R" "$BINAT" "$BIN" "$HOOKS" "$T/pacman.conf" \
 		"$LOADERS" "$LOADERS_INSTALLED" "$@" 2>&1
 }
 
@@ -115,8 +134,97 @@ check "report: a removed package's file belongs to no package" "$out" \
 kill "$M"; wait "$M" 2>/dev/null
 "$FORKSAFE" retire --store "$S" >/dev/null 2>&1
 
-# --- a store forksafe must refuse: warn and go on, unless strict ------------------------------
+# --- the hook's work crashes or hangs during a transaction: pacman goes on ---------------------
+# The work is caught while it waits for the store lock the test holds.
 installed() { (cd "$R/var/lib/pacman/local" && echo foo-*); }
+LOCKER=
+lock_store() {
+	# shellcheck disable=SC2016 # for the inner shell: the lock is the sleep's own
+	bash -c 'exec 9<>"$1" && flock 9 && exec sleep 60' bash "$S/lock" >/dev/null 2>&1 &
+	LOCKER=$!
+	PIDS+=("$LOCKER")
+	for _ in $(seq 200); do
+		flock -n "$S/lock" true || return 0
+		sleep 0.05
+	done
+	echo "cannot take the store lock"
+	exit 1
+}
+unlock_store() { kill "$LOCKER" 2>/dev/null; wait "$LOCKER" 2>/dev/null; }
+descendants() { local c; for c in $(pgrep -P "$1"); do echo "$c"; descendants "$c"; done; }
+# lock_waiter PID : the descendant of PID that has the store lock open
+lock_waiter() {
+	local p l
+	for p in $(descendants "$1"); do
+		for l in /proc/"$p"/fd/*; do
+			[ "$(readlink "$l" 2>/dev/null)" = "$S/lock" ] && { echo "$p"; return; }
+		done
+	done
+}
+# pac_bounded SECS ARGS... : pac in the background, at most SECS seconds
+# (then its processes are killed and RC is "hung"); output in $T/pac.out.
+# CAUGHT: the process doing a hook's work once it waits for the lock; with
+# SIGNAL set, that signal is sent to it.
+pac_bounded() {
+	local secs=$1 p
+	shift
+	pac "$@" >"$T/pac.out" &
+	p=$!
+	CAUGHT=
+	for _ in $(seq 200); do
+		CAUGHT=$(lock_waiter "$p")
+		[ -n "$CAUGHT" ] && break
+		sleep 0.05
+	done
+	if [ -n "${SIGNAL:-}" ] && [ -n "$CAUGHT" ]; then kill -s "$SIGNAL" "$CAUGHT"; unlock_store; fi
+	for _ in $(seq $((secs * 20))); do
+		kill -0 "$p" 2>/dev/null || break
+		sleep 0.05
+	done
+	if kill -0 "$p" 2>/dev/null; then
+		# shellcheck disable=SC2046 # one pid a word
+		kill -9 $(descendants "$p") "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+		rm -f "$R/var/lib/pacman/db.lck"
+		RC=hung
+	else
+		wait "$p"
+		RC=$?
+	fi
+}
+
+start_mapper "$T/ready5" "$R/usr/lib/fstest/libfoo.so"
+M=$MAPPER_PID
+printf 'timeout = 30\n' >"$R/etc/forksafe.conf"
+lock_store
+SIGNAL=SEGV pac_bounded 20 -U "$T/foo-1.0-1-any.pkg.tar.zst"
+out=$(cat "$T/pac.out")
+expect_rc "a crash (SIGSEGV) of the pre-transaction work does not stop pacman" 0 "$RC"
+verify "  it warns in one line" has "$out" \
+	"forksafe: warning: in-use files may not be protected: the pre-transaction work was killed by SIGSEGV"
+verify "  and the transaction happened" [ "$(installed)" = foo-1.0-1 ]
+unlock_store
+
+kill "$M"; wait "$M" 2>/dev/null
+start_mapper "$T/ready6" "$R/usr/lib/fstest/libfoo.so"
+M=$MAPPER_PID
+printf 'timeout = 2\n' >"$R/etc/forksafe.conf"
+lock_store
+start=$SECONDS
+pac_bounded 20 -U "$T/foo-2.0-1-any.pkg.tar.zst"
+out=$(cat "$T/pac.out")
+expect_rc "both hooks' work hanging does not stop pacman (done in $((SECONDS - start)) s)" 0 "$RC"
+verify "  the pre-transaction hook says it stopped its work" has "$out" \
+	"forksafe: warning: in-use files may not be protected: the pre-transaction work did not finish within 2 s \(timeout in /etc/forksafe.conf\) and was stopped"
+verify "  so does the post-transaction hook" has "$out" \
+	"forksafe: warning: kept files were not retired: the post-transaction work did not finish within 2 s \(timeout in /etc/forksafe.conf\) and was stopped"
+verify "  and the transaction happened" [ "$(installed)" = foo-2.0-1 ]
+unlock_store
+rm -f "$R/etc/forksafe.conf"
+kill "$M"; wait "$M" 2>/dev/null
+"$FORKSAFE" retire --store "$S" >/dev/null 2>&1
+
+# --- a store forksafe must refuse: warn and go on, unless strict ------------------------------
 start_mapper "$T/ready3" "$R/usr/lib/fstest/libfoo.so"
 M=$MAPPER_PID
 chmod 0777 "$S"
@@ -157,4 +265,22 @@ expect_rc "a garbled target never blocks" 0 $?
 verify "  one warning line" has "$out" "forksafe: warning: skipped bad: target line 1 contains a NUL byte"
 "$FORKSAFE" hook sideways >/dev/null 2>&1
 expect_rc "an unknown hook moment is an error" 2 $?
+
+# --- a prefix with spaces (Windows' default prefix has them) -------------------------------------
+P="$T/odd pre'fix"
+if ! cmake --install "$BUILD_DIR" --prefix "$P" >"$T/install2.log" 2>&1; then
+	cat "$T/install2.log"
+	fail "cmake --install --prefix '$P'"
+fi
+verify "installed with a prefix holding a space and a quote, Exec quotes them" \
+	grep -qxF "Exec = '${P//\'/\\\'}/bin/forksafe' hook pre-transaction" \
+	"$P/share/libalpm/hooks/forksafe-guard.hook"
+HOOKS=$P/share/libalpm/hooks BIN=$P/bin/forksafe BINAT=$P/bin/forksafe
+mkdir -p "$R$P/bin" && touch "$R$BINAT"
+rm -f "$R/etc/forksafe.conf"
+out=$(pac -R foo)
+expect_rc "pacman runs those hooks" 0 $?
+grep -E 'forksafe|error|failed' <<<"$out"
+verify "  the pre-transaction hook ran" has "$out" "forksafe: (no file of this transaction is in use|kept [0-9]+ in-use files?.*)(; .*)?"
+verify "  and the post-transaction hook" has "$out" "forksafe: no replaced file needs keeping(; .*)?"
 finish

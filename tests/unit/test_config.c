@@ -1,4 +1,5 @@
-/* test_config.c - /etc/forksafe.conf: defaults, values, comments, errors. */
+/* test_config.c - /etc/forksafe.conf: defaults, values, comments, errors,
+ * the hooks' time limit, what is not a regular file. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "forksafe.h"
@@ -32,6 +34,7 @@ static void test_missing_file_gives_defaults(void **state)
 	(void)state;
 	assert_int_equal(fs_config_load("/nonexistent/forksafe.conf", &c, &err), 0);
 	assert_int_equal(c.strict, 0);
+	assert_int_equal(c.timeout, 60);
 }
 
 static void test_values_and_comments(void **state)
@@ -66,6 +69,61 @@ static void test_errors(void **state)
 	assert_int_equal(load(big, &c, &err), -1);
 	assert_non_null(strstr(err.msg, ":1: line too long"));
 	assert_int_equal(c.strict, 0); /* an error leaves the defaults */
+	assert_int_equal(load("strict = yes\ntimeout = 5\nbogus = 1\n", &c, &err), -1);
+	assert_int_equal(c.strict, 0); /* nothing half-applied */
+	assert_int_equal(c.timeout, 60);
+}
+
+static void test_timeout(void **state)
+{
+	static const char *const bad[] = { "0", "3601", "-1", "+5", "1x", "", "1 0",
+					   "99999999999999999999", "0x10" };
+	char text[128];
+	fs_config c;
+	fs_err err;
+	(void)state;
+	assert_int_equal(load("timeout = 1\n", &c, &err), 0);
+	assert_int_equal(c.timeout, 1);
+	assert_int_equal(load("timeout=3600 # an hour\n", &c, &err), 0);
+	assert_int_equal(c.timeout, 3600);
+	assert_int_equal(load("timeout = 007\nstrict = yes\n", &c, &err), 0);
+	assert_int_equal(c.timeout, 7);
+	assert_int_equal(c.strict, 1);
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		snprintf(text, sizeof text, "timeout = %s\n", bad[i]);
+		assert_int_equal(load(text, &c, &err), -1);
+		assert_non_null(strstr(err.msg, ":1: timeout is a number of seconds from 1 to 3600"));
+		assert_int_equal(c.timeout, 60);
+	}
+}
+
+/* Read before the hooks' time limit applies: never blocks, never endless. */
+static void test_not_a_regular_file(void **state)
+{
+	char fifo[64] = "/tmp/forksafe-config-fifo-XXXXXX";
+	fs_config c;
+	fs_err err;
+	FILE *f;
+	(void)state;
+	assert_non_null(mkdtemp(fifo));
+	strcat(fifo, "/conf");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(fs_config_load(fifo, &c, &err), -1); /* no writer: would block */
+	assert_non_null(strstr(err.msg, ": not a regular file"));
+	assert_int_equal(c.timeout, 60);
+	unlink(fifo);
+	*strrchr(fifo, '/') = '\0';
+	assert_int_equal(fs_config_load(fifo, &c, &err), -1); /* a directory */
+	assert_non_null(strstr(err.msg, ": not a regular file"));
+	rmdir(fifo);
+
+	f = fopen(path, "w");
+	assert_non_null(f);
+	for (int i = 0; i < 70 * 1024 / 8; i++)
+		fputs("# pad\n\n\n", f);
+	fclose(f);
+	assert_int_equal(fs_config_load(path, &c, &err), -1);
+	assert_non_null(strstr(err.msg, ": longer than 65536 bytes"));
 }
 
 /* copy_budget = SIZE (the guard's copy budget, docs/store.md) */
@@ -107,6 +165,8 @@ int main(void)
 		cmocka_unit_test(test_values_and_comments),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_copy_budget),
+		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_not_a_regular_file),
 	};
 	int fd = mkstemp(path), rc;
 

@@ -7,11 +7,13 @@
 #include "linux.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -80,7 +82,24 @@ int fs_os_path_absolute(const char *path)
 
 FILE *fs_os_fopen(const char *path, const char *mode)
 {
-	return fopen(path, mode);
+	struct stat st;
+	FILE *f;
+	int fd;
+
+	if (strcmp(mode, "r") != 0)
+		return fopen(path, mode);
+	/* O_NONBLOCK: opening a FIFO waits for a writer otherwise */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	if (!(f = fdopen(fd, "r")))
+		close(fd);
+	return f;
 }
 
 int fs_os_run(char *const *argv, int *status, fs_err *err)

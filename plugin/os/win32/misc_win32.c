@@ -125,6 +125,13 @@ FILE *fs_os_fopen(const char *path, const char *mode)
 		errno = ENOMEM;
 	free(w);
 	free(m);
+	/* "r": a file on a disk only (no pipe, console or device to wait on) */
+	if (f && strcmp(mode, "r") == 0 &&
+	    GetFileType((HANDLE)_get_osfhandle(_fileno(f))) != FILE_TYPE_DISK) {
+		fclose(f);
+		errno = EINVAL;
+		return NULL;
+	}
 	return f;
 }
 
@@ -159,30 +166,44 @@ static size_t quote_arg(wchar_t *cmd, size_t at, const wchar_t *arg)
 	return at;
 }
 
-int fs_os_run(char *const *argv, int *status, fs_err *err)
+wchar_t *fs_win_cmdline(const wchar_t *argv0, char *const *argv, fs_err *err)
 {
-	STARTUPINFOW si = { .cb = sizeof si };
-	PROCESS_INFORMATION pi;
-	size_t cap = 1, at = 0;
+	size_t cap = 1 + (argv0 ? 3 + 2 * wcslen(argv0) : 0), at = 0;
 	wchar_t *cmd;
-	DWORD code;
-	BOOL ok;
 
 	for (size_t i = 0; argv[i]; i++)
 		cap += 3 + 3 * strlen(argv[i]);
-	if (!(cmd = malloc(cap * sizeof *cmd)))
-		return fs_fail(err, "out of memory");
-	for (size_t i = 0; argv[i]; i++) {
+	if (!(cmd = malloc(cap * sizeof *cmd))) {
+		fs_fail(err, "out of memory");
+		return NULL;
+	}
+	if (argv0)
+		at = quote_arg(cmd, at, argv0);
+	for (size_t i = argv0 ? 1 : 0; argv[i]; i++) {
 		wchar_t *w = fs_win_wide(argv[i]);
 
 		if (!w) {
 			free(cmd);
-			return fs_fail(err, "%s: not valid UTF-8", argv[i]);
+			fs_fail(err, "%s: not valid UTF-8", argv[i]);
+			return NULL;
 		}
 		at = quote_arg(cmd, at, w);
 		free(w);
 	}
 	cmd[at] = L'\0';
+	return cmd;
+}
+
+int fs_os_run(char *const *argv, int *status, fs_err *err)
+{
+	STARTUPINFOW si = { .cb = sizeof si };
+	PROCESS_INFORMATION pi;
+	wchar_t *cmd = fs_win_cmdline(NULL, argv, err);
+	DWORD code;
+	BOOL ok;
+
+	if (!cmd)
+		return -1;
 	/* bInheritHandles: the held lock passes to the command */
 	ok = CreateProcessW(NULL, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi);
 	free(cmd);

@@ -27,6 +27,10 @@ const char *fs_win_install_root(void);
 /* A wide Win32 path in our form: '\\' -> '/', "\\?\" dropped (malloc'ed). */
 char *fs_win_mixed(const wchar_t *w, size_t len);
 
+/* A command line CommandLineToArgvW parses back into argv (argv0, when
+ * given, instead of argv[0]); malloc'ed, NULL with err filled. */
+wchar_t *fs_win_cmdline(const wchar_t *argv0, char *const *argv, fs_err *err);
+
 /* Fills err with "fmt: <Windows message>" for code and returns -1. */
 int fs_win_fail(fs_err *err, DWORD code, const char *fmt, ...) FS_PRINTF(3, 4);
 
