@@ -103,6 +103,7 @@ start_mapper "$T/ready-h" "$T/h/libh.so"
 HM=$MAPPER_PID
 SNAP=$(jget "$(F guard --json --store "$S" "$T/h/libh.so")" 'd["snapshot"]')
 verify "a snapshot to hold" [ -n "$SNAP" ] && [ -f "$S/$SNAP/lock" ]
+F status --store "$S" >/dev/null # builds the package cache: later ones are quick
 
 # the command, run as the attacker, lists its descriptors and writes to any
 # that names something in the store
