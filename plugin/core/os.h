@@ -193,7 +193,8 @@ FILE *fs_os_fopen(const char *path, const char *mode);
 
 /* Runs argv (searched in PATH) and waits: *status is its exit status,
  * 128 + signal when killed.  It inherits the standard streams and what we
- * inherited, nothing we opened (all close-on-exec).  Meanwhile a signal
+ * inherited, nothing we opened (all close-on-exec; Windows: only the
+ * handles made inheritable on purpose, a held snapshot's mutex).  Meanwhile a signal
  * sent to us (hangup, interrupt, quit, terminate, user 1 and 2) goes on to
  * the command instead of ending us; one from the terminal reached it
  * already. */
