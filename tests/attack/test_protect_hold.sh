@@ -10,7 +10,9 @@
 #  - or the command is hostile and tries to take the lock exclusively (its own
 #    descriptors, the parent's through /proc, the path): no later `hold`,
 #    `status` or `guard` may hang, and an exclusive holder from outside makes
-#    `hold` fail within its bound instead of wedging the store.
+#    `hold` fail within its bound instead of wedging the store;
+#  - swaps a FIFO with the library protect replaces, in her own directory:
+#    root's protect must never block opening it, nor rename the wrong file.
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/../integration/lib.sh"
 need_attacker
@@ -93,6 +95,70 @@ verify "set-gid file: same owner, mode, ACL, capability and xattrs" [ "$after_b"
 [ "$after_b" = "$before_b" ] || diff <(echo "$before_b") <(echo "$after_b")
 verify "no copy left behind in $D" [ "$(find "$D" -mindepth 1 | wc -l)" = 2 ]
 verify "same content" cmp -s "$TESTLIB" "$D/liba.so"
+
+# ---- protect: names swapped under it in her own directory -------------------------
+# She keeps the mapped library under a second name and, in a loop, links it
+# back to lib.so and exchanges lib.so with a FIFO and back: a protect that
+# opened the FIFO would block forever, one that renamed by name would swap
+# the wrong file.
+U=$T/u
+mkdir "$U"
+cp "$TESTLIB" "$U/keep.so"
+mkfifo "$U/fifo"
+chown -R "$ATTACKER_UID:$ATTACKER_GID" "$U"
+start_mapper "$T/ready-u" "$U/keep.so"
+UM=$MAPPER_PID
+cat >"$T/swapper.py" <<'PY'
+import ctypes, os, random, sys, time
+d, stop = sys.argv[1], sys.argv[2]
+libc = ctypes.CDLL(None, use_errno=True)
+def xchg(a, b):  # renameat2(RENAME_EXCHANGE)
+    libc.renameat2(-100, a.encode(), -100, b.encode(), 2)
+lib, fifo = d + "/lib.so", d + "/fifo"
+end, swaps = time.time() + 20, 0
+while not os.path.exists(stop) and time.time() < end:
+    try:  # lib.so is the mapped library again (rename between two links of one file does nothing)
+        if os.path.lexists(d + "/tmp"):
+            os.unlink(d + "/tmp")
+        os.link(d + "/keep.so", d + "/tmp")
+        os.rename(d + "/tmp", lib)
+    except OSError:
+        pass
+    # each state lasts up to 20 ms: long enough for guard to keep the
+    # library, short enough that protect then often meets the FIFO
+    time.sleep(random.uniform(0, 0.02))
+    xchg(lib, fifo)
+    time.sleep(random.uniform(0, 0.02))
+    xchg(lib, fifo)
+    swaps += 2
+print(swaps)
+PY
+# her python: one she may run (root's PATH may lead into /root)
+as_attacker /usr/bin/python3 "$T/swapper.py" "$U" "$T/stop-u" >"$T/swaps" &
+SW=$!
+PIDS+=("$SW")
+hangs=0 rounds=0 reached=0
+end=$((SECONDS + 4))
+while [ $SECONDS -lt $end ] && [ "$hangs" = 0 ]; do
+	out=$(timeout 2 "$FORKSAFE" protect --json --store "$T/store" "$U/lib.so" 2>>"$T/log")
+	[ $? = 124 ] && hangs=$((hangs + 1))
+	# kept, then replaced or refused at the replacing step
+	grep -qE '"replaced":1|being protected|before it could be protected' <<<"$out" &&
+		reached=$((reached + 1))
+	rounds=$((rounds + 1))
+done
+touch "$T/stop-u"
+wait "$SW"
+verify "she swapped ($(cat "$T/swaps") exchanges)" [ "$(cat "$T/swaps")" -gt 0 ]
+verify "protect never hung on a FIFO swapped in ($rounds rounds, $hangs hung)" [ "$hangs" = 0 ]
+verify "  $reached of them got as far as replacing" [ "$reached" -gt 0 ]
+verify "the mapped file is untouched" cmp -s "$TESTLIB" "$U/keep.so"
+verify "  and still the inode the process maps" \
+	[ "$(stat -c %i "$U/keep.so")" = "$(ino_in_maps "$UM" "$U/keep.so")" ]
+verify "the FIFO is still a FIFO" [ -p "$U/fifo" ] || [ -p "$U/lib.so" ]
+# shellcheck disable=SC2016 # expanded by the inner sh
+verify "lib.so is the FIFO or the library" sh -c '[ -p "$1" ] || cmp -s "$1" "$2"' sh "$U/lib.so" "$TESTLIB"
+kill "$UM" 2>/dev/null
 
 # ---- hold: the command inherits nothing ------------------------------------------
 S=$T/hstore
