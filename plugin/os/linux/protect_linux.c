@@ -221,7 +221,7 @@ static void sync_dir(int dir)
 }
 
 /*
- * Puts the copy (tdir/tmp, identity cp) at dir/name if dir/name is still
+ * Puts the copy (tdir/tmp) at dir/name if dir/name is still
  * the original (st).  1: done, tmp names the original now; 2: done by a
  * plain rename; 0: the path changed, nothing replaced; -1: error.
  */
