@@ -1,7 +1,7 @@
 /*
  * cmd_hold.c - `forksafe hold SNAPSHOT -- CMD...`: keep a snapshot while a
- * command runs.  The lock's descriptor is inherited by CMD and everything
- * it starts, so the snapshot lasts as long as any of them.
+ * command runs.  The lock stays in this process, which waits for CMD and
+ * passes signals on to it; CMD inherits nothing of the store.
  */
 #include "cli.h"
 
@@ -11,7 +11,7 @@
 
 static const char USAGE[] =
 	"usage: forksafe hold [--root DIR] [--store DIR] SNAPSHOT -- CMD [ARG...]\n"
-	"Run CMD holding SNAPSHOT's lock: retire keeps the snapshot meanwhile.\n"
+	"Run CMD holding SNAPSHOT's lock: retire keeps the snapshot until CMD exits.\n"
 	"exit status: CMD's, or 2 when forksafe itself failed (message on stderr)\n";
 
 int cmd_hold(int argc, char **argv)

@@ -160,11 +160,16 @@ int fs_os_replace_with_copy(fs_os_store *s, const char *snap, fs_os_root *root,
 
 /* The snapshot's lock: 1 if a holder has it, 0 if free, -1 on error. */
 int fs_os_snap_lock_held(fs_os_store *s, const char *snap, fs_err *err);
-/* Takes the snapshot's lock so that children inherit it (a shared flock on
- * its lock file; on Windows an inheritable handle to its mutex) until
- * fs_os_hold_release(). */
+/* Takes the snapshot's lock, in this process only, until
+ * fs_os_hold_release() (a shared flock on its lock file, close-on-exec;
+ * on Windows a handle to its mutex).  Call it WITHOUT the store lock: it
+ * may wait, for a bounded time, while another process has the lock
+ * exclusively.  Then fs_os_hold_check(), under the store lock, says
+ * whether the snapshot is still there with that lock (retire may have
+ * removed it meanwhile). */
 typedef struct fs_os_hold fs_os_hold;
 int fs_os_snap_hold(fs_os_store *s, const char *snap, fs_os_hold **h, fs_err *err);
+int fs_os_hold_check(fs_os_store *s, const char *snap, const fs_os_hold *h, fs_err *err);
 void fs_os_hold_release(fs_os_hold *h);
 
 /* Gives the snapshot's lock to running processes, so that it lasts while
@@ -193,8 +198,13 @@ int fs_os_fs_type(fs_os_root *root, const char *relpath, char *buf, size_t len,
  * errno EINVAL. */
 FILE *fs_os_fopen(const char *path, const char *mode);
 
-/* Runs argv (searched in PATH), inheriting our handles, and waits:
- * *status is its exit status, 128 + signal when killed. */
+/* Runs argv (searched in PATH) and waits: *status is its exit status,
+ * 128 + signal when killed.  It inherits the standard streams and what we
+ * inherited, nothing we opened (all close-on-exec; Windows: only the
+ * handles made inheritable on purpose, a held snapshot's mutex).  Meanwhile a signal
+ * sent to us (hangup, interrupt, quit, terminate, user 1 and 2) goes on to
+ * the command instead of ending us; one from the terminal reached it
+ * already. */
 int fs_os_run(char *const *argv, int *status, fs_err *err);
 
 /* fs_run_limited() (forksafe.h): POSIX forks and the child calls

@@ -159,8 +159,12 @@ int fs_hold_run(const fs_store_opts *opts, const char *snapshot, char *const *ar
 	s = fs_store_open(opts, 0, &missing, err);
 	if (!s)
 		return -1;
-	/* under the store lock, so no retire removes it meanwhile */
-	if (fs_os_store_lock(s, err) < 0 || fs_os_snap_hold(s, snapshot, &h, err) < 0) {
+	/* the snapshot's lock first, without the store lock: waiting for it
+	 * must never keep the store from others; then, under the store lock,
+	 * make sure no retire removed the snapshot meanwhile */
+	if (fs_os_snap_hold(s, snapshot, &h, err) < 0 || fs_os_store_lock(s, err) < 0 ||
+	    fs_os_hold_check(s, snapshot, h, err) < 0) {
+		fs_os_hold_release(h);
 		fs_os_store_close(s);
 		return -1;
 	}

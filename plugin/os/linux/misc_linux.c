@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,23 +103,80 @@ FILE *fs_os_fopen(const char *path, const char *mode)
 	return f;
 }
 
+/*
+ * fs_os_run's signals: while the command runs we must outlive it (hold's
+ * lock lives in this process), so a signal sent to us goes on to it.  One
+ * from the terminal (si_code SI_KERNEL) reached the whole foreground
+ * group, the command too: not sent twice.  Nor one the command sent us.
+ */
+static const int run_signals[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2 };
+#define RUN_NSIG (sizeof run_signals / sizeof run_signals[0])
+static volatile sig_atomic_t run_child;
+
+static void run_forward(int sig, siginfo_t *si, void *ctx)
+{
+	pid_t child = (pid_t)run_child;
+
+	(void)ctx;
+	if (child > 0 && si->si_code <= 0 && si->si_pid != child)
+		kill(child, sig);
+}
+
+/* Installs the forwarding (not over a signal ignored on entry, which the
+ * command inherits ignored) and keeps the old actions in old. */
+static void run_signals_set(struct sigaction *old)
+{
+	struct sigaction fwd = { .sa_sigaction = run_forward, .sa_flags = SA_SIGINFO | SA_RESTART };
+
+	sigemptyset(&fwd.sa_mask);
+	for (size_t i = 0; i < RUN_NSIG; i++)
+		if (sigaction(run_signals[i], NULL, &old[i]) == 0 && old[i].sa_handler != SIG_IGN)
+			sigaction(run_signals[i], &fwd, NULL);
+}
+
+static void run_signals_restore(const struct sigaction *old)
+{
+	for (size_t i = 0; i < RUN_NSIG; i++)
+		sigaction(run_signals[i], &old[i], NULL);
+}
+
 int fs_os_run(char *const *argv, int *status, fs_err *err)
 {
-	pid_t pid = fork();
-	int st;
+	struct sigaction old[RUN_NSIG];
+	sigset_t block, prev;
+	pid_t pid;
+	int st, rc = 0;
 
-	if (pid < 0)
-		return fs_fail_errno(err, errno, "cannot start %s", argv[0]);
+	/* blocked until run_child is set: none is lost in between */
+	sigemptyset(&block);
+	for (size_t i = 0; i < RUN_NSIG; i++)
+		sigaddset(&block, run_signals[i]);
+	sigprocmask(SIG_BLOCK, &block, &prev);
+	run_signals_set(old);
+	pid = fork();
 	if (pid == 0) {
+		run_signals_restore(old);
+		sigprocmask(SIG_SETMASK, &prev, NULL);
 		execvp(argv[0], argv);
 		fprintf(stderr, "forksafe: cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return fs_fail_errno(err, errno, "cannot wait for %s", argv[0]);
-	*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	return 0;
+	run_child = pid > 0 ? pid : 0;
+	sigprocmask(SIG_SETMASK, &prev, NULL);
+	if (pid < 0)
+		rc = fs_fail_errno(err, errno, "cannot start %s", argv[0]);
+	while (pid > 0 && waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR) {
+			rc = fs_fail_errno(err, errno, "cannot wait for %s", argv[0]);
+			break;
+		}
+	sigprocmask(SIG_BLOCK, &block, NULL);
+	run_child = 0;
+	run_signals_restore(old);
+	sigprocmask(SIG_SETMASK, &prev, NULL);
+	if (rc == 0)
+		*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return rc;
 }
 
 struct fs_os_membuf {

@@ -3,12 +3,22 @@
  * writer that truncates and rewrites the path in place (cp, some linkers)
  * writes a new inode instead of the one running processes map.
  *
- * The copy keeps content, mode, owner, timestamps and extended attributes
- * (security.capability included), is fsync'ed, and is renamed over the
- * path only if the path still names the file it copies.  It is built inside
- * the store when the store shares the file's filesystem, so an interrupted
- * run leaves a .tmp-protect-* that retire removes; otherwise next to the
- * file, as .forksafe-protect-<pid>-<name>.
+ * Nobody may read the copy who could not read the original, at any moment.
+ * The copy is born without a name (O_TMPFILE; where the filesystem cannot,
+ * a name of mode 0) and with mode 0, which masks every entry a default ACL
+ * of its directory adds (acl(5): the new file's mask and other entries are
+ * ANDed with the mode).  That inherited ACL is removed while the mode is
+ * still 0; then the copy gets the content, the original's owner, mode,
+ * ACL and other xattrs (security.capability only if the original has it),
+ * timestamps, an fsync, and only then a name.  It is swapped with the path
+ * atomically (RENAME_EXCHANGE) and the swap is undone unless what came out
+ * is the file copied.  Everything is relative to the directory walked to
+ * without following links; no name is trusted twice.
+ *
+ * The copy is built inside the store when the store shares the file's
+ * filesystem (its name there: .tmp-protect-*, which retire removes if a run
+ * is cut short between link and swap); otherwise beside the file, as
+ * .forksafe-protect-<random>.
  */
 #define _GNU_SOURCE
 #include "linux.h"
@@ -20,9 +30,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+
+#define ACL_ACCESS "system.posix_acl_access"
+#define XATTR_LIST_LIMIT 65536  /* the kernel's XATTR_LIST_MAX */
+#define XATTR_VALUE_LIMIT 65536 /* the kernel's XATTR_SIZE_MAX */
+#define NAME_TRIES 16           /* names tried for the copy before giving up */
 
 static int copy_data(int src, int dst, off_t size)
 {
@@ -35,7 +51,8 @@ static int copy_data(int src, int dst, off_t size)
 	while (left > 0 && (n = copy_file_range(src, NULL, dst, NULL, (size_t)left, 0)) > 0)
 		left -= n;
 	if (left > 0 && lseek(src, size - left, SEEK_SET) >= 0) {
-		while (left > 0 && (n = read(src, buf, sizeof buf)) > 0) {
+		while (left > 0 && (n = read(src, buf, (size_t)(left < (off_t)sizeof buf ? left
+									  : (off_t)sizeof buf))) > 0) {
 			if (write(dst, buf, (size_t)n) != n)
 				return -1;
 			left -= n;
@@ -44,93 +61,249 @@ static int copy_data(int src, int dst, off_t size)
 	return left == 0 ? 0 : -1;
 }
 
-/* Owner, mode, then xattrs: chown clears set-id bits and capabilities. */
-static int copy_attrs(int src, int dst, const struct stat *st)
+/* An xattr name list or value of fd, read with its size from the same call
+ * that reads the bytes (the size may change between two calls): *len bytes
+ * in a malloc'ed buffer, -1 with errno on failure. */
+static char *xattr_read(int fd, const char *name, size_t limit, ssize_t *len)
 {
-	char *names = NULL, *val = NULL;
-	ssize_t len = flistxattr(src, NULL, 0);
+	size_t cap = 256;
+
+	for (;;) {
+		char *buf = malloc(cap + 1);
+
+		if (!buf)
+			return NULL;
+		*len = name ? fgetxattr(fd, name, buf, cap) : flistxattr(fd, buf, cap);
+		if (*len >= 0) {
+			buf[*len] = '\0';
+			return buf;
+		}
+		free(buf);
+		if (errno != ERANGE || cap >= limit)
+			return NULL;
+		cap = cap * 4 < limit ? cap * 4 : limit;
+	}
+}
+
+/* Those of security.* that only label the file for an LSM (SELinux, IMA)
+ * are copied where we may; every other xattr must arrive. */
+static int must_copy(const char *name)
+{
+	return strncmp(name, "security.", 9) != 0 || strcmp(name, "security.capability") == 0;
+}
+
+static int copy_xattr(int src, int dst, const char *name)
+{
+	ssize_t vlen;
+	char *val = xattr_read(src, name, XATTR_VALUE_LIMIT, &vlen);
 	int rc = 0;
 
-	if (fchown(dst, st->st_uid, st->st_gid) < 0 || fchmod(dst, st->st_mode & 07777) < 0)
-		return -1;
-	if (len < 0)
-		return errno == ENOTSUP ? 0 : -1;
-	names = malloc((size_t)len + 1);
-	if (!names || (len = flistxattr(src, names, (size_t)len)) < 0) {
-		free(names);
-		return -1;
-	}
-	for (char *n = names; rc == 0 && n < names + len; n += strlen(n) + 1) {
-		ssize_t vlen = fgetxattr(src, n, NULL, 0);
-
-		if (vlen < 0) {
-			rc = -1;
-			break;
-		}
-		free(val);
-		val = malloc((size_t)vlen + 1);
-		if (!val || fgetxattr(src, n, val, (size_t)vlen) != vlen ||
-		    fsetxattr(dst, n, val, (size_t)vlen, 0) < 0)
-			rc = -1;
-	}
+	if (!val)
+		return errno == ENODATA || errno == ENOTSUP ? 0 : -1; /* none (any more) */
+	if (fsetxattr(dst, name, val, (size_t)vlen, 0) < 0 && must_copy(name))
+		rc = -1;
 	free(val);
+	return rc;
+}
+
+/* Every xattr of src but the ACL (copy_attrs places that first). */
+static int copy_xattrs(int src, int dst)
+{
+	ssize_t len;
+	char *names = xattr_read(src, NULL, XATTR_LIST_LIMIT, &len);
+	int rc = 0;
+
+	if (!names)
+		return errno == ENOTSUP ? 0 : -1;
+	for (char *n = names; rc == 0 && n < names + len; n += strlen(n) + 1)
+		if (strcmp(n, ACL_ACCESS) != 0)
+			rc = copy_xattr(src, dst, n);
 	free(names);
 	return rc;
+}
+
+/*
+ * The original's metadata, in the order that never opens the copy wider
+ * than the original: the ACL a default ACL gave it goes while its mode is
+ * still 0; chown first (it clears set-id bits and security.capability);
+ * then the original's ACL, which sets the permission bits (group: its
+ * mask); then the mode with its set-id bits; then the other xattrs.
+ */
+static int copy_attrs(int src, int dst, const struct stat *st)
+{
+	struct stat now;
+
+	if (fremovexattr(dst, ACL_ACCESS) < 0 && errno != ENODATA && errno != ENOTSUP)
+		return -1;
+	if (fchown(dst, st->st_uid, st->st_gid) < 0 || copy_xattr(src, dst, ACL_ACCESS) < 0 ||
+	    fchmod(dst, st->st_mode & 07777) < 0 || copy_xattrs(src, dst) < 0 ||
+	    futimens(dst, (struct timespec[2]){ st->st_atim, st->st_mtim }) < 0 ||
+	    fstat(dst, &now) < 0)
+		return -1;
+	if (now.st_uid != st->st_uid || now.st_gid != st->st_gid || now.st_mode != st->st_mode) {
+		errno = EPERM; /* the filesystem would not take the original's */
+		return -1;
+	}
+	return 0;
+}
+
+/* The copy's name in tdir: in the store (retire removes .tmp-*) or beside
+ * the file, unpredictable there. */
+static void copy_name(char *buf, size_t len, int in_store)
+{
+	static unsigned counter;
+	unsigned long long r;
+
+	if (in_store) {
+		snprintf(buf, len, ".tmp-protect-%d-%u", (int)getpid(), counter++);
+		return;
+	}
+	if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r)
+		r = (unsigned long long)getpid() << 32 | counter++; /* only a name */
+	snprintf(buf, len, ".forksafe-protect-%016llx", r);
+}
+
+/* A new file in tdir nobody else can open: without a name (O_TMPFILE) or
+ * where the filesystem cannot, named (*named set) with mode 0. */
+static int create_blank(int tdir, int in_store, char *name, size_t len, int *named)
+{
+	int fd = openat(tdir, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0);
+
+	*named = 0;
+	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
+		return fd;
+	for (int i = 0; i < NAME_TRIES; i++) {
+		copy_name(name, len, in_store);
+		fd = openat(tdir, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
+	*named = fd >= 0;
+	return fd;
+}
+
+/* Gives the finished copy fd a name in tdir. */
+static int link_copy(int fd, int tdir, int in_store, char *name, size_t len)
+{
+	char proc[64];
+
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	for (int i = 0; i < NAME_TRIES; i++) {
+		copy_name(name, len, in_store);
+		if (linkat(fd, "", tdir, name, AT_EMPTY_PATH) == 0)
+			return 0;
+		/* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH: else through /proc */
+		if ((errno == ENOENT || errno == EPERM) &&
+		    linkat(AT_FDCWD, proc, tdir, name, AT_SYMLINK_FOLLOW) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -1;
+	}
+	return -1;
+}
+
+static int same_file(int dir, const char *name, const struct stat *st)
+{
+	struct stat now;
+
+	return fstatat(dir, name, &now, AT_SYMLINK_NOFOLLOW) == 0 && now.st_dev == st->st_dev &&
+	       now.st_ino == st->st_ino;
+}
+
+static void sync_dir(int dir)
+{
+	int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC); /* dir may be O_PATH */
+
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+/*
+ * Puts the copy (tdir/tmp) at dir/name if dir/name is still
+ * the original (st).  1: done, tmp names the original now; 2: done by a
+ * plain rename; 0: the path changed, nothing replaced; -1: error.
+ */
+static int swap_in(int tdir, const char *tmp, int dir, const char *name,
+		   const struct stat *st)
+{
+	if (renameat2(tdir, tmp, dir, name, RENAME_EXCHANGE) == 0) {
+		if (same_file(tdir, tmp, st))
+			return 1;
+		/* something else was at the path: put it back */
+		if (renameat2(tdir, tmp, dir, name, RENAME_EXCHANGE) < 0)
+			return -1;
+		return 0;
+	}
+	if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+		return -1;
+	/* no exchange on this filesystem: check, then rename over (racy) */
+	if (!same_file(dir, name, st))
+		return 0;
+	if (renameat(tdir, tmp, dir, name) < 0)
+		return -1;
+	return 2; /* the original has no name left here */
 }
 
 int fs_os_replace_with_copy(fs_os_store *s, const char *snap, fs_os_root *root,
 			    const char *relpath, fs_id id, fs_err *err)
 {
-	static unsigned counter;
-	char resolved[FS_LINE_MAX + 2], tmp[NAME_MAX + 1];
+	char resolved[FS_LINE_MAX + 2], tmp[NAME_MAX + 1] = "";
 	const char *name;
-	int dir, src = -1, dst = -1, tdir, rc = -1;
-	struct stat st, dst_st, now;
+	int dir, src = -1, dst = -1, tdir, named = 0, in_store, r, rc = -1;
+	struct stat st, cp;
 
 	(void)snap; /* the copy is renamed over the path: nothing goes aside */
 
 	snprintf(resolved, sizeof resolved, "/%s", relpath);
 	if (fs_os_root_parent(root, resolved, &dir, &name, err) < 0)
 		return -1; /* dir belongs to the root's cache */
-	src = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO swapped in does not hang us (refused below) */
+	src = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (src < 0 || fstat(src, &st) < 0 || !S_ISREG(st.st_mode) ||
 	    (uint64_t)st.st_dev != id.dev || (uint64_t)st.st_ino != id.ino) {
 		fs_fail(err, "%s: changed before it could be protected", resolved);
 		goto out;
 	}
-	if (st.st_dev == s->dev) {
-		tdir = s->fd;
-		snprintf(tmp, sizeof tmp, ".tmp-protect-%d-%u", (int)getpid(), counter++);
-	} else {
-		tdir = dir;
-		snprintf(tmp, sizeof tmp, ".forksafe-protect-%d-%.200s", (int)getpid(), name);
-	}
-	dst = openat(tdir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	in_store = st.st_dev == s->dev;
+	tdir = in_store ? s->fd : dir;
+	dst = create_blank(tdir, in_store, tmp, sizeof tmp, &named);
 	if (dst < 0) {
 		fs_fail_errno(err, errno, "%s: cannot create its copy", resolved);
 		goto out;
 	}
 	if (copy_data(src, dst, st.st_size) < 0 || copy_attrs(src, dst, &st) < 0 ||
-	    futimens(dst, (struct timespec[2]){ st.st_atim, st.st_mtim }) < 0 ||
-	    fsync(dst) < 0 || fstat(dst, &dst_st) < 0) {
+	    fsync(dst) < 0 || fstat(dst, &cp) < 0) {
 		fs_fail_errno(err, errno, "%s: cannot copy", resolved);
 		goto fail_tmp;
 	}
-	/* rename over the path only if it still names the file copied */
-	if (fstatat(dir, name, &now, AT_SYMLINK_NOFOLLOW) < 0 || now.st_ino != st.st_ino ||
-	    now.st_dev != st.st_dev) {
-		fs_fail(err, "%s: changed while being protected", resolved);
+	if (!named && link_copy(dst, tdir, in_store, tmp, sizeof tmp) < 0) {
+		fs_fail_errno(err, errno, "%s: cannot name its copy", resolved);
+		goto out;
+	}
+	named = 1;
+	r = swap_in(tdir, tmp, dir, name, &st);
+	if (r <= 0) {
+		if (r < 0)
+			fs_fail_errno(err, errno, "%s: cannot replace", resolved);
+		else
+			fs_fail(err, "%s: changed while being protected", resolved);
 		goto fail_tmp;
 	}
-	if (renameat(tdir, tmp, dir, name) < 0) {
-		fs_fail_errno(err, errno, "%s: cannot replace", resolved);
-		goto fail_tmp;
-	}
-	fsync(dir);
+	/* after an exchange, tmp names the original: the snapshot and the
+	 * processes keep it, the name goes */
+	if (r == 1 && same_file(tdir, tmp, &st))
+		unlinkat(tdir, tmp, 0);
+	sync_dir(dir);
+	if (tdir != dir)
+		sync_dir(tdir);
 	rc = 0;
 	goto out;
 fail_tmp:
-	unlinkat(tdir, tmp, 0);
+	/* only our copy, never what another put at its name */
+	if (named && fstat(dst, &cp) == 0 && same_file(tdir, tmp, &cp))
+		unlinkat(tdir, tmp, 0);
 out:
 	if (dst >= 0)
 		close(dst);

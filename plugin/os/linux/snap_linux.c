@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- a snapshot's own files ---------------------------------------------- */
@@ -188,14 +189,24 @@ int fs_os_snap_unlink(fs_os_store *s, const char *snap, const char *file, fs_err
 
 /* ---- the snapshot's lock --------------------------------------------------- */
 
-static int open_snap_lock(fs_os_store *s, const char *snap, int cloexec, fs_err *err)
+/*
+ * How long hold waits for a snapshot's lock while another process has it
+ * exclusively.  Store commands take it exclusively only for an instant
+ * (fs_os_snap_lock_held); a longer holder is foreign, and hold gives up.
+ */
+#define HOLD_WAIT_MS 5000
+#define HOLD_POLL_MS 10
+
+/* Read-only and close-on-exec: flock needs no more, and no command we
+ * start may inherit it (or write to it). */
+static int open_snap_lock(fs_os_store *s, const char *snap, fs_err *err)
 {
 	int dfd = fs_linux_snap_open(s, snap, err), fd;
 	struct stat st;
 
 	if (dfd < 0)
 		return -1;
-	fd = openat(dfd, "lock", O_RDWR | O_NOFOLLOW | (cloexec ? O_CLOEXEC : 0));
+	fd = openat(dfd, "lock", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	close(dfd);
 	if (fd < 0)
 		return fs_fail_errno(err, errno, "snapshot %s lock", snap);
@@ -208,7 +219,7 @@ static int open_snap_lock(fs_os_store *s, const char *snap, int cloexec, fs_err 
 
 int fs_os_snap_lock_held(fs_os_store *s, const char *snap, fs_err *err)
 {
-	int fd = open_snap_lock(s, snap, 1, err), held;
+	int fd = open_snap_lock(s, snap, err), held;
 
 	if (fd < 0)
 		return -1;
@@ -225,17 +236,30 @@ struct fs_os_hold {
 	int fd;
 };
 
+/* Shared, never blocking: polled for at most HOLD_WAIT_MS. */
+static int lock_shared(int fd, const char *snap, fs_err *err)
+{
+	for (int waited = 0;; waited += HOLD_POLL_MS) {
+		if (flock(fd, LOCK_SH | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return fs_fail_errno(err, errno, "snapshot %s lock", snap);
+		if (waited >= HOLD_WAIT_MS)
+			return fs_fail(err, "snapshot %s is locked exclusively by another process: "
+				       "gave up after %d s", snap, HOLD_WAIT_MS / 1000);
+		nanosleep(&(struct timespec){ 0, HOLD_POLL_MS * 1000000L }, NULL);
+	}
+}
+
 int fs_os_snap_hold(fs_os_store *s, const char *snap, fs_os_hold **h, fs_err *err)
 {
-	int fd = open_snap_lock(s, snap, 0, err);
+	int fd = open_snap_lock(s, snap, err);
 
 	if (fd < 0)
 		return -1;
-	while (flock(fd, LOCK_SH) < 0) {
-		if (errno != EINTR) {
-			close(fd);
-			return fs_fail_errno(err, errno, "snapshot %s lock", snap);
-		}
+	if (lock_shared(fd, snap, err) < 0) {
+		close(fd);
+		return -1;
 	}
 	if (!(*h = malloc(sizeof **h))) {
 		close(fd);
@@ -243,6 +267,21 @@ int fs_os_snap_hold(fs_os_store *s, const char *snap, fs_os_hold **h, fs_err *er
 	}
 	(*h)->fd = fd;
 	return 0;
+}
+
+int fs_os_hold_check(fs_os_store *s, const char *snap, const fs_os_hold *h, fs_err *err)
+{
+	int dfd = fs_linux_snap_open(s, snap, NULL);
+	struct stat held, now;
+	int same;
+
+	if (dfd < 0)
+		return fs_fail(err, "snapshot %s was removed meanwhile", snap);
+	same = fstat(h->fd, &held) == 0 && fstatat(dfd, "lock", &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       held.st_dev == now.st_dev && held.st_ino == now.st_ino &&
+	       faccessat(dfd, "manifest", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	close(dfd);
+	return same ? 0 : fs_fail(err, "snapshot %s was removed meanwhile", snap);
 }
 
 void fs_os_hold_release(fs_os_hold *h)

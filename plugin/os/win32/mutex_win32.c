@@ -110,6 +110,15 @@ int fs_os_snap_hold(fs_os_store *s, const char *snap, fs_os_hold **h, fs_err *er
 	return 0;
 }
 
+/* A mutex is never waited for; the snapshot must still be in the store. */
+int fs_os_hold_check(fs_os_store *s, const char *snap, const fs_os_hold *h, fs_err *err)
+{
+	(void)h;
+	if (!fs_os_snap_exists(s, snap, "manifest"))
+		return fs_fail(err, "snapshot %s was removed meanwhile", snap);
+	return 0;
+}
+
 void fs_os_hold_release(fs_os_hold *h)
 {
 	if (h) {
