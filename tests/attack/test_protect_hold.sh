@@ -168,7 +168,9 @@ cp "$TESTLIB" "$T/h/libh.so"
 start_mapper "$T/ready-h" "$T/h/libh.so"
 HM=$MAPPER_PID
 SNAP=$(jget "$(F guard --json --store "$S" "$T/h/libh.so")" 'd["snapshot"]')
-verify "a snapshot to hold" [ -n "$SNAP" ] && [ -f "$S/$SNAP/lock" ]
+# shellcheck disable=SC2317 # called through verify
+has_lock() { [ -n "$1" ] && [ -f "$S/$1/lock" ]; }
+verify "a snapshot to hold" has_lock "$SNAP"
 F status --store "$S" >/dev/null # builds the package cache: later ones are quick
 
 # the command, run as the attacker, lists its descriptors and writes to any

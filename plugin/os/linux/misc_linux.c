@@ -158,7 +158,7 @@ int fs_os_run(char *const *argv, int *status, fs_err *err)
 		run_signals_restore(old);
 		sigprocmask(SIG_SETMASK, &prev, NULL);
 		execvp(argv[0], argv);
-		fprintf(stderr, "forksafe: cannot run %s: %s\n", argv[0], strerror(errno));
+		fs_text_line(stderr, "forksafe: cannot run %s: %s", argv[0], strerror(errno));
 		_exit(127);
 	}
 	run_child = pid > 0 ? pid : 0;

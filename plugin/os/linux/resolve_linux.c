@@ -341,7 +341,7 @@ int fs_os_root_parent(fs_os_root *root, const char *resolved, int *dirfd,
 	*dirfd = fs_dircache_get(&root->parent, resolved, dlen);
 	if (*dirfd >= 0)
 		return 0;
-	fd = dup(root->fd);
+	fd = fcntl(root->fd, F_DUPFD_CLOEXEC, 0);
 	if (fd < 0)
 		return fs_fail_errno(err, errno, "%s", resolved);
 	while (p < last) {
