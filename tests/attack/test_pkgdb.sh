@@ -4,7 +4,8 @@
 # forksafe reads them as root.  A FIFO where a database file belongs must
 # not hang owner, report or the post-transaction hook; a dependency with
 # 200 000 alternatives must not crash them; a sync db that decompresses to
-# a gigabyte (zstd, gzip) must be refused early by plan; a corrupted
+# a gigabyte (zstd, gzip) must be refused early by plan, a package archive
+# holding 2 GiB by inuse --archive; a corrupted
 # pkgdb.solv cache must be rebuilt, never read (under ASan: no read out of
 # bounds); owner and report must leave a root without a store byte-identical.
 # Every refusal is one line; every command runs under `timeout` so a hang fails.
@@ -12,7 +13,7 @@
 # shellcheck disable=SC2016 # the roots are built by sh -c scripts run as the attacker
 . "$(dirname "$0")/../integration/lib.sh"
 
-for tool in zstd gzip python3 timeout; do
+for tool in zstd gzip bsdtar python3 timeout; do
 	command -v "$tool" >/dev/null || { echo "skipped: $tool is not installed"; exit 77; }
 done
 if ! "$FORKSAFE" --version | grep -q 'features: .*packages'; then
@@ -97,6 +98,13 @@ pacman_root "$A/bomb-gzip"
 as_attacker sh -c 'head -c 512M /dev/zero | gzip -c >"$1"' sh "$A/bomb-gzip/var/lib/pacman/sync/extra.db"
 run plan-gzip-bomb bash -c 'ulimit -f 524288 && exec "$@"' sh "$FORKSAFE" plan --root "$A/bomb-gzip" --store "$T/s-bomb" -u
 refused plan-gzip-bomb "extra\.db: decompresses to more than [0-9]+ (MiB|times its size)"
+
+# a package archive whose one entry says (and holds) 2 GiB of zeros: refused before
+# libarchive decompresses it to skip it
+as_attacker sh -c 'mkdir "$1/big" && truncate -s 2G "$1/big/zeros" &&
+	bsdtar --format ustar -cf - -C "$1/big" zeros | zstd -q -c >"$1/big.pkg.tar.zst" && rm -r "$1/big"' sh "$A"
+run archive-bomb "$FORKSAFE" inuse --root "$A/bomb-zstd" --archive "$A/big.pkg.tar.zst"
+refused archive-bomb "big\.pkg\.tar\.zst: decompresses to more than [0-9]+ MiB"
 
 # --- a corrupted cache ----------------------------------------------------------------
 pacman_root "$A/cache"
