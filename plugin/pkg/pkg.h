@@ -34,4 +34,8 @@ struct fs_pkgdb {
  * a message when it cannot be. */
 const struct fs_loaders *fs_pkg_loaders(fs_err *err);
 
+/* The cache file's bytes (pkgdb.c) into repo when they carry KEY and their
+ * checksum matches: 1, else 0 with repo left empty.  For the fuzzer too. */
+int fs_pkgdb_cache_parse(Repo *repo, const char *buf, size_t len, const char *key);
+
 #endif

@@ -4,11 +4,14 @@
  * libsolvext) and cached in libsolv's own .solv format in the store, so
  * that most commands never need the module at all.
  *
- * The cache is one file, store/pkgdb.solv: a line "forksafe-pkgdb 1 KEY"
- * and the repository as repo_write() wrote it.  KEY records what the
- * databases looked like (inode, size, mtime of pacman's local directory and
- * of dpkg's status and info directory); any change makes the cache stale.
- * Like the rest of this layer it reads the root with POSIX calls.
+ * The cache is one file, store/pkgdb.solv: a line
+ * "forksafe-pkgdb 2 KEY sha256:HEX" and the repository as repo_write()
+ * wrote it.  KEY records what the databases looked like (inode, size, mtime
+ * of pacman's local directory and of dpkg's status and info directory); any
+ * change makes the cache stale.  HEX is the SHA-256 of the bytes after the
+ * line: libsolv's repo_add_solv trusts its input (a flipped byte made it
+ * read out of bounds), so a cache whose bytes do not match is never handed
+ * to it.  Like the rest of this layer it reads the root with POSIX calls.
  */
 #define _GNU_SOURCE
 #include "pkg.h"
@@ -22,12 +25,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <solv/chksum.h>
+#include <solv/knownid.h>
 #include <solv/repo_solv.h>
 #include <solv/repo_write.h>
 #include <solv/solvversion.h>
 
 #define CACHE_FILE "pkgdb.solv"
-#define CACHE_MAGIC "forksafe-pkgdb 1 "
+#define CACHE_MAGIC "forksafe-pkgdb 2 "
+#define CACHE_SUM " sha256:"
+#define CACHE_MAX (512u << 20) /* a cache larger than this is not read */
 
 const char *fs_features(void) { return "packages"; }
 
@@ -123,55 +130,125 @@ static int init(fs_pkgdb *db, const char *root, int pacman, fs_err *err)
 }
 
 /* Opens the store holding the cache; NULL (quietly) when there is none we
- * may use.  Root creates the root's default store, as guard would. */
+ * may use.  libsolv's repo_add_solv trusts its input and anyone can compute
+ * a checksum, so a cache is only read from a store that did not come with
+ * the root: the host's (root /) or one named with --store.  The default
+ * store of another root is inside it (an image's files may come from
+ * anyone): no cache there.  And reading a root never creates anything in
+ * it: only a store named with --store is created (by root) for the cache. */
 static fs_os_store *cache_store(const char *root, const char *store)
 {
 	fs_store_opts so = { .root = root, .store = store };
-	char *path = fs_store_path(&so);
-	fs_os_store *s = path ? fs_os_store_open(path, geteuid() == 0, NULL, NULL) : NULL;
+	char *path;
+	fs_os_store *s;
 
+	if (!store && strcmp(root, "/") != 0)
+		return NULL;
+	path = fs_store_path(&so);
+	s = path ? fs_os_store_open(path, store && geteuid() == 0, NULL, NULL) : NULL;
 	free(path);
 	return s;
 }
 
-static int cache_read(fs_pkgdb *db, fs_os_store *s, const char *key)
+/* SHA-256 of buf as 64 hex digits. */
+static void sha256_hex(const char *buf, size_t len, char hex[65])
 {
-	int fd = fs_os_snap_open(s, NULL, CACHE_FILE, NULL);
-	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
-	char line[1100], want[1100];
+	Chksum *c = solv_chksum_create(REPOKEY_TYPE_SHA256);
+	const unsigned char *sum;
+	int n = 0;
+
+	hex[0] = '\0';
+	if (!c)
+		return;
+	for (size_t at = 0; at < len; at += 1u << 30)
+		solv_chksum_add(c, buf + at, (int)(len - at < 1u << 30 ? len - at : 1u << 30));
+	sum = solv_chksum_get(c, &n);
+	for (int i = 0; sum && i < n && i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", sum[i]);
+	solv_chksum_free(c, NULL);
+}
+
+/* Compares without stopping at the first difference. */
+static int same_bytes(const char *a, const char *b, size_t n)
+{
+	unsigned char d = 0;
+
+	for (size_t i = 0; i < n; i++)
+		d |= (unsigned char)(a[i] ^ b[i]);
+	return d == 0;
+}
+
+int fs_pkgdb_cache_parse(Repo *repo, const char *buf, size_t len, const char *key)
+{
+	size_t head = strlen(CACHE_MAGIC) + strlen(key) + strlen(CACHE_SUM);
+	char hex[65];
+	const char *body = buf + head + 65;
+	FILE *f;
 	int ok;
 
-	if (!f) {
-		if (fd >= 0)
-			close(fd);
+	if (len < head + 65 || memcmp(buf, CACHE_MAGIC, strlen(CACHE_MAGIC)) != 0 ||
+	    memcmp(buf + strlen(CACHE_MAGIC), key, strlen(key)) != 0 ||
+	    memcmp(buf + head - strlen(CACHE_SUM), CACHE_SUM, strlen(CACHE_SUM)) != 0 ||
+	    buf[head + 64] != '\n')
 		return 0;
-	}
-	snprintf(want, sizeof want, "%s%s\n", CACHE_MAGIC, key);
-	ok = fgets(line, sizeof line, f) && strcmp(line, want) == 0 &&
-	     repo_add_solv(db->installed, f, 0) == 0;
+	sha256_hex(body, len - head - 65, hex);
+	if (strlen(hex) != 64 || !same_bytes(hex, buf + head, 64) || body == buf + len)
+		return 0;
+	f = fmemopen((void *)body, (size_t)(buf + len - body), "r");
+	if (!f)
+		return 0;
+	ok = repo_add_solv(repo, f, 0) == 0;
 	fclose(f);
 	if (!ok)
-		repo_empty(db->installed, 1);
+		repo_empty(repo, 1);
+	return ok;
+}
+
+static int cache_read(fs_pkgdb *db, fs_os_store *s, const char *key)
+{
+	int fd = fs_os_snap_open(s, NULL, CACHE_FILE, NULL), ok = 0;
+	struct stat st;
+	char *buf;
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (unsigned long long)st.st_size <= CACHE_MAX &&
+	    (buf = malloc((size_t)st.st_size))) {
+		n = pread(fd, buf, (size_t)st.st_size, 0);
+		ok = n == st.st_size && fs_pkgdb_cache_parse(db->installed, buf, (size_t)n, key);
+		free(buf);
+	}
+	close(fd);
 	return ok;
 }
 
 /* Best effort: a cache that cannot be written only costs time. */
 static void cache_write(fs_pkgdb *db, fs_os_store *s, const char *key)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	char *body = NULL, *all, hex[65];
+	size_t len = 0, head;
+	FILE *f = open_memstream(&body, &len);
 
 	if (!f)
 		return;
-	fprintf(f, "%s%s\n", CACHE_MAGIC, key);
-	if (repo_write(db->installed, f) == 0 && fflush(f) == 0 && !ferror(f)) {
+	if (repo_write(db->installed, f) != 0 || fflush(f) != 0 || ferror(f)) {
 		fclose(f);
-		fs_os_snap_write(s, NULL, CACHE_FILE, buf, len, NULL);
-	} else {
-		fclose(f);
+		free(body);
+		return;
 	}
-	free(buf);
+	fclose(f);
+	sha256_hex(body, len, hex);
+	head = strlen(CACHE_MAGIC) + strlen(key) + strlen(CACHE_SUM) + 65;
+	all = strlen(hex) == 64 && len <= CACHE_MAX ? malloc(head + len + 1) : NULL;
+	if (all) {
+		snprintf(all, head + 1, "%s%s%s%s\n", CACHE_MAGIC, key, CACHE_SUM, hex);
+		memcpy(all + head, body, len);
+		fs_os_snap_write(s, NULL, CACHE_FILE, all, head + len, NULL);
+		free(all);
+	}
+	free(body);
 }
 
 /* Every package provides itself (the solver finds updates through it);

@@ -112,7 +112,8 @@ static int classify(fs_plan *plan, Transaction *trans, fs_err *err)
 								: FS_PLAN_REINSTALL;
 		}
 	}
-	qsort(plan->v, plan->n, sizeof *plan->v, cmp_pkg);
+	if (plan->n > 1) /* plan->v is NULL when nothing changes */
+		qsort(plan->v, plan->n, sizeof *plan->v, cmp_pkg);
 	return 0;
 }
 

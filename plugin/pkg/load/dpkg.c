@@ -1,83 +1,196 @@
 /*
- * dpkg.c - dpkg's installed packages: libsolvext reads var/lib/dpkg/status
- * (repo_add_debdb), which has no file lists; each package's list is
- * var/lib/dpkg/info/NAME:ARCH.list or NAME.list, one absolute path per line,
- * added here to the package's SOLVABLE_FILELIST.
+ * dpkg.c - dpkg's installed packages: var/lib/dpkg/status, checked against
+ * the FS_DEB_* limits and then read by libsolvext (repo_add_debpackages),
+ * has no file lists; each package's list is var/lib/dpkg/info/NAME:ARCH.list
+ * or NAME.list, one absolute path per line, added here to the package's
+ * SOLVABLE_FILELIST.  Every file is read as file.c reads a root's files.
  */
 #define _GNU_SOURCE
 #include "load.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <solv/repo_deb.h>
 #include <solv/repodata.h>
 
-/* The package's .list file, or NULL when dpkg keeps none (or for no arch). */
-static FILE *open_list(const char *root, Pool *pool, Solvable *s)
+/* libsolvext reads a NUL as a newline. */
+static char at(const char *buf, size_t len, size_t i)
 {
-	const char *name = pool_id2str(pool, s->name), *arch = pool_id2str(pool, s->arch);
-	char rel[1024];
-	char *full;
-	FILE *f = NULL;
-
-	for (int pass = 0; pass < 2 && !f; pass++) {
-		if (pass == 0)
-			snprintf(rel, sizeof rel, "var/lib/dpkg/info/%s:%s.list", name, arch);
-		else
-			snprintf(rel, sizeof rel, "var/lib/dpkg/info/%s.list", name);
-		full = fs_root_join(root, rel);
-		f = full ? fopen(full, "re") : NULL;
-		free(full);
-	}
-	return f;
+	return i >= len ? '\n' : buf[i] ? buf[i] : '\n';
 }
 
-static void add_list(Repodata *data, Id p, FILE *f)
+/* libsolvext parses "a | b | ..." recursively, one level per alternative:
+ * 200 000 of them overflow the stack.  This bounds the alternatives between
+ * two commas of any field (so of every dependency, whatever its field is
+ * called), the length of a field (with its continuation lines) and the
+ * number of stanzas. */
+int fs_deb_check(const char *buf, size_t len, const char *shown, fs_err *err)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
+	size_t alts = 1, field = 0, line = 1, stanzas = 0;
+	int in_stanza = 0;
 
-	while ((n = getline(&line, &cap, f)) > 0) {
-		char *slash;
-		Id dir;
+	for (size_t i = 0; i < len; i++) {
+		char c = at(buf, len, i), next;
 
-		if (line[n - 1] == '\n')
-			line[--n] = '\0';
-		slash = strrchr(line, '/');
-		if (line[0] != '/' || !slash || !slash[1])
-			continue; /* "/." and anything not absolute */
-		*slash = '\0';
-		dir = repodata_str2dir(data, slash == line ? "/" : line, 1);
-		repodata_add_dirstr(data, p, SOLVABLE_FILELIST, dir, slash + 1);
+		if (c == '\n') {
+			line++;
+			next = at(buf, len, i + 1);
+			if (next == ' ' || next == '\t')
+				continue; /* a continuation line: the same field */
+			alts = 1;
+			field = 0;
+			in_stanza &= next != '\n';
+			continue;
+		}
+		if (!in_stanza && ++stanzas > FS_DB_PACKAGES_MAX)
+			return fs_load_fail(err, "%s: more than %d packages", shown,
+					    FS_DB_PACKAGES_MAX);
+		in_stanza = 1;
+		if (++field > FS_DEB_FIELD_MAX)
+			return fs_load_fail(err, "%s: line %zu: a field longer than %u KiB", shown,
+					    line, FS_DEB_FIELD_MAX >> 10);
+		if (c == ',')
+			alts = 1;
+		else if (c == '|' && ++alts > FS_DEB_ALTERNATIVES_MAX)
+			return fs_load_fail(err, "%s: line %zu: more than %d alternatives in one "
+					    "dependency", shown, line, FS_DEB_ALTERNATIVES_MAX);
 	}
-	free(line);
+	return 0;
+}
+
+int fs_load_debpackages(Repo *repo, const char *buf, size_t len, const char *shown,
+			fs_err *err)
+{
+	FILE *f;
+
+	if (fs_deb_check(buf, len, shown, err) < 0)
+		return -1;
+	if (len == 0)
+		return 0;
+	f = fmemopen((void *)buf, len, "r");
+	if (!f)
+		return fs_load_fail(err, "%s: %s", shown, strerror(errno));
+	repo_add_debpackages(repo, f, REPO_REUSE_REPODATA | REPO_NO_INTERNALIZE);
+	fclose(f);
+	return 0;
+}
+
+int fs_load_list(Repodata *data, Id p, const char *buf, size_t len, const char *shown,
+		 fs_err *err)
+{
+	char line[FS_LIST_LINE_MAX + 1];
+	size_t start = 0, lineno = 0;
+
+	while (start < len) {
+		const char *nl = memchr(buf + start, '\n', len - start);
+		size_t n = nl ? (size_t)(nl - buf) - start : len - start;
+		char *slash;
+
+		lineno++;
+		if (n > FS_LIST_LINE_MAX)
+			return fs_load_fail(err, "%s: line %zu: longer than %d bytes", shown,
+					    lineno, FS_LIST_LINE_MAX);
+		memcpy(line, buf + start, n);
+		line[n] = '\0';
+		start += n + 1;
+		slash = strrchr(line, '/');
+		if (line[0] != '/' || !slash || !slash[1] || strlen(line) != n)
+			continue; /* "/.", anything not absolute, a NUL in a path */
+		*slash = '\0';
+		repodata_add_dirstr(data, p, SOLVABLE_FILELIST,
+				    repodata_str2dir(data, slash == line ? "/" : line, 1), slash + 1);
+	}
+	return 0;
+}
+
+/* The package's .list (NAME:ARCH.list, else NAME.list) into its file list;
+ * none is fine (a package dpkg knows of but did not unpack). */
+static int add_list(Repodata *data, Id p, int infofd, const char *root, fs_load_budget *b,
+		    fs_err *err)
+{
+	Pool *pool = data->repo->pool;
+	Solvable *s = pool->solvables + p;
+	const char *name = pool_id2str(pool, s->name), *arch = pool_id2str(pool, s->arch);
+	char rel[600], *shown, *buf;
+	size_t len;
+	int rc;
+
+	if (strchr(name, '/') || strchr(arch, '/'))
+		return 0; /* not a name dpkg gives a package: no list */
+	for (int pass = 0; pass < 2; pass++) {
+		const char *base = rel + sizeof "var/lib/dpkg/info/" - 1;
+
+		int w = pass == 0
+			? snprintf(rel, sizeof rel, "var/lib/dpkg/info/%s:%s.list", name, arch)
+			: snprintf(rel, sizeof rel, "var/lib/dpkg/info/%s.list", name);
+
+		if (w < 0 || (size_t)w >= sizeof rel)
+			return 0;
+		shown = fs_root_join(root, rel);
+		if (!shown)
+			return fs_load_fail(err, "out of memory");
+		rc = fs_load_read(infofd, base, shown, FS_DB_FILE_MAX, b, &buf, &len, err);
+		if (rc < 0) {
+			int absent = errno == ENOENT;
+
+			free(shown);
+			if (!absent)
+				return -1;
+			continue;
+		}
+		rc = fs_load_list(data, p, buf, len, shown, err);
+		free(buf);
+		free(shown);
+		return rc;
+	}
+	return 0;
+}
+
+static int load_status(Repo *repo, int rootfd, const char *root, fs_load_budget *b,
+		       fs_err *err)
+{
+	char *shown = fs_root_join(root, "var/lib/dpkg/status"), *buf;
+	size_t len;
+	int rc;
+
+	if (!shown)
+		return fs_load_fail(err, "out of memory");
+	rc = fs_load_read(rootfd, "var/lib/dpkg/status", shown, FS_DB_FILE_MAX, b, &buf, &len, err);
+	if (rc == 0) {
+		rc = fs_load_debpackages(repo, buf, len, shown, err);
+		free(buf);
+	}
+	free(shown);
+	return rc;
 }
 
 int fs_load_dpkg(Repo *repo, const char *root, fs_err *err)
 {
 	Pool *pool = repo->pool;
-	int start = repo->end;
+	int start = repo->end, rootfd, infofd, rc = 0;
+	fs_load_budget budget = { 0 };
 	Repodata *data;
-	Solvable *s;
-	Id p;
 
-	if (repo_add_debdb(repo, REPO_REUSE_REPODATA | REPO_NO_INTERNALIZE |
-			   REPO_USE_ROOTDIR) != 0)
-		return fs_load_fail(err, "%s: dpkg status: %s", root, pool_errstr(pool));
-	data = repo_last_repodata(repo);
-	for (p = start, s = pool->solvables + p; p < repo->end; p++, s++) {
-		FILE *f;
-
-		if (s->repo != repo)
-			continue;
-		f = open_list(root, pool, s);
-		if (!f)
-			continue; /* a package dpkg knows of but did not unpack */
-		add_list(data, p, f);
-		fclose(f);
+	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return fs_load_fail(err, "%s: %s", root, strerror(errno));
+	if (load_status(repo, rootfd, root, &budget, err) < 0) {
+		close(rootfd);
+		return -1;
 	}
-	return 0;
+	infofd = openat(rootfd, "var/lib/dpkg/info", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	close(rootfd);
+	if (infofd < 0)
+		return 0; /* no lists at all */
+	data = repo_last_repodata(repo);
+	for (Id p = start; rc == 0 && p < repo->end; p++)
+		if (pool->solvables[p].repo == repo)
+			rc = add_list(data, p, infofd, root, &budget, err);
+	close(infofd);
+	return rc;
 }

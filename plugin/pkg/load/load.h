@@ -15,10 +15,12 @@
 
 #include "forksafe.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <solv/pool.h>
+#include <solv/repodata.h>
 #include <solv/repo.h>
 
 /* Bumped whenever struct fs_loaders changes. */
@@ -67,6 +69,57 @@ static inline char *fs_root_join(const char *root, const char *path)
 	}
 	return s;
 }
+
+/*
+ * Limits on what a root's databases may hold (docs/packages.md): the root's
+ * files may come from anyone, and libsolv trusts what it is given.
+ */
+#define FS_DB_FILE_MAX (64u << 20)      /* status, one .list, desc, files */
+#define FS_DB_ENTRY_MAX (16u << 20)     /* pacman desc/files (libsolv's own tar entry limit) */
+#define FS_DB_TOTAL_MAX (1024ull << 20) /* everything one installed-db load reads */
+#define FS_DB_PACKAGES_MAX 500000       /* packages in one database */
+#define FS_DEB_FIELD_MAX (1u << 20)     /* one field of a dpkg stanza */
+#define FS_DEB_ALTERNATIVES_MAX 1000    /* "a | b | ..." in one dependency */
+#define FS_LIST_LINE_MAX 4096           /* one path of a dpkg .list */
+#define FS_SYNC_DBS_MAX 256             /* sync databases in var/lib/pacman/sync */
+#define FS_SYNC_OUT_MAX (512ull << 20)  /* a decompressed sync database */
+#define FS_SYNC_OUT_FLOOR (32ull << 20) /* ... may always reach this, */
+#define FS_SYNC_RATIO 100               /* ... else this many times its size */
+#define FS_ARCHIVE_ENTRIES_MAX 1000000  /* entries of a package archive */
+#define FS_ARCHIVE_OUT_MAX (16ull << 30) /* its decompressed bytes, */
+#define FS_ARCHIVE_OUT_FLOOR (1ull << 30) /* ... which may always reach this, */
+#define FS_ARCHIVE_RATIO 200            /* ... else this many times its size */
+
+/* What one load has read so far (against FS_DB_TOTAL_MAX). */
+typedef struct fs_load_budget {
+	unsigned long long used;
+} fs_load_budget;
+
+/* Opens dirfd/path for reading without blocking on what is not a regular
+ * file (a FIFO, a device): O_NONBLOCK, O_NOFOLLOW when nofollow, then
+ * fstat must say S_ISREG and a size up to max; O_NONBLOCK is cleared.
+ * -1 with errno kept (ENOENT: absent) and err saying "shown: why". */
+int fs_load_open(int dirfd, const char *path, const char *shown, int nofollow,
+		 unsigned long long max, fs_err *err);
+/* The whole file read as fs_load_open opens it, NUL-terminated (malloc'ed);
+ * charged to budget when there is one. */
+int fs_load_read(int dirfd, const char *path, const char *shown, size_t max,
+		 fs_load_budget *budget, char **buf, size_t *len, fs_err *err);
+
+/* dpkg: a status text (checked against the FS_DEB_* limits, then read by
+ * libsolvext), and one package's .list text into its file list. */
+int fs_deb_check(const char *buf, size_t len, const char *shown, fs_err *err);
+int fs_load_debpackages(Repo *repo, const char *buf, size_t len, const char *shown,
+			fs_err *err);
+int fs_load_list(Repodata *data, Id p, const char *buf, size_t len, const char *shown,
+		 fs_err *err);
+/* pacman: one package of a local db from its desc and files texts. */
+int fs_load_arch_pkg(Repo *repo, const char *desc, size_t desclen, const char *files,
+		     size_t fileslen, const char *shown, fs_err *err);
+int fs_load_arch_local(Repo *repo, const char *root, fs_err *err);
+/* A sync database (fd, closed) as an uncompressed tar stream, told by its
+ * magic; the output is bounded by FS_SYNC_*. */
+FILE *fs_sync_open(int fd, const char *name, fs_err *err);
 
 int fs_load_dpkg(Repo *repo, const char *root, fs_err *err);
 int fs_load_sync(Pool *pool, const char *root, size_t *nrepos, fs_err *err);

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <solv/repo_arch.h>
 
 int fs_load_fail(fs_err *err, const char *fmt, ...)
 {
@@ -28,19 +27,8 @@ int fs_load_fail(fs_err *err, const char *fmt, ...)
 
 static int installed(Repo *repo, const char *root, int pacman, int dpkg, fs_err *err)
 {
-	if (pacman) {
-		char *dir = fs_root_join(root, "var/lib/pacman/local");
-		int rc;
-
-		if (!dir)
-			return fs_load_fail(err, "out of memory");
-		rc = repo_add_arch_local(repo, dir, REPO_REUSE_REPODATA | REPO_NO_INTERNALIZE);
-		if (rc != 0)
-			fs_load_fail(err, "%s: %s", dir, pool_errstr(repo->pool));
-		free(dir);
-		if (rc != 0)
-			return -1;
-	}
+	if (pacman && fs_load_arch_local(repo, root, err) < 0)
+		return -1;
 	return dpkg ? fs_load_dpkg(repo, root, err) : 0;
 }
 

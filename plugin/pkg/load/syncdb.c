@@ -2,8 +2,11 @@
  * syncdb.c - pacman's sync databases (var/lib/pacman/sync/REPO.db or
  * REPO.files) into libsolv repos.  They carry no suffix, so the compression
  * is told by its magic: zstd is decoded here with libzstd's streaming API,
- * gzip/xz/bzip2 by libsolvext's solv_xfopen_fd; libsolv's
- * repo_add_arch_repo reads the tar stream.
+ * gzip/xz/bzip2 by libsolvext's solv_xfopen_fd, each into a temporary file
+ * no larger than FS_SYNC_RATIO times the database (at least
+ * FS_SYNC_OUT_FLOOR, at most FS_SYNC_OUT_MAX: a 33 KB zstd file of zeros
+ * would otherwise fill a gigabyte); libsolv's repo_add_arch_repo reads the
+ * tar stream.
  */
 #define _GNU_SOURCE
 #include "load.h"
@@ -15,24 +18,54 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <solv/repo_arch.h>
 #include <solv/solv_xfopen.h>
 #include <zstd.h>
 
-/* fd (a zstd stream) decoded into an anonymous temporary file. */
-static FILE *unzstd(int fd, const char *name, fs_err *err)
+/* Where a sync database is decoded to: a temporary file, bounded. */
+typedef struct sink {
+	FILE *f;
+	unsigned long long n, max;
+	const char *name;
+} sink;
+
+/* The most a sync database of insize bytes may decompress to. */
+static unsigned long long out_limit(unsigned long long insize)
+{
+	unsigned long long lim = insize > FS_SYNC_OUT_MAX / FS_SYNC_RATIO
+					 ? FS_SYNC_OUT_MAX : insize * FS_SYNC_RATIO;
+
+	return lim < FS_SYNC_OUT_FLOOR ? FS_SYNC_OUT_FLOOR : lim;
+}
+
+static int sink_put(sink *k, const void *p, size_t n, fs_err *err)
+{
+	if (n > k->max - k->n)
+		return fs_load_fail(err, "%s: decompresses to more than %llu MiB (limit: %d times "
+				    "its size, at least %llu MiB, at most %llu MiB)", k->name,
+				    k->max >> 20, FS_SYNC_RATIO, FS_SYNC_OUT_FLOOR >> 20,
+				    FS_SYNC_OUT_MAX >> 20);
+	if (fwrite(p, 1, n, k->f) != n)
+		return fs_load_fail(err, "%s: cannot decompress: %s", k->name, strerror(errno));
+	k->n += n;
+	return 0;
+}
+
+/* fd (a zstd stream) decoded with libzstd's streaming API. */
+static int unzstd(int fd, sink *k, fs_err *err)
 {
 	ZSTD_DStream *z = ZSTD_createDStream();
 	size_t inlen = ZSTD_DStreamInSize(), outlen = ZSTD_DStreamOutSize(), last = 0;
 	char *in = malloc(inlen), *out = malloc(outlen);
-	FILE *f = tmpfile();
-	ssize_t n;
+	ssize_t n = 0;
+	int rc = -1;
 
-	if (!z || !in || !out || !f) {
-		fs_load_fail(err, "%s: cannot decompress: %s", name, strerror(errno));
-		goto fail;
+	if (!z || !in || !out) {
+		fs_load_fail(err, "%s: cannot decompress: out of memory", k->name);
+		goto out;
 	}
 	ZSTD_initDStream(z);
 	while ((n = read(fd, in, inlen)) > 0) {
@@ -43,38 +76,46 @@ static FILE *unzstd(int fd, const char *name, fs_err *err)
 
 			last = ZSTD_decompressStream(z, &ob, &ib);
 			if (ZSTD_isError(last)) {
-				fs_load_fail(err, "%s: corrupt zstd data (%s)", name, ZSTD_getErrorName(last));
-				goto fail;
+				fs_load_fail(err, "%s: corrupt zstd data (%s)", k->name,
+					     ZSTD_getErrorName(last));
+				goto out;
 			}
-			if (fwrite(out, 1, ob.pos, f) != ob.pos) {
-				fs_load_fail(err, "%s: cannot decompress: %s", name, strerror(errno));
-				goto fail;
-			}
+			if (sink_put(k, out, ob.pos, err) < 0)
+				goto out;
 		}
 	}
-	if (n < 0 || last != 0) {
-		fs_load_fail(err, "%s: %s", name, n < 0 ? "read error" : "truncated zstd data");
-		goto fail;
-	}
-	if (fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0) {
-		fs_load_fail(err, "%s: cannot decompress: %s", name, strerror(errno));
-		goto fail;
-	}
+	if (n < 0 || last != 0)
+		fs_load_fail(err, "%s: %s", k->name, n < 0 ? "read error" : "truncated zstd data");
+	else
+		rc = 0;
+out:
 	ZSTD_freeDStream(z);
 	free(in);
 	free(out);
-	return f;
-fail:
-	if (f)
-		fclose(f);
-	ZSTD_freeDStream(z);
-	free(in);
-	free(out);
-	return NULL;
+	return rc;
 }
 
-/* The uncompressed tar stream of a sync database; closes fd. */
-static FILE *open_db(int fd, const char *name, fs_err *err)
+/* fd (gzip, xz, bzip2: suffix) decoded by libsolvext; closes fd. */
+static int unxf(int fd, const char *suffix, sink *k, fs_err *err)
+{
+	FILE *xf = solv_xfopen_fd(suffix, fd, "r");
+	char buf[65536];
+	size_t n;
+	int rc = 0;
+
+	if (!xf) {
+		close(fd);
+		return fs_load_fail(err, "%s: cannot decompress (%s)", k->name, suffix + 1);
+	}
+	while (rc == 0 && (n = fread(buf, 1, sizeof buf, xf)) > 0)
+		rc = sink_put(k, buf, n, err);
+	if (rc == 0 && ferror(xf))
+		rc = fs_load_fail(err, "%s: corrupt %s data", k->name, suffix + 1);
+	fclose(xf);
+	return rc;
+}
+
+FILE *fs_sync_open(int fd, const char *name, fs_err *err)
 {
 	static const struct {
 		const char *magic;
@@ -87,46 +128,65 @@ static FILE *open_db(int fd, const char *name, fs_err *err)
 	};
 	unsigned char head[6] = { 0 };
 	ssize_t n = pread(fd, head, sizeof head, 0);
-	FILE *f;
+	sink k = { .name = name };
+	struct stat st;
+	int rc = -1;
 
-	if (n < 0) {
+	if (n < 0 || fstat(fd, &st) < 0) {
 		fs_load_fail(err, "%s: %s", name, strerror(errno));
 		close(fd);
 		return NULL;
 	}
-	if (n >= 4 && memcmp(head, "\x28\xb5\x2f\xfd", 4) == 0) {
-		f = unzstd(fd, name, err);
-		close(fd);
-		return f;
-	}
-	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
-		if ((size_t)n >= kinds[i].len && memcmp(head, kinds[i].magic, kinds[i].len) == 0) {
-			f = solv_xfopen_fd(kinds[i].suffix, fd, "r");
-			if (!f) {
-				fs_load_fail(err, "%s: cannot decompress (%s)", name, kinds[i].suffix + 1);
-				close(fd);
+	k.max = out_limit((unsigned long long)st.st_size);
+	if (n < 4 || memcmp(head, "\x28\xb5\x2f\xfd", 4) != 0) {
+		for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+			if ((size_t)n >= kinds[i].len && memcmp(head, kinds[i].magic, kinds[i].len) == 0) {
+				if (!(k.f = tmpfile())) {
+					fs_load_fail(err, "%s: cannot decompress: %s", name, strerror(errno));
+					close(fd);
+					return NULL;
+				}
+				rc = unxf(fd, kinds[i].suffix, &k, err);
+				goto decoded;
 			}
-			return f;
+		/* an uncompressed tar: its size is what it decompresses to */
+		if ((unsigned long long)st.st_size > FS_SYNC_OUT_MAX) {
+			fs_load_fail(err, "%s: larger than %llu MiB", name, FS_SYNC_OUT_MAX >> 20);
+			close(fd);
+			return NULL;
 		}
-	f = fdopen(fd, "r"); /* an uncompressed tar */
-	if (!f) {
-		fs_load_fail(err, "%s: %s", name, strerror(errno));
-		close(fd);
+		if (!(k.f = fdopen(fd, "r"))) {
+			fs_load_fail(err, "%s: %s", name, strerror(errno));
+			close(fd);
+		}
+		return k.f;
 	}
-	return f;
+	if (!(k.f = tmpfile()))
+		fs_load_fail(err, "%s: cannot decompress: %s", name, strerror(errno));
+	else
+		rc = unzstd(fd, &k, err);
+	close(fd);
+decoded:
+	if (rc == 0 && (fflush(k.f) != 0 || fseek(k.f, 0, SEEK_SET) != 0))
+		rc = fs_load_fail(err, "%s: cannot decompress: %s", name, strerror(errno));
+	if (rc < 0 && k.f) {
+		fclose(k.f);
+		k.f = NULL;
+	}
+	return k.f;
 }
 
 static int add_repo(Pool *pool, int dirfd, const char *file, fs_err *err)
 {
-	int fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC);
+	int fd = fs_load_open(dirfd, file, file, 1, ~0ull, err);
 	char repo_name[256];
 	Repo *repo;
 	FILE *f;
 	int rc;
 
 	if (fd < 0)
-		return fs_load_fail(err, "sync database %s: %s", file, strerror(errno));
-	f = open_db(fd, file, err);
+		return -1;
+	f = fs_sync_open(fd, file, err);
 	if (!f)
 		return -1;
 	snprintf(repo_name, sizeof repo_name, "%.*s", (int)strcspn(file, "."), file);
@@ -169,6 +229,10 @@ int fs_load_sync(Pool *pool, const char *root, size_t *nrepos, fs_err *err)
 				continue;
 		} else if (!has_suffix(e->d_name, ".db")) {
 			continue;
+		}
+		if (*nrepos == FS_SYNC_DBS_MAX) {
+			rc = fs_load_fail(err, "%s: more than %d sync databases", path, FS_SYNC_DBS_MAX);
+			break;
 		}
 		rc = add_repo(pool, dirfd(d), e->d_name, err);
 		*nrepos += rc == 0;
