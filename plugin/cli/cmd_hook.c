@@ -80,8 +80,9 @@ static int post(const fs_config *cfg, fs_store_opts *so)
 	so->post_transaction = 1;
 	if (fs_retire(so, &rt, &err) < 0)
 		return problem(cfg, "cannot retire snapshots", err.msg);
-	if (fs_pkgdb_open(so->root, so->store, &db, &err) < 0)
-		db = NULL; /* the report then names no packages */
+	/* the report then names no packages: a warning, never a failure */
+	if (fs_pkgdb_open_labels(so->root, so->store, &db, &err) < 0)
+		fs_text_line(stderr, "forksafe: warning: packages are not named: %s", err.msg);
 	if (fs_report(so, db, &rp, &err) < 0)
 		rc = problem(cfg, "cannot tell who runs replaced images", err.msg);
 	if (fs_post_write_summary(rt, rp, stdout) < 0)

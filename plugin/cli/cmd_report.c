@@ -45,9 +45,9 @@ int cmd_report(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_fail("report", "unexpected argument '%s'", argv[optind]);
-	/* without a package database the report names no packages */
-	if (fs_pkgdb_open(cc.store.root, cc.store.store, &db, &err) < 0)
-		db = NULL;
+	/* without a usable package database the report names no packages */
+	if (fs_pkgdb_open_labels(cc.store.root, cc.store.store, &db, &err) < 0)
+		fs_text_line(stderr, "forksafe report: warning: packages are not named: %s", err.msg);
 	if (fs_report(&cc.store, db, &r, &err) < 0) {
 		fs_pkgdb_free(db);
 		return cli_fail("report", "%s", err.msg);

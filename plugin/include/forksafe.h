@@ -547,6 +547,11 @@ typedef struct fs_pkg {
  * the database is simply read each time.
  */
 int fs_pkgdb_open(const char *root, const char *store, fs_pkgdb **out, fs_err *err);
+/* For labels only (report, the post-transaction hook): as fs_pkgdb_open,
+ * but a root without a package database, or a build without package
+ * support, is 0 with *out NULL; -1 means a database is there and cannot be
+ * used (past a limit, not a regular file, ...): say so, go on without. */
+int fs_pkgdb_open_labels(const char *root, const char *store, fs_pkgdb **out, fs_err *err);
 void fs_pkgdb_free(fs_pkgdb *db);
 /* "pacman", "dpkg" or "pacman+dpkg". */
 const char *fs_pkgdb_source(const fs_pkgdb *db);

@@ -281,7 +281,8 @@ static int load(fs_pkgdb *db, int pacman, int dpkg, fs_err *err)
 	return 0;
 }
 
-int fs_pkgdb_open(const char *root, const char *store, fs_pkgdb **out, fs_err *err)
+static int open_db(const char *root, const char *store, int must_exist, fs_pkgdb **out,
+		   fs_err *err)
 {
 	fs_pkgdb *db = calloc(1, sizeof *db);
 	fs_os_store *s;
@@ -297,6 +298,8 @@ int fs_pkgdb_open(const char *root, const char *store, fs_pkgdb **out, fs_err *e
 	db->source = pacman && dpkg ? "pacman+dpkg" : pacman ? "pacman" : "dpkg";
 	if (!pacman && !dpkg) {
 		fs_pkgdb_free(db);
+		if (!must_exist)
+			return 0;
 		return fs_fail(err, "no package database in %s (looked for var/lib/pacman/local "
 			       "and var/lib/dpkg/status)", root);
 	}
@@ -317,6 +320,16 @@ int fs_pkgdb_open(const char *root, const char *store, fs_pkgdb **out, fs_err *e
 	fs_os_store_close(s);
 	*out = db;
 	return 0;
+}
+
+int fs_pkgdb_open(const char *root, const char *store, fs_pkgdb **out, fs_err *err)
+{
+	return open_db(root, store, 1, out, err);
+}
+
+int fs_pkgdb_open_labels(const char *root, const char *store, fs_pkgdb **out, fs_err *err)
+{
+	return open_db(root, store, 0, out, err);
 }
 
 void fs_pkgdb_free(fs_pkgdb *db)

@@ -72,7 +72,11 @@ run owner-fifo-list "$FORKSAFE" owner --root "$A/fifo-dpkg" --store "$T/s-fifo" 
 refused owner-fifo-list "foo\.list: not a regular file"
 run report-fifo-list "$FORKSAFE" report --root "$A/fifo-dpkg" --store "$T/s-fifo"
 if [ "$RC" != 124 ] && [ "$RC" -lt 128 ]; then pass "report-fifo-list ends (exit $RC)"; else fail "report-fifo-list: exit $RC"; fi
+verify "report-fifo-list says why packages are not named" \
+	grep -q "warning: packages are not named: .*foo\.list: not a regular file" "$T/report-fifo-list.err"
 hook_survives hook-fifo-list "$A/fifo-dpkg"
+verify "hook-fifo-list says why packages are not named" \
+	grep -q "warning: packages are not named: .*foo\.list: not a regular file" "$T/hook-fifo-list.err"
 
 pacman_root "$A/fifo-pacman"
 as_attacker sh -c 'rm "$1" && mkfifo "$1"' sh "$A/fifo-pacman/var/lib/pacman/local/foo-1-1/files"

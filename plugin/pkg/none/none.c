@@ -21,6 +21,15 @@ int fs_pkgdb_open(const char *root, const char *store, fs_pkgdb **out, fs_err *e
 	return unsupported(err);
 }
 
+int fs_pkgdb_open_labels(const char *root, const char *store, fs_pkgdb **out, fs_err *err)
+{
+	(void)root;
+	(void)store;
+	(void)err;
+	*out = NULL;
+	return 0; /* nothing to label with: not a problem */
+}
+
 void fs_pkgdb_free(fs_pkgdb *db) { (void)db; }
 const char *fs_pkgdb_source(const fs_pkgdb *db) { (void)db; return ""; }
 size_t fs_pkgdb_count(const fs_pkgdb *db) { (void)db; return 0; }
