@@ -72,6 +72,15 @@ mkpkg bar 1.0-1 "$TESTLIB"
 out=$(pac -U "$T/foo-1.0-1-any.pkg.tar.zst" "$T/bar-1.0-1-any.pkg.tar.zst")
 expect_rc "pacman installs foo 1.0 and bar 1.0" 0 $?
 has "$out" "forksafe: no replaced file needs keeping" || fail "post hook line on install: $out"
+# the installed binary finds its loader module where that install put it,
+# not where the configured prefix would have
+if [ ! -e "$LOADERS_INSTALLED" ]; then
+	out=$("$BIN" owner --root "$R" --store "$T/s-owner" /usr/lib/fstest/libfoo.so 2>&1)
+	expect_rc "the DESTDIR install's binary loads its module (owner)" 0 $?
+	verify "  and names the package" has "$out" "/usr/lib/fstest/libfoo.so is owned by foo 1.0-1"
+else
+	echo "skipped: a module is installed at $LOADERS_INSTALLED, so any binary finds it"
+fi
 
 # --- upgrade while a process maps two of foo's files ---------------------------------------
 start_mapper "$T/ready1" "$R/usr/lib/fstest/libfoo.so" "$R/opt/fstest/foo-plugin.so"
