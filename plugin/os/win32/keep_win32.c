@@ -182,28 +182,48 @@ int fs_os_snap_stat(fs_os_store *s, const char *snap, const char *relpath, fs_id
  * read from it, it is renamed aside by it (FileRenameInfo) and its data read
  * through it; the path is used once more only to create the copy there
  * (CREATE_NEW: never an existing file).  The copy is born with the
- * original's owner, group and DACL, the DACL marked protected, so no ACE
- * its directory would let it inherit ever reaches it: nobody may open it
- * who could not open the original.  Where we may not give it the
+ * original's owner, group and DACL (its ACEs made explicit), the DACL
+ * marked protected, so no ACE its directory would let it inherit ever
+ * reaches it: nobody may open it who could not open the original.  Where we may not give it the
  * original's owner (that takes SeRestorePrivilege), it is ours, with the
  * same DACL.
  */
 #define COPY_BUF 65536
 
+/* Makes every ACE of dacl explicit: a protected DACL keeps them all, where
+ * the system might drop ACEs marked inherited from a creator's DACL. */
+static int make_explicit(PACL dacl)
+{
+	for (DWORD i = 0; dacl && i < dacl->AceCount; i++) {
+		ACE_HEADER *ace;
+
+		if (!GetAce(dacl, i, (void **)&ace))
+			return -1;
+		ace->AceFlags &= (BYTE)~INHERITED_ACE;
+	}
+	return 0;
+}
+
 /* The original's DACL (and owner and group, when with_owner) as a
- * descriptor for the copy, its DACL protected; LocalFree it. */
+ * descriptor for the copy: the same ACEs, explicit, the DACL protected, so
+ * nothing of the directory's is added; LocalFree it. */
 static PSECURITY_DESCRIPTOR copy_sd(HANDLE orig, int with_owner, DWORD *e)
 {
 	SECURITY_INFORMATION what = DACL_SECURITY_INFORMATION;
 	PSECURITY_DESCRIPTOR sd = NULL;
+	PACL dacl = NULL;
+	BOOL present = FALSE, defaulted;
 
 	if (with_owner)
 		what |= OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION;
-	*e = GetSecurityInfo(orig, SE_FILE_OBJECT, what, NULL, NULL, NULL, NULL, &sd);
+	*e = GetSecurityInfo(orig, SE_FILE_OBJECT, what, NULL, NULL, NULL, &dacl, &sd);
 	if (*e != ERROR_SUCCESS)
 		return NULL;
-	if (!SetSecurityDescriptorControl(sd, SE_DACL_PROTECTED, SE_DACL_PROTECTED)) {
-		*e = GetLastError();
+	/* no DACL at all would let the copy's come from its directory */
+	if (!GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted) || !present ||
+	    make_explicit(dacl) < 0 ||
+	    !SetSecurityDescriptorControl(sd, SE_DACL_PROTECTED, SE_DACL_PROTECTED)) {
+		*e = present ? GetLastError() : ERROR_INVALID_SECURITY_DESCR;
 		LocalFree(sd);
 		return NULL;
 	}
