@@ -10,9 +10,13 @@
  *   holder.exe --volume PATH  prints PATH's volume serial as forksafe does
  *   holder.exe --denied DIR   starts `holder.exe DIR` as a process nobody may
  *                             open (a deny-all DACL), then exits
+ *   holder.exe --set-dacl PATH SDDL  gives PATH (file or directory) the DACL of
+ *                             SDDL ("D:P(...)": protected, no inherited ACE)
+ *   holder.exe --dacl PATH    prints PATH's DACL as SDDL ("D:...")
  */
 #include <windows.h>
 
+#include <aclapi.h>
 #include <sddl.h>
 #include <shellapi.h>
 #include <stdio.h>
@@ -71,6 +75,49 @@ static int spawn_child(const wchar_t *dir)
 	return rc;
 }
 
+/* The DACL of sddl on path (SetFileSecurityW: as given, "D:P" protected,
+ * nothing merged from the parent). */
+static int set_dacl(const wchar_t *path, const wchar_t *sddl)
+{
+	PSECURITY_DESCRIPTOR sd;
+	BOOL ok;
+
+	if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl, SDDL_REVISION_1, &sd,
+								   NULL)) {
+		fprintf(stderr, "holder: bad SDDL: error %lu\n", GetLastError());
+		return 1;
+	}
+	ok = SetFileSecurityW(path, DACL_SECURITY_INFORMATION, sd);
+	LocalFree(sd);
+	if (!ok) {
+		fprintf(stderr, "holder: cannot set the DACL: error %lu\n", GetLastError());
+		return 1;
+	}
+	return 0;
+}
+
+static int print_dacl(const wchar_t *path)
+{
+	PSECURITY_DESCRIPTOR sd;
+	wchar_t *text;
+	DWORD r = GetNamedSecurityInfoW(path, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, NULL,
+					NULL, NULL, NULL, &sd);
+
+	if (r != ERROR_SUCCESS) {
+		fprintf(stderr, "holder: cannot read the DACL: error %lu\n", r);
+		return 1;
+	}
+	if (!ConvertSecurityDescriptorToStringSecurityDescriptorW(
+		    sd, SDDL_REVISION_1, DACL_SECURITY_INFORMATION, &text, NULL)) {
+		LocalFree(sd);
+		return 1;
+	}
+	printf("%ls\n", text);
+	LocalFree(text);
+	LocalFree(sd);
+	return 0;
+}
+
 int main(void)
 {
 	int argc;
@@ -79,7 +126,8 @@ int main(void)
 	int spawned = 0;
 
 	if (!argv || argc < 2) {
-		fputs("usage: holder.exe DIR [DLL...] | --delete FILE | --rename A B | --volume PATH | --denied DIR\n", stderr);
+		fputs("usage: holder.exe DIR [DLL...] | --delete FILE | --rename A B | --volume PATH | --denied DIR\n"
+		      "       | --set-dacl PATH SDDL | --dacl PATH\n", stderr);
 		return 2;
 	}
 	if (wcscmp(argv[1], L"--delete") == 0 && argc == 3) {
@@ -102,6 +150,10 @@ int main(void)
 			return 1;
 		return start_self(argv[2], &sa) < 0;
 	}
+	if (wcscmp(argv[1], L"--set-dacl") == 0 && argc == 4)
+		return set_dacl(argv[2], argv[3]);
+	if (wcscmp(argv[1], L"--dacl") == 0 && argc == 3)
+		return print_dacl(argv[2]);
 	if (wcscmp(argv[1], L"--volume") == 0 && argc == 3) {
 		DWORD serial = 0;
 		wchar_t vol[MAX_PATH];

@@ -2,7 +2,8 @@
 # guard / retire / status / protect / hold on Windows, under Wine: hardlink
 # snapshots, the named mutex placed in the processes that map a kept DLL
 # (and inherited by what they start), an installer's rename-aside
-# replacement, a killed process, protect freeing a loaded DLL's path.
+# replacement, a killed process, protect freeing a loaded DLL's path, and
+# protect's copy never readable by anyone the original was not (its DACL).
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/../integration/lib.sh"
 # shellcheck source-path=SCRIPTDIR
@@ -105,6 +106,38 @@ stop_holder "$T/h3" "$h3"
 out=$(fs retire --json --root "$rroot")
 check "retire removes the protect snapshot once the holder is gone" "$out" \
 	"[s['removed'] for s in d['snapshots'] if s['name'] == '$psnap'] == [True]"
+
+# ---- protect: the copy's DACL is the original's, never its directory's ----
+# Windows gives a new file its directory's inheritable ACEs unless it is
+# created with a protected DACL of its own: CopyFileW's copy of a file with
+# an owner-only DACL, in a directory whose inheritable ACE grants Everyone
+# read, is readable by Everyone.  protect must create its copy with the
+# original's DACL (protected).
+# Wine keeps no ACL: it maps a DACL to the unix mode bits and renders the
+# mode back as a DACL (never marked P).  There a new file gets the umask's
+# 0644 (not an inherited ACE), which Wine shows as Everyone read: the same
+# leak by another way.  So under Wine these checks compare the DACL text
+# Win32 reads back, not access; the SID of Wine's only user is fixed.
+me=S-1-5-21-0-0-0-1000
+acl=$root/usr/lib/acl
+mkdir -p "$acl"
+cp "$TESTDLL" "$acl/four.dll"
+verify "a directory whose inheritable ACE grants Everyone read" \
+	win_set_dacl "$acl" "D:(A;OICI;FA;;;SY)(A;OICI;FA;;;$me)(A;OICI;FR;;;WD)"
+verify "a DLL in it with an owner-only protected DACL" \
+	win_set_dacl "$acl/four.dll" "D:P(A;;FA;;;SY)(A;;FA;;;$me)"
+dacl=$(win_dacl "$acl/four.dll")
+verify "  which grants Everyone nothing: $dacl" test -n "$dacl" -a "${dacl#*;WD)}" = "$dacl"
+start_holder "$T/h6" "$acl/four.dll"
+h6=$HOLDER_PID
+out=$(fs protect --json --root "$rroot" usr/lib/acl/four.dll)
+expect_rc "protect of the owner-only DLL" 0 $?
+check "  it replaced the path" "$out" 'd["replaced"] == 1'
+after=$(win_dacl "$acl/four.dll")
+verify "  the copy's DACL is the original's: $after" test "$after" = "$dacl"
+verify "  and grants Everyone nothing" test -n "$after" -a "${after#*;WD)}" = "$after"
+verify "  with the same content" cmp -s "$TESTDLL" "$acl/four.dll"
+stop_holder "$T/h6" "$h6"
 
 # ---- hold: a command run holding a snapshot's lock ------------------------
 start_holder "$T/h4" "$root/usr/bin/two.dll"

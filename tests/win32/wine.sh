@@ -35,3 +35,8 @@ win_mv() { "$WINE" "$HOLDER" --rename "$(winp "$1")" "$(winp "$2")"; }
 # win_rm FILE : DeleteFileW; fails for a loaded DLL and its hardlinks.
 win_rm() { "$WINE" "$HOLDER" --delete "$(winp "$1")"; }
 win_cannot_rm() { ! win_rm "$1" 2>/dev/null; }
+
+# win_set_dacl PATH SDDL : SetFileSecurityW(DACL) of PATH; win_dacl PATH : its DACL
+# as SDDL, as Win32 reads it back (under Wine: its rendering of the unix mode).
+win_set_dacl() { "$WINE" "$HOLDER" --set-dacl "$(winp "$1")" "$2"; }
+win_dacl() { "$WINE" "$HOLDER" --dacl "$(winp "$1")" | tr -d '\r'; }

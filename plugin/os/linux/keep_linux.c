@@ -11,12 +11,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <linux/fs.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,113 +26,11 @@ static int same_id(const struct stat *st, fs_id id)
 /* ---- copies ----------------------------------------------------------------
  * A copy is root's file, whoever owned the original: it never carries the
  * set-uid, set-gid or sticky bit, nor any extended attribute (a file
- * capability among them: nothing but the data is copied).  Its holes are
- * kept (SEEK_DATA/SEEK_HOLE: only data is written), and what copies write is
- * charged to the snapshot's copy budget, shared by the workers; a reflink
- * shares the original's blocks and costs nothing.
+ * capability among them: nothing but the data is copied).  The data is
+ * copied by fs_linux_copy() (copy_linux.c: holes kept), charged to the
+ * snapshot's copy budget, shared by the workers; a reflink shares the
+ * original's blocks and costs nothing.
  */
-struct budget {
-	uint64_t limit;
-	_Atomic uint64_t used;
-};
-
-/* Takes n bytes of the budget (NULL: unlimited); 0 or -1 when they are not left. */
-static int budget_take(struct budget *b, uint64_t n)
-{
-	uint64_t used;
-
-	if (!b)
-		return 0;
-	used = atomic_load(&b->used);
-	do {
-		if (n > b->limit || used > b->limit - n)
-			return -1;
-	} while (!atomic_compare_exchange_weak(&b->used, &used, used + n));
-	return 0;
-}
-
-static void budget_give(struct budget *b, uint64_t n)
-{
-	if (b)
-		atomic_fetch_sub(&b->used, n);
-}
-
-/* The next data extent of src at or after off, below size: 1 with [*d, *h),
- * 0 when only holes are left, -1 on error.  A filesystem without SEEK_DATA
- * gives the whole rest as data. */
-static int next_data(int src, off_t off, off_t size, off_t *d, off_t *h)
-{
-	*d = lseek(src, off, SEEK_DATA);
-	if (*d < 0 && errno == ENXIO)
-		return 0;
-	if (*d < 0)
-		return errno == EINVAL || errno == EOPNOTSUPP ? (*d = off, *h = size, 1) : -1;
-	if (*d >= size)
-		return 0;
-	*h = lseek(src, *d, SEEK_HOLE);
-	if (*h < 0 || *h > size)
-		*h = size;
-	return 1;
-}
-
-/* The bytes of data in src's first size bytes (holes left out). */
-static int data_bytes(int src, off_t size, uint64_t *bytes)
-{
-	off_t off = 0, d, h;
-	int r;
-
-	*bytes = 0;
-	while ((r = next_data(src, off, size, &d, &h)) > 0) {
-		*bytes += (uint64_t)(h - d);
-		off = h;
-	}
-	return r;
-}
-
-/* Copies [off, off + len) of src to the same place in dst. */
-static int copy_range(int src, int dst, off_t off, off_t len)
-{
-	loff_t in = off, out = off;
-	char buf[65536];
-
-	while (len > 0) {
-		ssize_t n = copy_file_range(src, &in, dst, &out, (size_t)len, 0);
-
-		if (n <= 0)
-			break; /* some filesystems refuse it: plain copy below */
-		len -= n;
-	}
-	while (len > 0) {
-		ssize_t n = pread(src, buf, len < (off_t)sizeof buf ? (size_t)len : sizeof buf, in);
-
-		if (n <= 0 || pwrite(dst, buf, (size_t)n, out) != n)
-			return -1;
-		in += n;
-		out += n;
-		len -= n;
-	}
-	return 0;
-}
-
-/* Copies the data of src's first size bytes into dst (a new, empty file), at
- * most max bytes of it, then sets dst's size: 0, -1 (errno set), or -2 when
- * src has more data than max (it changed since it was counted). */
-static int copy_sparse(int src, int dst, off_t size, uint64_t max)
-{
-	off_t off = 0, d, h;
-	uint64_t done = 0;
-	int r;
-
-	while ((r = next_data(src, off, size, &d, &h)) > 0) {
-		if ((uint64_t)(h - d) > max - done)
-			return -2;
-		if (copy_range(src, dst, d, h - d) < 0)
-			return -1;
-		done += (uint64_t)(h - d);
-		off = h;
-	}
-	return r < 0 ? -1 : ftruncate(dst, size);
-}
 
 /* A size for a message, in the largest unit that fits. */
 static const char *human(uint64_t n, char *buf, size_t size)
@@ -152,51 +48,43 @@ static const char *human(uint64_t n, char *buf, size_t size)
 	return buf;
 }
 
-/* A copy of src's data into dst, charged to the budget. */
-static int copy_in_budget(int src, const struct stat *sst, int dst, struct budget *b,
-			  const char *what, fs_err *err)
+/* The message for a copy beyond the budget (bytes: its data). */
+static int over_budget(fs_linux_budget *b, uint64_t bytes, const char *what, fs_err *err)
 {
 	char need[32], limit[32], left[32];
-	uint64_t bytes;
+	uint64_t used = atomic_load(&b->used);
 
-	if (data_bytes(src, sst->st_size, &bytes) < 0)
-		return fs_fail_errno(err, errno, "cannot copy %s", what);
-	if (budget_take(b, bytes) < 0) {
-		uint64_t used = atomic_load(&b->used);
-
-		return fs_fail(err, "%s: its copy (%s of data) is beyond what is left of the "
-			       "snapshot's copy budget (%s of %s; copy_budget in "
-			       FS_CONFIG_PATH ", guard --copy-budget)", what,
-			       human(bytes, need, sizeof need),
-			       human(used < b->limit ? b->limit - used : 0, left, sizeof left),
-			       human(b->limit, limit, sizeof limit));
-	}
-	switch (copy_sparse(src, dst, sst->st_size, bytes)) {
-	case 0:
-		return 0;
-	case -2:
-		budget_give(b, bytes);
-		return fs_fail(err, "%s: changed while being kept", what);
-	default:
-		budget_give(b, bytes);
-		return fs_fail_errno(err, errno ? errno : EIO, "cannot copy %s", what);
-	}
+	return fs_fail(err, "%s: its copy (%s of data) is beyond what is left of the "
+		       "snapshot's copy budget (%s of %s; copy_budget in "
+		       FS_CONFIG_PATH ", guard --copy-budget)", what,
+		       human(bytes, need, sizeof need),
+		       human(used < b->limit ? b->limit - used : 0, left, sizeof left),
+		       human(b->limit, limit, sizeof limit));
 }
 
 /* Reflink, else copy, of src (what: its path, for messages) into a new file
  * dname in dfd. */
 static int clone_or_copy(int src, const struct stat *sst, int dfd, const char *dname,
-			 struct budget *b, const char *what, int *method, fs_err *err)
+			 fs_linux_budget *b, const char *what, int *method, fs_err *err)
 {
 	int dst = openat(dfd, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	int rc = 0;
+	uint64_t bytes;
+	int rc;
 
 	if (dst < 0)
 		return fs_fail_errno(err, errno, "cannot create the kept copy of %s", what);
-	*method = FS_KEEP_REFLINK;
-	if (ioctl(dst, FICLONE, src) != 0) {
-		*method = FS_KEEP_COPY;
-		rc = copy_in_budget(src, sst, dst, b, what, err);
+	switch (fs_linux_copy(src, sst->st_size, dst, b, method, &bytes)) {
+	case 0:
+		rc = 0;
+		break;
+	case FS_COPY_BUDGET:
+		rc = over_budget(b, bytes, what, err);
+		break;
+	case FS_COPY_CHANGED:
+		rc = fs_fail(err, "%s: changed while being kept", what);
+		break;
+	default:
+		rc = fs_fail_errno(err, errno, "cannot copy %s", what);
 	}
 	/* permissions only: never set-uid, set-gid or sticky on root's copy */
 	if (rc == 0 && (fchmod(dst, sst->st_mode & 0777) < 0 || fsync(dst) < 0))
@@ -208,7 +96,7 @@ static int clone_or_copy(int src, const struct stat *sst, int dfd, const char *d
 }
 
 static int keep_one(fs_os_store *s, const char *snap, fs_os_root *root,
-		    const char *relpath, fs_id id, struct budget *b, int *method,
+		    const char *relpath, fs_id id, fs_linux_budget *b, int *method,
 		    fs_id *stored, fs_err *err)
 {
 	char resolved[FS_LINE_MAX + 2];
@@ -273,7 +161,7 @@ struct keeper {
 	fs_os_store view;     /* the store, with its own walk cache */
 	fs_os_root *root;
 	const char *snap;
-	struct budget *budget;
+	fs_linux_budget *budget;
 	size_t from, to;
 	const char *const *relpaths;
 	const fs_id *ids;
@@ -298,7 +186,7 @@ int fs_os_snap_keep_all(fs_os_store *s, const char *snap, const char *root,
 			const char *const *relpaths, const fs_id *ids, int *methods,
 			fs_id *stored, unsigned char *ok, fs_err *errs, fs_err *err)
 {
-	struct budget budget = { .limit = copy_budget };
+	fs_linux_budget budget = { .limit = copy_budget };
 	struct keeper k[KEEP_WORKERS];
 	size_t nk = fs_linux_workers(n, KEEP_PER_WORKER, KEEP_WORKERS), opened = 0;
 

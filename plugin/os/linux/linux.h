@@ -7,7 +7,9 @@
 #include "../../core/os.h"
 
 #include <dirent.h>
+#include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* The resolved path's parent directory (an fd the root keeps open until the
@@ -106,6 +108,25 @@ DIR *fs_linux_opendir(int dirfd, const char *name);
 #define FS_LINUX_MAX_WORKERS 8
 size_t fs_linux_workers(size_t n, size_t per_worker, size_t max);
 void fs_linux_run_all(void *(*fn)(void *), void *items, size_t n, size_t size);
+
+/* Copies of a file's data (copy_linux.c), for guard and protect alike. */
+typedef struct fs_linux_budget {
+	uint64_t limit;          /* bytes of data the copies may write */
+	_Atomic uint64_t used;   /* shared by the workers of one snapshot */
+} fs_linux_budget;
+
+#define FS_COPY_CHANGED (-2) /* the source changed while it was copied */
+#define FS_COPY_BUDGET (-3)  /* its data is beyond what is left of the budget */
+
+/*
+ * src's first size bytes into dst, a new empty file: a reflink where the
+ * filesystem can (*method FS_KEEP_REFLINK), else the data extents only,
+ * holes kept, then the size (FS_KEEP_COPY; *bytes: its data, charged to b
+ * unless b is NULL).  Returns 0, -1 (errno set), FS_COPY_CHANGED or
+ * FS_COPY_BUDGET; dst holds part of a copy after a failure.
+ */
+int fs_linux_copy(int src, off_t size, int dst, fs_linux_budget *b, int *method,
+		  uint64_t *bytes);
 
 /* The store (store_linux.c); snap_linux.c works inside its snapshots. */
 struct fs_os_store {

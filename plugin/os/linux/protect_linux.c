@@ -8,9 +8,10 @@
  * a name of mode 0) and with mode 0, which masks every entry a default ACL
  * of its directory adds (acl(5): the new file's mask and other entries are
  * ANDed with the mode).  That inherited ACL is removed while the mode is
- * still 0; then the copy gets the content, the original's owner, mode,
- * ACL and other xattrs (security.capability only if the original has it),
- * timestamps, an fsync, and only then a name.  It is swapped with the path
+ * still 0; then the copy gets the content (fs_linux_copy(): a reflink, else
+ * the data with its holes kept), the original's owner, mode, ACL and other
+ * xattrs (security.capability only if the original has it), timestamps, an
+ * fsync, and only then a name.  It is swapped with the path
  * atomically (RENAME_EXCHANGE) and the swap is undone unless what came out
  * is the file copied.  Everything is relative to the directory walked to
  * without following links; no name is trusted twice.
@@ -25,11 +26,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -39,27 +38,6 @@
 #define XATTR_LIST_LIMIT 65536  /* the kernel's XATTR_LIST_MAX */
 #define XATTR_VALUE_LIMIT 65536 /* the kernel's XATTR_SIZE_MAX */
 #define NAME_TRIES 16           /* names tried for the copy before giving up */
-
-static int copy_data(int src, int dst, off_t size)
-{
-	off_t left = size;
-	char buf[65536];
-	ssize_t n;
-
-	if (ioctl(dst, FICLONE, src) == 0)
-		return 0;
-	while (left > 0 && (n = copy_file_range(src, NULL, dst, NULL, (size_t)left, 0)) > 0)
-		left -= n;
-	if (left > 0 && lseek(src, size - left, SEEK_SET) >= 0) {
-		while (left > 0 && (n = read(src, buf, (size_t)(left < (off_t)sizeof buf ? left
-									  : (off_t)sizeof buf))) > 0) {
-			if (write(dst, buf, (size_t)n) != n)
-				return -1;
-			left -= n;
-		}
-	}
-	return left == 0 ? 0 : -1;
-}
 
 /* An xattr name list or value of fd, read with its size from the same call
  * that reads the bytes (the size may change between two calls): *len bytes
@@ -251,7 +229,8 @@ int fs_os_replace_with_copy(fs_os_store *s, const char *snap, fs_os_root *root,
 {
 	char resolved[FS_LINE_MAX + 2], tmp[NAME_MAX + 1] = "";
 	const char *name;
-	int dir, src = -1, dst = -1, tdir, named = 0, in_store, r, rc = -1;
+	int dir, src = -1, dst = -1, tdir, named = 0, in_store, method, r, rc = -1;
+	uint64_t bytes;
 	struct stat st, cp;
 
 	(void)snap; /* the copy is renamed over the path: nothing goes aside */
@@ -273,8 +252,12 @@ int fs_os_replace_with_copy(fs_os_store *s, const char *snap, fs_os_root *root,
 		fs_fail_errno(err, errno, "%s: cannot create its copy", resolved);
 		goto out;
 	}
-	if (copy_data(src, dst, st.st_size) < 0 || copy_attrs(src, dst, &st) < 0 ||
-	    fsync(dst) < 0 || fstat(dst, &cp) < 0) {
+	r = fs_linux_copy(src, st.st_size, dst, NULL, &method, &bytes);
+	if (r == FS_COPY_CHANGED) {
+		fs_fail(err, "%s: changed while being protected", resolved);
+		goto fail_tmp;
+	}
+	if (r < 0 || copy_attrs(src, dst, &st) < 0 || fsync(dst) < 0 || fstat(dst, &cp) < 0) {
 		fs_fail_errno(err, errno, "%s: cannot copy", resolved);
 		goto fail_tmp;
 	}
