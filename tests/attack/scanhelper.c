@@ -28,6 +28,18 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Creates the file READY: the test's sign that this process is set up. */
+static int say_ready(const char *ready)
+{
+	int fd = open(ready, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+	if (fd < 0) {
+		perror("scanhelper: ready file");
+		return -1;
+	}
+	return close(fd);
+}
+
 static int renamer(const char *dir, const char *a, const char *b, const char *secs)
 {
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -58,7 +70,6 @@ static void *sleeper(void *arg)
 static int lonely(const char *ready, const char *lib)
 {
 	pthread_t t;
-	int fd;
 
 	if (!dlopen(lib, RTLD_NOW | RTLD_LOCAL)) {
 		fprintf(stderr, "scanhelper: %s\n", dlerror());
@@ -68,12 +79,8 @@ static int lonely(const char *ready, const char *lib)
 		fprintf(stderr, "scanhelper: cannot start a thread\n");
 		return 1;
 	}
-	fd = open(ready, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		perror("scanhelper: ready file");
+	if (say_ready(ready) < 0)
 		return 1;
-	}
-	close(fd);
 	pthread_exit(NULL);
 }
 
@@ -138,7 +145,7 @@ static int deep(const char *dir, const char *ready, const char *maj, const char 
 		const char *ino)
 {
 	char fake[128];
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd;
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	void *probe, *p;
 	long col, fill;
 
@@ -166,12 +173,8 @@ static int deep(const char *dir, const char *ready, const char *maj, const char 
 			path_column(p), col);
 		return 1;
 	}
-	fd = open(ready, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		perror("scanhelper: ready file");
+	if (say_ready(ready) < 0)
 		return 1;
-	}
-	close(fd);
 	for (;;)
 		pause();
 }

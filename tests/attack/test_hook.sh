@@ -31,24 +31,6 @@ printf 'timeout = 2\nstrict = yes\n' >"$T/strict.conf"
 printf 'timeout = 30\nstrict = yes\n' >"$T/strict-signal.conf"
 mkdir -m 0700 "$S"
 
-LOCKER=
-lock_store() {
-	# shellcheck disable=SC2016 # for the inner shell: the lock is the sleep's own
-	bash -c 'exec 9<>"$1" && flock 9 && exec sleep 60' bash "$S/lock" >/dev/null 2>&1 &
-	LOCKER=$!
-	PIDS+=("$LOCKER")
-	for _ in $(seq 200); do
-		flock -n "$S/lock" true || return 0
-		sleep 0.05
-	done
-	echo "cannot take the store lock"
-	exit 1
-}
-unlock_store() {
-	kill "$LOCKER" 2>/dev/null
-	wait "$LOCKER" 2>/dev/null
-}
-
 # has_lock_open PID : PID has the store's lock file open (waits for it)
 has_lock_open() {
 	local l

@@ -130,3 +130,23 @@ need_attacker() {
 as_attacker() {
 	setpriv --reuid="$ATTACKER_UID" --regid="$ATTACKER_GID" --clear-groups --inh-caps=-all "$@"
 }
+
+# lock_store : holds $S/lock (the store lock) in a background process until
+# unlock_store, so the next store command waits for it.
+LOCKER=
+lock_store() {
+	# shellcheck disable=SC2016 # for the inner shell: the lock is the sleep's own
+	bash -c 'exec 9<>"$1" && flock 9 && exec sleep 60' bash "$S/lock" >/dev/null 2>&1 &
+	LOCKER=$!
+	PIDS+=("$LOCKER")
+	for _ in $(seq 200); do
+		flock -n "$S/lock" true || return 0
+		sleep 0.05
+	done
+	echo "cannot take the store lock"
+	exit 1
+}
+unlock_store() {
+	kill "$LOCKER" 2>/dev/null
+	wait "$LOCKER" 2>/dev/null
+}

@@ -147,20 +147,6 @@ kill "$M"; wait "$M" 2>/dev/null
 # --- the hook's work crashes or hangs during a transaction: pacman goes on ---------------------
 # The work is caught while it waits for the store lock the test holds.
 installed() { (cd "$R/var/lib/pacman/local" && echo foo-*); }
-LOCKER=
-lock_store() {
-	# shellcheck disable=SC2016 # for the inner shell: the lock is the sleep's own
-	bash -c 'exec 9<>"$1" && flock 9 && exec sleep 60' bash "$S/lock" >/dev/null 2>&1 &
-	LOCKER=$!
-	PIDS+=("$LOCKER")
-	for _ in $(seq 200); do
-		flock -n "$S/lock" true || return 0
-		sleep 0.05
-	done
-	echo "cannot take the store lock"
-	exit 1
-}
-unlock_store() { kill "$LOCKER" 2>/dev/null; wait "$LOCKER" 2>/dev/null; }
 descendants() { local c; for c in $(pgrep -P "$1"); do echo "$c"; descendants "$c"; done; }
 # lock_waiter PID : the descendant of PID that has the store lock open
 lock_waiter() {
