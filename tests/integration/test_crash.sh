@@ -2,7 +2,8 @@
 # test_crash.sh - kill -9 guard, retire and protect at many points (a sweep
 # of delays over runs that touch 200 files), and after every kill check
 # that the store is consistent (status reads every snapshot, retire runs)
-# and that no original file is lost or damaged.
+# and that no original file is lost or damaged.  Also: report reads no
+# field it did not set (valgrind), with or without a package database.
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
@@ -68,4 +69,24 @@ check "after the crashes one retire cleans everything up" "$out" \
 verify "  the store holds nothing but its lock" [ -z "$(find "$S" -mindepth 1 -not -name lock -not -name pkgdb.solv)" ]
 verify "  no original lost" originals_intact
 verify "  nothing left beside the originals" [ "$(find "$R" -type f | wc -l)" = "$N" ]
+
+# --- report --root DIR without a package database, a replaced file mapped in it -----------
+# (a field of each replaced image was set only when packages were named: it
+# crashed, or printed heap bytes as a package name)
+mkdir -p "$T/nodb/usr/lib"
+cp "$TESTLIB" "$T/nodb/usr/lib/liba.so"
+start_mapper "$T/ready-nodb" "$T/nodb/usr/lib/liba.so"
+replace_like_pm "$T/nodb/usr/lib/liba.so" "$TESTLIB2"
+for fmt in text json; do
+	flag=; [ "$fmt" = json ] && flag=--json
+	# (under ASan its own checks serve: valgrind cannot run an ASan binary)
+	if command -v valgrind >/dev/null && ! ldd "$FORKSAFE" | grep -q libasan; then
+		valgrind -q --error-exitcode=99 "$FORKSAFE" report $flag --root "$T/nodb" --store "$T/s-nodb" \
+			>"$T/report.out" 2>"$T/report.err"
+	else
+		"$FORKSAFE" report $flag --root "$T/nodb" --store "$T/s-nodb" >"$T/report.out" 2>"$T/report.err"
+	fi
+	expect_rc "report ($fmt) of a root without a package database, a replaced file in use" 1 $?
+	verify "  it names the process, under no package" grep -q "$MAPPER_PID" "$T/report.out"
+done
 finish
