@@ -51,6 +51,12 @@ static enum group group_of(const fs_report_proc *rp)
 	}
 }
 
+/* Groups of processes, not of units: listed by pid alone. */
+static int by_pid_only(enum group g)
+{
+	return g == G_REBOOT || g == G_NONE;
+}
+
 struct entry {
 	enum group g;
 	const fs_report_proc *rp;
@@ -63,6 +69,8 @@ static int by_unit(const void *a, const void *b)
 
 	if (x->g != y->g)
 		return x->g < y->g ? -1 : 1;
+	if (by_pid_only(x->g))
+		return (x->rp->proc->pid > y->rp->proc->pid) - (x->rp->proc->pid < y->rp->proc->pid);
 	if (x->rp->unit.uid != y->rp->unit.uid)
 		return x->rp->unit.uid < y->rp->unit.uid ? -1 : 1;
 	if ((c = strcmp(x->rp->unit.name, y->rp->unit.name)) != 0)
@@ -85,8 +93,8 @@ static struct entry *entries(const fs_report_result *r)
 
 static int same_unit(const struct entry *a, const struct entry *b)
 {
-	return a->g == b->g && a->rp->unit.uid == b->rp->unit.uid &&
-	       strcmp(a->rp->unit.name, b->rp->unit.name) == 0;
+	return a->g == b->g && (by_pid_only(a->g) || (a->rp->unit.uid == b->rp->unit.uid &&
+	       strcmp(a->rp->unit.name, b->rp->unit.name) == 0));
 }
 
 /* The end of the run of entries from i with i's unit. */
@@ -152,9 +160,10 @@ static void text_group(FILE *f, const struct entry *v, size_t from, size_t to)
 	else
 		fprintf(f, "  %s", heading[g]);
 	for (size_t i = from; i < to; i = run_end(v, to, i)) {
-		putc(' ', f);
-		if (g == G_SERVICE || g == G_USER || g == G_SESSION || g == G_OTHER)
+		if (!by_pid_only(g)) {
+			putc(' ', f);
 			fs_text_write(f, v[i].rp->unit.name);
+		}
 		if (g == G_SESSION)
 			fprintf(f, " (uid %ld)", v[i].rp->unit.uid);
 		if (g == G_SESSION || g == G_OTHER)

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/internal.h"
@@ -153,12 +154,98 @@ static void test_hostile(void **state)
 	}
 }
 
+/* A report of the processes given, units from their cgroup paths. */
+static char *summary(const fs_proc *procs, const int *must, size_t n, int json)
+{
+	fs_report_proc rp[8];
+	fs_scan scan = { .systemd = 1 };
+	fs_report_result r = { .scan = &scan, .n = n, .v = rp };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	fs_json j;
+
+	assert_non_null(f);
+	assert_true(n <= 8);
+	for (size_t i = 0; i < n; i++)
+		rp[i] = (fs_report_proc){ .proc = &procs[i], .must_restart = must[i] };
+	fs_report_units(&r);
+	if (json) {
+		fs_json_doc(&j, f);
+		assert_int_equal(fs_units_json(&j, &r), 0);
+		fs_json_obj_end(&j);
+		fs_json_finish(&j);
+	} else {
+		assert_int_equal(fs_units_write_text(&r, f), 0);
+	}
+	fclose(f);
+	return text;
+}
+
+static void test_summary(void **state)
+{
+	const fs_proc procs[] = {
+		{ .pid = 1, .comm = "systemd", .cgroup = "/init.scope" },
+		{ .pid = 20, .comm = "cron", .cgroup = "/system.slice/cron.service" },
+		{ .pid = 21, .comm = "sshd", .cgroup = "/system.slice/ssh.service" },
+		{ .pid = 22, .comm = "cron", .cgroup = "/system.slice/cron.service" },
+		{ .pid = 30, .comm = "vim",
+		  .cgroup = "/user.slice/user-1000.slice/session-3.scope" },
+		{ .pid = 31, .comm = "app",
+		  .cgroup = "/user.slice/user-1000.slice/user@1000.service/app.slice/x.service" },
+		{ .pid = 40, .comm = "nginx", .cgroup = "/system.slice/docker-1f.scope" },
+		{ .pid = 50, .comm = "sleep", .cgroup = "/" },
+	};
+	/* sleep maps a replaced libc: no unit restart reaches it */
+	const int must[] = { 0, 0, 1, 0, 1, 0, 0, 1 };
+	char *text = summary(procs, must, 8, 0), *json;
+	(void)state;
+	assert_string_equal(text,
+		"restart by unit:\n"
+		"  systemctl restart cron.service ssh.service\n"
+		"  systemctl --user -M 1000@ restart x.service\n"
+		"  in user sessions (they restart when their user logs out and in):"
+		" session-3.scope (uid 1000): 30 vim;\n"
+		"  in other units (scopes, containers: systemctl restart does not restart them):"
+		" docker-1f.scope: 40 nginx;\n"
+		"  reboot-level (the init process, or the loader or libc outside any service or"
+		" session: systemctl daemon-reexec for PID 1, else a reboot): 1 systemd 50 sleep\n");
+	json = summary(procs, must, 8, 1);
+	assert_non_null(strstr(json,
+		"\"services\":[{\"unit\":\"cron.service\",\"unit_type\":\"system\","
+		"\"unit_uid\":null,\"pids\":[20,22]},{\"unit\":\"ssh.service\""));
+	assert_non_null(strstr(json, "\"reboot_level\":[1,50],\"no_unit\":[]"));
+	assert_non_null(strstr(json, "\"user_units\":[{\"unit\":\"x.service\","
+				     "\"unit_type\":\"user\",\"unit_uid\":1000,\"pids\":[31]}]"));
+	free(text);
+	free(json);
+}
+
+static void test_summary_without_systemd(void **state)
+{
+	const fs_proc p = { .pid = 20, .comm = "cron", .cgroup = "/system.slice/cron.service" };
+	fs_report_proc rp = { .proc = &p };
+	fs_scan scan = { .systemd = 0 };
+	fs_report_result r = { .scan = &scan, .n = 1, .v = &rp };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	(void)state;
+	fs_report_units(&r);
+	assert_int_equal(rp.unit.kind, FS_UNIT_NONE);
+	assert_int_equal(fs_units_write_text(&r, f), 0);
+	fclose(f);
+	assert_string_equal(text, "");
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_system), cmocka_unit_test(test_user),
 		cmocka_unit_test(test_v1),     cmocka_unit_test(test_none),
-		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_hostile), cmocka_unit_test(test_summary),
+		cmocka_unit_test(test_summary_without_systemd),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
