@@ -48,6 +48,7 @@ int cmd_report(int argc, char **argv)
 	/* without a usable package database the report names no packages */
 	if (fs_pkgdb_open_labels(cc.store.root, cc.store.store, &db, &err) < 0)
 		fs_text_line(stderr, "forksafe report: warning: packages are not named: %s", err.msg);
+	cc.store.scan.units = 1; /* where systemd runs: which unit to restart */
 	if (fs_report(&cc.store, db, &r, &err) < 0) {
 		fs_pkgdb_free(db);
 		return cli_fail("report", "%s", err.msg);

@@ -145,4 +145,27 @@ int fs_rendered_join(fs_rendered *r, const size_t *procs, size_t n, char sep,
 		     const char **text, size_t *len);
 void fs_rendered_free(fs_rendered *r);
 
+/* ---- units: a process's systemd unit from its cgroup (units.c) ---------- */
+
+/* The path of systemd's hierarchy in the text of /proc/PID/cgroup (len
+ * bytes): the cgroup v2 line "0::PATH", or cgroup v1's "N:name=systemd:PATH"
+ * when v2 says only "/".  0 and *path, *plen (inside buf); -1 when there is
+ * none, a line is not of the kernel's form, or one of them is there twice. */
+int fs_cgroup_path(const char *buf, size_t len, const char **path, size_t *plen);
+/* The unit of a process in cgroup path (len bytes, not NUL-terminated):
+ * slices skipped, the first unit below them; below a user's manager
+ * (user@UID.service) the first unit below its slices, hers.  0 with *u
+ * filled (kind FS_UNIT_NONE for "/" or a slice); -1 when a component is not
+ * a unit name (*u says none). */
+int fs_unit_parse(const char *path, size_t len, fs_unit *u);
+/* The units of r's processes from their cgroups (fs_report()). */
+void fs_report_units(fs_report_result *r);
+/* " [x.service]", " [user 1000: x.service]"... after a process, for people. */
+void fs_unit_text(FILE *f, const fs_unit *u);
+/* "unit", "unit_type" and "unit_uid" of a process. */
+void fs_unit_json(fs_json *j, const fs_unit *u);
+/* What to restart, by unit: lines for people, and the "units" member. */
+int fs_units_write_text(const fs_report_result *r, FILE *f);
+int fs_units_json(fs_json *j, const fs_report_result *r);
+
 #endif

@@ -86,6 +86,7 @@ static void json_procs(fs_json *j, const fs_report_result *r, const char *pkg,
 			continue;
 		fs_json_obj_begin(j, NULL);
 		fs_json_proc(j, r->v[i].proc);
+		fs_unit_json(j, &r->v[i].unit);
 		json_images(j, &r->v[i], pkg, runtime_only);
 		fs_json_obj_end(j);
 	}
@@ -113,6 +114,10 @@ int fs_report_write_json(const fs_report_result *r, FILE *f)
 	}
 	fs_json_arr_end(&j);
 	json_procs(&j, r, NULL, 1);
+	if (fs_units_json(&j, r) < 0) {
+		free(g);
+		return -1;
+	}
 	fs_json_obj_end(&j);
 	free(g);
 	return fs_json_finish(&j);
@@ -128,6 +133,7 @@ static void text_procs(FILE *f, const fs_report_result *r, const char *pkg,
 			continue;
 		fputs("    ", f);
 		fs_text_proc(f, rp->proc);
+		fs_unit_text(f, &rp->unit);
 		putc('\n', f);
 		for (size_t m = 0; m < rp->n; m++) {
 			if (!in_group(&rp->v[m], pkg, runtime_only))
@@ -173,5 +179,7 @@ int fs_report_write_text(const fs_report_result *r, FILE *f)
 		text_procs(f, r, NULL, 1);
 	}
 	free(g);
+	if (fs_units_write_text(r, f) < 0)
+		return -1;
 	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }

@@ -231,6 +231,7 @@ int fs_report(const fs_store_opts *opts, const fs_pkgdb *db, fs_report_result **
 			fs_fail(err, "out of memory");
 			goto out;
 		}
+	fs_report_units(r);
 	if (db && label(r, db, err) < 0)
 		goto out;
 	rc = 0;

@@ -107,6 +107,10 @@ typedef struct fs_proc {
 	/* with opts.process_view, else NULL and 0: */
 	const char *root;    /* its root directory seen from here, NULL if unknown */
 	int foreign_mntns;   /* lives in another mount namespace than ours */
+	/* with opts.units where systemd runs, else NULL: its path in systemd's
+	 * cgroup hierarchy ("/system.slice/x.service"), at most FS_LINE_MAX
+	 * bytes, as the kernel gives it (text its owner may choose in part) */
+	const char *cgroup;
 	size_t nimages;
 	const fs_image *images; /* one per identity, in address order */
 } fs_proc;
@@ -126,6 +130,10 @@ typedef struct fs_scan_opts {
 	/* Show paths as each process sees them (inside its chroot) and fill
 	 * fs_proc.root and foreign_mntns: two more look-ups per process. */
 	int process_view;
+	/* Where systemd runs (/run/systemd/system is a directory, as
+	 * sd_booted() asks), read each process's /proc/PID/cgroup into
+	 * fs_proc.cgroup and set fs_scan.systemd: one more read per process. */
+	int units;
 } fs_scan_opts;
 
 typedef struct fs_scan {
@@ -135,6 +143,7 @@ typedef struct fs_scan {
 	size_t unreadable;    /* processes whose images could not be read */
 	fs_pidstart *unreadable_procs; /* which ones (start time 0 if unknown) */
 	int complete;         /* unreadable == 0 */
+	int systemd;          /* opts.units and systemd runs: cgroups were read */
 	struct fs_scan_priv *priv;
 } fs_scan;
 
@@ -469,8 +478,23 @@ typedef struct fs_report_image {
 	int runtime;             /* loader/libc/runtime DLL: never safe */
 } fs_report_image;
 
+/* The systemd unit a process belongs to, from its cgroup (units.c). */
+#define FS_UNIT_NAME_MAX 255 /* systemd's UNIT_NAME_MAX less its NUL */
+enum fs_unit_kind {
+	FS_UNIT_NONE,    /* none, unknown, or systemd does not run */
+	FS_UNIT_SYSTEM,  /* a unit of the system manager: "x.service", "init.scope" */
+	FS_UNIT_USER,    /* a unit of user uid's manager (systemctl --user) */
+	FS_UNIT_SESSION, /* a login session's scope of user uid: "session-3.scope" */
+};
+typedef struct fs_unit {
+	enum fs_unit_kind kind;
+	long uid;                        /* FS_UNIT_USER, FS_UNIT_SESSION: else -1 */
+	char name[FS_UNIT_NAME_MAX + 1]; /* "" with FS_UNIT_NONE */
+} fs_unit;
+
 typedef struct fs_report_proc {
 	const fs_proc *proc;
+	fs_unit unit;            /* with a scan made with opts.units */
 	size_t n;
 	fs_report_image *v;      /* its images that were replaced or removed */
 	int must_restart;        /* one of them is a runtime component */
@@ -484,6 +508,7 @@ typedef struct fs_report_result {
 	size_t must_restart;
 	char **snapshots;        /* backs fs_report_image.snapshot */
 	size_t nsnapshots;
+	int systemd;             /* units were looked for: systemd runs */
 } fs_report_result;
 
 struct fs_pkgdb;

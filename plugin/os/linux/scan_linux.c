@@ -31,6 +31,7 @@ struct shared {
 	const fs_scan_opts *opts;
 	int procfd;
 	char our_mntns[64];
+	int units;              /* opts->units and systemd runs */
 	const int *pids;
 	size_t npids;
 	/*
@@ -376,6 +377,25 @@ static const char *in_root(const char *path, const char *root)
 }
 
 /*
+ * The path in systemd's cgroup hierarchy from /proc/PID/cgroup, read into
+ * the maps buffer (free once the maps are read): NULL when unreadable,
+ * filling the buffer (READ_BUF - 1 bytes: more than the kernel's paths
+ * allow on any sane system) or not naming one path (fs_cgroup_path()).
+ */
+static const char *read_cgroup(struct worker *w, int pid)
+{
+	char rel[64];
+	const char *path;
+	size_t len;
+	ssize_t n = read_small(w->sh->procfd, task_file(rel, w, pid, "cgroup"), w->buf, READ_BUF);
+
+	if (n <= 0 || (size_t)n >= READ_BUF - 1 ||
+	    fs_cgroup_path(w->buf, (size_t)n, &path, &len) < 0)
+		return NULL;
+	return fs_arena_strndup(&w->arena, path, len);
+}
+
+/*
  * comm and start time from /proc/PID/stat.  The uid (read_maps()) is the
  * owner of the process's /proc files, as lsof and fuser report it: the
  * effective uid, or 0 for a process that made itself non-dumpable
@@ -404,6 +424,8 @@ static int fill_details(struct worker *w, fs_proc *p)
 			p->exe_deleted = 1;
 		}
 	}
+	if (w->sh->units)
+		p->cgroup = read_cgroup(w, p->pid);
 	if (!w->sh->opts->process_view)
 		return p->comm ? 0 : -1;
 	p->root = read_link(w, p->pid, "root");
@@ -548,6 +570,7 @@ int fs_os_scan(const fs_scan_opts *opts, fs_scan *scan, fs_err *err)
 	struct shared sh = { .opts = opts };
 	struct worker w[MAX_THREADS];
 	unsigned char started[MAX_THREADS] = { 0 };
+	struct stat st;
 	ssize_t n;
 	unsigned nt = 0;
 	int *pids = NULL, rc = -1;
@@ -558,6 +581,9 @@ int fs_os_scan(const fs_scan_opts *opts, fs_scan *scan, fs_err *err)
 		return fs_fail_errno(err, errno, "cannot open /proc");
 	n = readlinkat(sh.procfd, "self/ns/mnt", sh.our_mntns, sizeof sh.our_mntns);
 	sh.our_mntns[n > 0 && (size_t)n < sizeof sh.our_mntns ? n : 0] = '\0'; /* cut: unknown */
+	/* sd_booted(): systemd runs when /run/systemd/system is a directory */
+	sh.units = opts->units && lstat("/run/systemd/system", &st) == 0 && S_ISDIR(st.st_mode);
+	scan->systemd = sh.units;
 	if (list_pids(sh.procfd, &pids, &sh.npids, err) < 0)
 		goto out;
 	sh.pids = pids;
