@@ -150,6 +150,10 @@ out=$("$FORKSAFE" guard --json --store "$T/store" "$FORKSAFE")
 rc=$?
 expect_rc "guard of forksafe's own executable" 0 "$rc"
 check "guard keeps nothing only forksafe maps" "$out" 'd["in_use"] == 0'
+# the hook's work runs in a child: neither it nor the hook's process counts
+out=$(printf '%s\n' "${FORKSAFE#/}" | "$FORKSAFE" hook pre-transaction --store "$T/store" 2>&1)
+verify "the hook is no user of forksafe's own executable" has "$out" \
+	"forksafe: no file of this transaction is in use(; .*)?"
 
 # --- the target exits: no longer in use --------------------------------------
 kill "$M"; wait "$M" 2>/dev/null
