@@ -4,8 +4,11 @@
 # (fd txt, mem, DEL, ltx) of the same processes, on this machine's own
 # state: the processes that live through both ps runs with the same start
 # time and the same images. Test processes make the comparison never
-# empty: mappers of known libraries (one of them unlinked: lsof's DEL) and
-# SysV shared memory in an IPC namespace of its own, so segment 0 exists.
+# empty: mappers of known libraries (one of them unlinked: lsof's DEL), a
+# process whose main thread has exited (forksafe reads it through a live
+# thread; should lsof list nothing for it, as `lsof -p` does, that
+# thread's maps are the oracle) and SysV shared memory in an
+# IPC namespace of its own, so segment 0 exists.
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/../integration/lib.sh"
 
@@ -24,6 +27,11 @@ M1=$MAPPER_PID
 start_mapper "$T/ready2" "$T/gone.so"
 M2=$MAPPER_PID
 rm "$T/gone.so"
+# a process whose main thread has exited: an empty /proc/PID/maps
+"$BUILD_DIR/tests/scanhelper" lonely "$T/ready3" "$TESTLIB2" &
+PIDS+=($!)
+M3=$!
+wait_for "$T/ready3" "$M3"
 
 # IPC_PRIVATE segments, marked for removal once attached: /SYSV00000000 (deleted)
 cat >"$T/shm.py" <<'EOF'
@@ -62,11 +70,12 @@ lsof -n -P -w -F ptfDi >"$T/lsof" 2>/dev/null
 "$FORKSAFE" ps --json >"$T/ps2" 2>"$T/ps2.err"
 starts >"$T/starts2"
 
-out=$(python3 - "$T" "$M1" "$M2" "$S" "${SHMIDS[@]}" <<'EOF'
+out=$(python3 - "$T" "$M1" "$M2" "$M3" "$S" "${SHMIDS[@]}" <<'EOF'
 import json, os, re, sys
 
-t, m1, m2, s = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-shmids = [int(x) for x in sys.argv[5:]]
+t, s = sys.argv[1], int(sys.argv[5])
+tests = [int(x) for x in sys.argv[2:6]]
+shmids = [int(x) for x in sys.argv[6:]]
 
 def starts(name):
     out = {}
@@ -108,6 +117,25 @@ def readable(pid):
     except OSError:
         return True
 
+def thread_maps(pid):
+    """A process whose main thread has exited shows an empty /proc/PID/maps
+    and lsof lists nothing for it: its live threads' maps say what it maps."""
+    try:
+        if open(f"/proc/{pid}/maps").read():
+            return None
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            ids = set()
+            for l in open(f"/proc/{pid}/task/{tid}/maps"):
+                f = l.split(None, 5)
+                if len(f) == 6 and f[5].startswith("/") and (f[3], f[4]) != ("00:00", "0"):
+                    maj, mnr = (int(x, 16) for x in f[3].split(":"))
+                    ids.add((f"{maj}:{mnr}", int(f[4])))
+            if ids:
+                return tid, ids
+    except OSError:
+        pass
+    return None
+
 def in_maps(pid, ident):
     maj, mnr = (int(x) for x in ident[0].split(":"))
     want = [f"{maj:02x}:{mnr:02x}", str(ident[1])]
@@ -125,6 +153,9 @@ unreadable = json.load(open(os.path.join(t, "ps1")))["unreadable_processes"]
 for pid in sorted(stable):
     mine = p1[pid][1]
     theirs = lo.get(pid)
+    if not theirs and (alt := thread_maps(pid)):
+        print(f"pid {pid}: its main thread has exited, lsof lists nothing; compared with /proc/{pid}/task/{alt[0]}/maps")
+        theirs = alt[1]
     if theirs is None:
         print(f"pid {pid}: forksafe lists it, lsof does not"); bad += 1; continue
     compared += 1
@@ -140,7 +171,7 @@ for pid, ids in sorted(lo.items()):
             print(f"pid {pid}: unreadable, even to root; counted by ps as unreadable")
             continue
         print(f"pid {pid}: lsof lists {len(ids)} mapped files, forksafe ps none"); bad += 1
-for pid in (m1, m2, s):
+for pid in tests:
     if pid not in stable:
         print(f"test process {pid} not compared"); bad += 1
 shm = {i for i in p1.get(s, (0, frozenset()))[1] if i[1] in shmids and in_maps(s, i)}
