@@ -135,23 +135,26 @@ check "--root DIR: DIR/proc/PID/root is DIR" "$out" \
 kill "$G" "$N"
 
 # --- forksafe is never a user of a file --------------------------------------
-"$FORKSAFE" inuse --json "$FORKSAFE" >"$T/self.json" &
+# a copy of its own: other tests run $FORKSAFE meanwhile (ctest -j)
+FS=$T/forksafe-copy
+cp "$FORKSAFE" "$FS"
+"$FS" inuse --json "$FS" >"$T/self.json" &
 F=$!
 wait "$F"
 rc=$?
 out=$(cat "$T/self.json")
 expect_rc "inuse of forksafe's own executable: nothing in use" "$(idle_rc "$out")" "$rc"
-check "inuse does not count itself" "$out" "$F not in pids(F('$FORKSAFE'))"
-"$FORKSAFE" ps --json >"$T/ps.json" &
+check "inuse does not count itself" "$out" "$F not in pids(F('$FS'))" "pids(F('$FS')) == set()"
+"$FS" ps --json >"$T/ps.json" &
 F=$!
 wait "$F"
 check "ps does not list itself" "$(cat "$T/ps.json")" "$F not in {p['pid'] for p in d['processes']}"
-out=$("$FORKSAFE" guard --json --store "$T/store" "$FORKSAFE")
+out=$("$FS" guard --json --store "$T/store" "$FS")
 rc=$?
 expect_rc "guard of forksafe's own executable" 0 "$rc"
 check "guard keeps nothing only forksafe maps" "$out" 'd["in_use"] == 0'
 # the hook's work runs in a child: neither it nor the hook's process counts
-out=$(printf '%s\n' "${FORKSAFE#/}" | "$FORKSAFE" hook pre-transaction --store "$T/store" 2>&1)
+out=$(printf '%s\n' "${FS#/}" | "$FS" hook pre-transaction --store "$T/store" 2>&1)
 verify "the hook is no user of forksafe's own executable" has "$out" \
 	"forksafe: no file of this transaction is in use(; .*)?"
 
