@@ -181,6 +181,23 @@ static const char *problem_of(const char *msg, const char *path)
 }
 
 /*
+ * What becomes of a resolved target whose path ends in '/' (a directory
+ * entry of a package, pacman's NeedsTargets form): a directory, or nothing
+ * yet, is not listed (nothing maps a directory); anything else is skipped,
+ * as the kernel refuses such a path (ENOTDIR), never answered "not in use".
+ * 1: dropped or skipped; 0: not such a target; -1: err.
+ */
+static int dir_entry(fs_targets *t, const char *request, const char *path,
+		     const fs_target *tg, fs_err *err)
+{
+	if (path[strlen(path) - 1] != '/')
+		return 0;
+	if (tg->exists && !tg->is_dir && fs_targets_skip(t, request, "not a directory", err) < 0)
+		return -1;
+	return 1;
+}
+
+/*
  * n <= SLICE targets.  Resolved in parallel; a target that failed there is
  * tried once more alone (a worker's failure may have been another's doing:
  * descriptors all workers share), then skipped with its problem.
@@ -207,14 +224,14 @@ static int add_slice(fs_targets *t, const char *const *requests,
 				goto out;
 			continue;
 		}
-		if (paths[k][strlen(paths[k]) - 1] == '/')
-			continue; /* a directory entry of a package: nothing to map */
 		from[m] = k;
 		todo[m++] = paths[k];
 	}
 	if (fs_os_resolve_all(t->os, t->root, m, todo, out, ok, errs, err) < 0)
 		goto out;
 	for (size_t i = 0; i < m; i++) {
+		int dir;
+
 		if (!ok[i])
 			ok[i] = fs_os_resolve(t->os, todo[i], &out[i], &errs[i]) == 0;
 		if (ok[i] && strlen(out[i].path) > FS_LINE_MAX) {
@@ -226,7 +243,11 @@ static int add_slice(fs_targets *t, const char *const *requests,
 					     problem_of(errs[i].msg, todo[i]), err) < 0
 			   : room(t, err) < 0)
 			goto out;
-		if (!ok[i] || (out[i].is_dir && t->skip_dirs))
+		if (!ok[i])
+			continue;
+		if ((dir = dir_entry(t, requests[from[i]], todo[i], &out[i], err)) < 0)
+			goto out;
+		if (dir || (out[i].is_dir && t->skip_dirs))
 			continue;
 		if (grow(t, err) < 0 || keep(t, &out[i], requests[from[i]], err) < 0)
 			goto out;

@@ -40,6 +40,9 @@ static void test_device_numbers_use_makedev(void **state)
 	assert_true(ml.id.dev != 0x103u * 256 + 0x1a2b3u);
 	assert_int_equal(parse("1000-2000 r--p 00000000 00:1f 7 /y", &ml), 1);
 	assert_true(ml.id.dev == makedev(0, 0x1f));
+	/* SysV shared memory segment 0: inode 0 on a device of its own */
+	assert_int_equal(parse("7f00-7f01 rw-s 00000000 00:01 0                          /SYSV00000000 (deleted)", &ml), 1);
+	assert_true(ml.id.dev == makedev(0, 1) && ml.id.ino == 0 && ml.deleted);
 }
 
 static void test_not_files(void **state)

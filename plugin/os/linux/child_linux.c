@@ -93,6 +93,7 @@ static _Noreturn void child(const fs_child *c, const sigset_t *old, pid_t parent
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(127);
+	fs_linux_scan_not(parent);
 	exit(c->run(c->arg)); /* exit(): stdio flushed, as a command's end */
 }
 

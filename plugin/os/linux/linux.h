@@ -100,6 +100,11 @@ void fs_dircache_drop(fs_dircache *c);
  * with a descriptor of its own; NULL with errno set on failure. */
 DIR *fs_linux_opendir(int dirfd, const char *name);
 
+/* forksafe's own processes, never a user of any file (scan_linux.c): the
+ * scanning process, and the one that runs it as a worker with a deadline
+ * (child_linux.c says which, in the worker). */
+void fs_linux_scan_not(pid_t supervisor);
+
 /* Batches split between threads (workers_linux.c): the number of workers
  * for n items (at least per_worker items each, at most max and the CPUs),
  * and fn run on each of n worker records (items, size bytes apart): record

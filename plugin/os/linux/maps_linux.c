@@ -74,7 +74,9 @@ static int parse_tail(const char *p, const char *end, fs_maps_line *out)
 	}
 	if (p == digits || (p < end && *p != ' '))
 		return -1;
-	if (ino == 0)
+	/* anonymous memory is 00:00 0; a file may have inode 0 on another
+	 * device (SysV shared memory segment 0 is 00:01 0) */
+	if (ino == 0 && maj == 0 && min == 0)
 		return 0;
 	/* the kernel pads the path to a column: skip eight spaces at a time */
 	for (uint64_t word; end - p >= 8; p += 8) {

@@ -5,6 +5,13 @@
  * never climbs above the root.  The directories of the last walk stay open:
  * a package's files share directories, so the next target starts from the
  * deepest one its path has in common.
+ *
+ * In the real root ("/", no --root) a symlink of /proc is followed by the
+ * kernel, as stat -L does: opened with O_PATH, never by its text, so
+ * /proc/PID/exe is the process's executable even when deleted or in
+ * another mount namespace, and /proc/PID/root is that process's root
+ * directory: the walk goes on in its view, an absolute symlink there
+ * starting again at that root and ".." never climbing above it.
  */
 #define _GNU_SOURCE
 #include "linux.h"
@@ -14,15 +21,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #define MAX_LINKS 40
 #define MAX_DEPTH 1024
+#define PROCFS_MAGIC 0x9fa0 /* PROC_SUPER_MAGIC, linux/magic.h */
 
 struct walk {
 	int dirfd[MAX_DEPTH]; /* dirfd[0] is the root (not owned) */
 	size_t name_end[MAX_DEPTH]; /* end of each component in out */
 	size_t depth;
+	size_t floor;     /* depth of the root "/" and ".." stop at */
+	int via_proc;     /* went through a /proc link: not reused */
 	char out[2 * FS_LINE_MAX + 2];
 	size_t out_len;
 };
@@ -32,13 +43,23 @@ struct fs_os_root {
 	struct stat st;
 	struct walk *w; /* directories of the last walk, kept open */
 	fs_dircache parent; /* the last fs_os_root_parent() directory */
+	int real_root;      /* "/": links of /proc are followed */
 };
 
+/* Back to the walk's root: the root, or the process root it went into. */
 static void walk_to_root(struct walk *w)
 {
-	while (w->depth > 0)
+	while (w->depth > w->floor)
 		close(w->dirfd[w->depth--]);
-	w->out_len = 0;
+	w->out_len = w->depth ? w->name_end[w->depth] : 0;
+	w->out[w->out_len] = '\0';
+}
+
+static void walk_reset(struct walk *w)
+{
+	w->floor = 0;
+	w->via_proc = 0;
+	walk_to_root(w);
 }
 
 /*
@@ -86,6 +107,7 @@ fs_os_root *fs_os_root_open(const char *path, fs_err *err)
 		free(r);
 		return NULL;
 	}
+	r->real_root = strcmp(path, "/") == 0;
 	r->fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	r->w->dirfd[0] = r->fd;
 	if (r->fd < 0 || fstat(r->fd, &r->st) < 0) {
@@ -106,7 +128,7 @@ void fs_os_root_close(fs_os_root *r)
 	if (!r)
 		return;
 	if (r->w) {
-		walk_to_root(r->w);
+		walk_reset(r->w);
 		free(r->w);
 	}
 	fs_dircache_drop(&r->parent);
@@ -187,6 +209,59 @@ static int finish_missing(const struct walk *w, const char *name, size_t n,
 	return 0;
 }
 
+/* Is dirfd a directory of procfs, whose links are the kernel's? */
+static int on_procfs(int dirfd)
+{
+	struct statfs sf;
+
+	return fstatfs(dirfd, &sf) == 0 && sf.f_type == PROCFS_MAGIC;
+}
+
+enum { LINK_WALK, LINK_FILE, LINK_NONE };
+
+/*
+ * The /proc link name in cur, followed by the kernel: opened with O_PATH,
+ * never by its text.  The last component (nothing but slashes in rest):
+ * LINK_FILE, *st its file, its name in the walk's path.  A directory with
+ * more after it: LINK_WALK, the walk goes on in it (a process's root
+ * becomes the walk's root).  Nothing there, or a file with more after it:
+ * LINK_NONE.  -1 with err on errors.
+ */
+static int proc_link(struct walk *w, int cur, const char *name, size_t n,
+		     const char *rest, struct stat *st, const char *path, fs_err *err)
+{
+	int fd = openat(cur, name, O_PATH | O_CLOEXEC);
+
+	w->via_proc = 1;
+	if (fd < 0 || fstat(fd, st) < 0) {
+		int e = errno;
+
+		if (fd >= 0)
+			close(fd);
+		if (e == ENOENT || e == ENOTDIR || e == ESRCH)
+			return LINK_NONE; /* a process gone, a kernel thread's exe */
+		return fs_fail_errno(err, e, "%s", path);
+	}
+	rest += strspn(rest, "/");
+	if (*rest && !S_ISDIR(st->st_mode)) {
+		close(fd);
+		return LINK_NONE;
+	}
+	if (append(w, name, n) < 0 || w->depth + 1 >= MAX_DEPTH) {
+		close(fd);
+		return fs_fail(err, "%s: path too long", path);
+	}
+	if (!*rest) {
+		close(fd);
+		return LINK_FILE;
+	}
+	w->dirfd[++w->depth] = fd;
+	w->name_end[w->depth] = w->out_len;
+	if (n == 4 && memcmp(name, "root", 4) == 0)
+		w->floor = w->depth;
+	return LINK_WALK;
+}
+
 static void found(fs_target *t, const struct stat *st)
 {
 	t->exists = 1;
@@ -209,6 +284,8 @@ int fs_os_resolve(fs_os_root *root, const char *path, fs_target *t, fs_err *err)
 	t->is_dir = 0;
 	if (escapes(path))
 		return fs_fail(err, "%s: leaves the root through '..'", path);
+	if (w->via_proc)
+		walk_reset(w);
 	todo = strdup(reuse(w, path));
 	if (!todo) {
 		fs_fail(err, "out of memory");
@@ -241,7 +318,7 @@ int fs_os_resolve(fs_os_root *root, const char *path, fs_target *t, fs_err *err)
 		if (n == 1 && name[0] == '.')
 			continue;
 		if (n == 2 && name[0] == '.' && name[1] == '.') {
-			if (w->depth > 0) {
+			if (w->depth > w->floor) {
 				close(w->dirfd[w->depth--]);
 				w->out_len = w->depth ? w->name_end[w->depth] : 0;
 				w->out[w->out_len] = '\0';
@@ -257,6 +334,25 @@ int fs_os_resolve(fs_os_root *root, const char *path, fs_target *t, fs_err *err)
 				goto out;
 			}
 			fs_fail_errno(err, errno, "%s", path);
+			goto out;
+		}
+		if (S_ISLNK(st.st_mode) && root->real_root && on_procfs(cur)) {
+			int r = ++links > MAX_LINKS
+				? fs_fail(err, "%s: too many levels of symbolic links", path)
+				: proc_link(w, cur, name, n, p, &st, path, err);
+
+			if (r == LINK_WALK)
+				continue;
+			if (r == LINK_FILE) {
+				found(t, &st);
+				*resolved = strdup(w->out);
+				rc = *resolved ? 0 : fs_fail(err, "out of memory");
+			} else if (r == LINK_NONE) {
+				if (finish_missing(w, name, n, p, resolved) < 0)
+					fs_fail(err, "%s: path too long", path);
+				else
+					rc = 0;
+			}
 			goto out;
 		}
 		if (S_ISLNK(st.st_mode)) {

@@ -6,6 +6,8 @@
  * pids from a share of the list, read /proc/PID/maps with large reads and
  * keep one image per identity.  Processes that exit meanwhile are skipped;
  * processes we may not read are counted, never dropped silently.
+ * forksafe itself is no process of the scan (docs/cli.md): its own pid
+ * (all its threads) and the hook's process that runs it as a worker.
  */
 #define _GNU_SOURCE
 #include "linux.h"
@@ -515,8 +517,17 @@ static void *work(void *arg)
 	return NULL;
 }
 
+static pid_t supervisor; /* set once, in the worker, before any scan */
+
+void fs_linux_scan_not(pid_t pid)
+{
+	supervisor = pid;
+}
+
 static int list_pids(int procfd, int **pids, size_t *n, fs_err *err)
 {
+	pid_t self = getpid();
+
 	DIR *d = fs_linux_opendir(procfd, ".");
 	struct dirent *de;
 	size_t cap = 0;
@@ -533,7 +544,7 @@ static int list_pids(int procfd, int **pids, size_t *n, fs_err *err)
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
 		v = strtol(de->d_name, &end, 10);
-		if (*end || v <= 0 || v > 0x7fffffff)
+		if (*end || v <= 0 || v > 0x7fffffff || v == self || (supervisor && v == supervisor))
 			continue;
 		slot = fs_grow((void **)pids, n, &cap, sizeof **pids);
 		if (!slot) {

@@ -311,8 +311,10 @@ int fs_os_scan(const fs_scan_opts *opts, fs_scan *scan, fs_err *err)
 		goto out;
 	}
 	for (BOOL more = Process32FirstW(snap, &pe); more; more = Process32NextW(snap, &pe)) {
-		/* the idle process and the kernel's System process map no files */
-		if (pe.th32ProcessID == 0 || pe.th32ProcessID == 4)
+		/* the idle process and the kernel's System process map no files;
+		 * forksafe itself is never a user of a file (docs/cli.md) */
+		if (pe.th32ProcessID == 0 || pe.th32ProcessID == 4 ||
+		    pe.th32ProcessID == GetCurrentProcessId())
 			continue;
 		if (scan_process(&sc, &pe) < 0) {
 			CloseHandle(snap);
