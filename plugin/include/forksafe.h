@@ -146,6 +146,10 @@ void fs_scan_free(fs_scan *scan);
 typedef struct fs_target {
 	char *request;  /* as given */
 	char *path;     /* resolved inside the root, absolute ("/usr/lib/x.so") */
+	char *link;     /* when the last component is a symbolic link: the link's
+			 * own path (its directories resolved, as dpkg -S and
+			 * pacman -Qo name it), else NULL.  Shares path's
+			 * allocation: freeing path frees both. */
 	fs_id id;       /* valid when exists, as are: */
 	uint64_t size;
 	int64_t mtime_ns;
