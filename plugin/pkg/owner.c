@@ -329,12 +329,13 @@ static int fill(const fs_pkgdb *db, const askers *a, found *f, size_t nf, fs_pkg
 	fs_owner_block *b;
 	size_t k = 0;
 
-	qsort(f, nf, sizeof *f, by_query_name);
-	b = malloc(sizeof *b + (nf ? nf : 1) * sizeof b->v[0]);
-	if (!b)
-		return fs_fail(err, "out of memory");
-	b->next = *db->blocks;
-	*db->blocks = b;
+	if (nf) {
+		qsort(f, nf, sizeof *f, by_query_name);
+		if (!(b = malloc(sizeof *b + nf * sizeof b->v[0])))
+			return fs_fail(err, "out of memory");
+		b->next = *db->blocks;
+		*db->blocks = b;
+	}
 	for (size_t i = 0; i < nf; i++) {
 		fs_pkg *o = &owners[f[i].query];
 
@@ -368,7 +369,8 @@ int fs_pkgdb_owners(const fs_pkgdb *db, const char *const *paths, size_t n,
 	found *f = NULL;
 	int rc = -1;
 
-	memset(owners, 0, n * sizeof *owners);
+	if (n)
+		memset(owners, 0, n * sizeof *owners);
 	a.query = malloc((names ? names : 1) * sizeof *a.query);
 	a.role = malloc(names ? names : 1);
 	a.div = calloc(n ? n : 1, sizeof *a.div);

@@ -143,10 +143,17 @@ aliases_of() {
 oracle() {
 	local name=$1 root=$2 paths=$3 out rc
 	shift 3
-	# shellcheck disable=SC2046 # the paths have no white space
-	dpkg "$@" -S -- $(cat "$paths") >"$T/$name.dpkg" 2>/dev/null
-	dpkg-divert "$@" --list >"$T/$name.divs"
 	aliases_of "$root" >"$T/$name.aliases"
+	# dpkg -S is asked about every name of a path (usrmerge): the union is wanted
+	awk 'NR == FNR { from[NR] = $1; to[NR] = $2; n = NR; next }
+	     { print; c = $0
+	       for (i = 1; i <= n; i++) if (index(c, from[i] "/") == 1) { c = to[i] substr(c, length(from[i]) + 1); break }
+	       print c
+	       for (i = 1; i <= n; i++) if (index(c, to[i] "/") == 1) print from[i] substr(c, length(to[i]) + 1) }' \
+		"$T/$name.aliases" "$paths" | LC_ALL=C sort -u >"$T/$name.names"
+	# shellcheck disable=SC2046 # the paths have no white space
+	dpkg "$@" -S -- $(cat "$T/$name.names") >"$T/$name.dpkg" 2>/dev/null
+	dpkg-divert "$@" --list >"$T/$name.divs"
 	"$FORKSAFE" owner --json --root "$root" --store "$T/store-$name" --stdin \
 		<"$paths" >"$T/$name.json"
 	rc=$?
@@ -168,8 +175,9 @@ dpkg-query -W -f '${db:Status-Abbrev} ${Package}\n' | awk '$1 == "ii" { print $2
 	done
 	awk 'NR % 40 == 1' "$T/installed"
 } | LC_ALL=C sort -u >"$T/sample-pkgs"
+# dpkg -S takes a path with white space or * ? [ \ as a pattern: those are left out
 # shellcheck disable=SC2046 # package names are single words
-dpkg -L $(cat "$T/sample-pkgs") 2>/dev/null | grep '^/.' | grep -v '[[:space:]]' |
+dpkg -L $(cat "$T/sample-pkgs") 2>/dev/null | grep '^/.' | grep -v '[[:space:]*?[\]' |
 	LC_ALL=C sort -u >"$T/listed"
 n=$(wc -l <"$T/listed")
 step=$(( n / 300 + 1 ))
@@ -239,9 +247,19 @@ out=$(timeout 10 "$FORKSAFE" owner --root "$D" /bin/tool 2>&1)
 expect_rc "owner with a FIFO for the diversions file" 2 $?
 verify "  one line saying so" has "$out" "forksafe owner: $A/diversions: not a regular file"
 rm "$A/diversions"
+ln -s /dev/zero "$A/diversions"
+out=$(timeout 10 "$FORKSAFE" owner --root "$D" /bin/tool 2>&1)
+expect_rc "owner with a symlink for the diversions file" 2 $?
+verify "  one line saying so" has "$out" \
+	"forksafe owner: $A/diversions: a symbolic link, not a regular file"
+rm "$A/diversions"
 printf '/bin/tool\n/bin/tool.real\n' >"$A/diversions"
 out=$("$FORKSAFE" owner --root "$D" /bin/tool 2>&1)
 expect_rc "owner with a diversion cut short" 2 $?
 verify "  one line saying so" has "$out" "forksafe owner: $A/diversions: line 2: the file ends inside a diversion"
+awk 'BEGIN { for (i = 0; i <= 100000; i++) printf "/d/%d\n/d/%d.x\n:\n", i, i }' >"$A/diversions"
+out=$("$FORKSAFE" owner --root "$D" /bin/tool 2>&1)
+expect_rc "owner with 100 001 diversions" 2 $?
+verify "  one line saying so" has "$out" "forksafe owner: $A/diversions: more than 100000 diversions"
 
 finish
