@@ -21,9 +21,7 @@ typedef struct query_hash {
 	size_t mask;
 	const char **key;  /* NULL: empty slot */
 	long *first;       /* query index of the first asker */
-	long *next;        /* per query (and alias): the next asker of that name */
-	char **owned;      /* alias strings to free */
-	size_t nowned;
+	long *next;        /* per asker: the next asker of that name */
 } query_hash;
 
 /* Eight bytes a step: every name of every file list passes through here. */
@@ -83,16 +81,11 @@ static int hash_init(query_hash *q, size_t nnames)
 	q->key = calloc(size, sizeof *q->key);
 	q->first = calloc(size, sizeof *q->first);
 	q->next = calloc(nnames ? nnames : 1, sizeof *q->next);
-	q->owned = calloc(nnames ? nnames : 1, sizeof *q->owned);
-	q->nowned = 0;
-	return q->key && q->first && q->next && q->owned ? 0 : -1;
+	return q->key && q->first && q->next ? 0 : -1;
 }
 
 static void hash_free(query_hash *q)
 {
-	for (size_t i = 0; q->owned && i < q->nowned; i++)
-		free(q->owned[i]);
-	free(q->owned);
 	free(q->key);
 	free(q->first);
 	free(q->next);
@@ -119,36 +112,6 @@ static const char *under(const char *path, const char *dir)
 	size_t n = strlen(dir);
 
 	return strncmp(path, dir, n) == 0 && path[n] == '/' ? path + n : NULL;
-}
-
-/* names[0] = path (borrowed); the others malloc'ed into q->owned.  A name
- * that cannot be built is left out: the path itself is still looked up. */
-static size_t names_of(const fs_pkgdb *db, query_hash *q, const char *path,
-		       const char **names)
-{
-	const char *canon = path, *rest;
-	size_t k = 0;
-
-	names[k++] = path;
-	for (size_t a = 0; a < db->naliases && canon == path; a++)
-		if ((rest = under(path, db->aliases[a].from)) &&
-		    (canon = joined(db->aliases[a].to, rest)))
-			names[k++] = q->owned[q->nowned++] = (char *)canon;
-	if (!canon)
-		canon = path;
-	for (size_t a = 0; a < db->naliases; a++) {
-		char *alt;
-
-		if (!(rest = under(canon, db->aliases[a].to)) ||
-		    !(alt = joined(db->aliases[a].from, rest)))
-			continue;
-		if (strcmp(alt, path) == 0) {
-			free(alt);
-			continue;
-		}
-		names[k++] = q->owned[q->nowned++] = alt;
-	}
-	return k;
 }
 
 /* Diversions by path: value 2 * index + 1 for its from, 2 * index + 2 for
@@ -196,41 +159,112 @@ static size_t div_find(const div_hash *h, const char *s)
 
 enum { ROLE_SELF, ROLE_ORIGINAL }; /* the path's own name; a diverted original's */
 
-/* Who asks about which name. */
+/* Who asks about which name: one link per (path, name). */
+typedef struct ask_link {
+	const char *name;
+	long query;           /* the index of the path */
+	unsigned char role;
+} ask_link;
+
 typedef struct askers {
-	query_hash q;
-	long *query;          /* per link: the query index */
-	unsigned char *role;  /* per link */
-	size_t nlinks;
-	size_t *div;          /* per query: div_find()'s value, 0 for none */
+	ask_link *link;
+	size_t nlinks, cap;
+	char **owned;         /* names built here, to free */
+	size_t nowned, ownedcap;
+	size_t *div;          /* per path: div_find()'s value, 0 for none */
+	query_hash q;         /* name -> its links */
 } askers;
 
-static void ask(askers *a, const char *name, size_t i, int role)
+static void askers_free(askers *a)
 {
-	a->query[a->nlinks] = (long)i;
-	a->role[a->nlinks] = (unsigned char)role;
-	insert(&a->q, name, (long)a->nlinks++);
+	for (size_t i = 0; i < a->nowned; i++)
+		free(a->owned[i]);
+	free(a->owned);
+	free(a->link);
+	free(a->div);
+	hash_free(&a->q);
 }
 
-/* Every name of every path in the hash; a path on the "to" side of a
- * diversion also asks for the packages of the original path. */
-static void ask_all(askers *a, const fs_pkgdb *db, const div_hash *h,
-		    const char *const *paths, size_t n, const char **names)
+/* A name built here: kept to be freed, or NULL (then left out: the path
+ * itself is still looked up). */
+static const char *keep_name(askers *a, char *s)
+{
+	if (s && fs_reserve((void **)&a->owned, &a->ownedcap, a->nowned + 1,
+			    sizeof *a->owned) < 0) {
+		free(s);
+		s = NULL;
+	}
+	if (s)
+		a->owned[a->nowned++] = s;
+	return s;
+}
+
+/* names[0] = path; then its name with a top-level alias undone (/lib/x ->
+ * /usr/lib/x) and that one under every other alias (/usr/lib/x -> /lib/x):
+ * at most NAMES_PER_PATH. */
+static size_t names_of(const fs_pkgdb *db, askers *a, const char *path, const char **names)
+{
+	const char *canon = path, *rest;
+	size_t k = 0;
+
+	names[k++] = path;
+	for (size_t i = 0; i < db->naliases && canon == path; i++)
+		if ((rest = under(path, db->aliases[i].from)))
+			canon = keep_name(a, joined(db->aliases[i].to, rest));
+	if (canon && canon != path)
+		names[k++] = canon;
+	else
+		canon = path;
+	for (size_t i = 0; i < db->naliases; i++) {
+		const char *alt;
+
+		const char *mine;
+
+		rest = under(canon, db->aliases[i].to);
+		mine = rest ? under(path, db->aliases[i].from) : NULL;
+		if (!rest || (mine && strcmp(mine, rest) == 0))
+			continue; /* not under it, or the path itself */
+		if ((alt = keep_name(a, joined(db->aliases[i].from, rest))))
+			names[k++] = alt;
+	}
+	return k;
+}
+
+static int ask(askers *a, const char *name, size_t i, int role)
+{
+	if (fs_reserve((void **)&a->link, &a->cap, a->nlinks + 1, sizeof *a->link) < 0)
+		return -1;
+	a->link[a->nlinks++] = (ask_link){ name, (long)i, (unsigned char)role };
+	return 0;
+}
+
+/* Every name of every path, then the hash of them all (sized for exactly
+ * those); a path on the "to" side of a diversion also asks for the
+ * packages of the original path. */
+static int ask_all(askers *a, const fs_pkgdb *db, const div_hash *h,
+		   const char *const *paths, size_t n, const char **names)
 {
 	for (size_t i = 0; i < n; i++) {
-		size_t k = names_of(db, &a->q, paths[i], names);
+		size_t k = names_of(db, a, paths[i], names);
 
 		for (size_t m = 0; m < k; m++) {
 			if (!a->div[i])
 				a->div[i] = div_find(h, names[m]);
-			ask(a, names[m], i, ROLE_SELF);
+			if (ask(a, names[m], i, ROLE_SELF) < 0)
+				return -1;
 		}
-		if (a->div[i] && a->div[i] % 2 == 0) {
-			k = names_of(db, &a->q, db->diversions[(a->div[i] - 1) / 2].from, names);
-			for (size_t m = 0; m < k; m++)
-				ask(a, names[m], i, ROLE_ORIGINAL);
-		}
+		if (!a->div[i] || a->div[i] % 2)
+			continue;
+		k = names_of(db, a, db->diversions[(a->div[i] - 1) / 2].from, names);
+		for (size_t m = 0; m < k; m++)
+			if (ask(a, names[m], i, ROLE_ORIGINAL) < 0)
+				return -1;
 	}
+	if (hash_init(&a->q, a->nlinks) < 0)
+		return -1;
+	for (size_t l = 0; l < a->nlinks; l++)
+		insert(&a->q, a->link[l].name, (long)l);
+	return 0;
 }
 
 /* Whether package name owns the file at a query's path, found through a
@@ -296,13 +330,13 @@ static int scan_lists(const fs_pkgdb *db, askers *a, found **out, size_t *nout, 
 		for (long l = a->q.first[slot]; rc == 0 && l >= 0; l = a->q.next[l]) {
 			const char *name = pool_id2str(db->pool, s->name);
 
-			if (!owns(db, a->div[a->query[l]], a->role[l], name))
+			if (!owns(db, a->div[a->link[l].query], a->link[l].role, name))
 				continue;
 			if (fs_reserve((void **)out, &cap, *nout + 1, sizeof **out) < 0) {
 				rc = fs_fail(err, "out of memory");
 				break;
 			}
-			(*out)[(*nout)++] = (found){ a->query[l], di.solvid, name,
+			(*out)[(*nout)++] = (found){ a->link[l].query, di.solvid, name,
 						     pool_id2str(db->pool, s->evr) };
 		}
 	}
@@ -362,35 +396,29 @@ static int fill(const fs_pkgdb *db, const askers *a, found *f, size_t nf, fs_pkg
 int fs_pkgdb_owners(const fs_pkgdb *db, const char *const *paths, size_t n,
 		    fs_pkg *owners, fs_err *err)
 {
-	size_t per = NAMES_PER_PATH(db), names = n * 2 * per, nf = 0;
-	const char **tmp = malloc(per * sizeof *tmp);
+	const char **names = malloc(NAMES_PER_PATH(db) * sizeof *names);
 	askers a = { 0 };
 	div_hash h = { 0 };
 	found *f = NULL;
+	size_t nf = 0;
 	int rc = -1;
 
 	if (n)
 		memset(owners, 0, n * sizeof *owners);
-	a.query = malloc((names ? names : 1) * sizeof *a.query);
-	a.role = malloc(names ? names : 1);
 	a.div = calloc(n ? n : 1, sizeof *a.div);
-	if (hash_init(&a.q, names) < 0 || div_init(&h, db) < 0 || !tmp || !a.query ||
-	    !a.role || !a.div) {
+	if (!names || !a.div || div_init(&h, db) < 0 ||
+	    ask_all(&a, db, &h, paths, n, names) < 0) {
 		fs_fail(err, "out of memory");
 		goto out;
 	}
-	ask_all(&a, db, &h, paths, n, tmp);
 	if (scan_lists(db, &a, &f, &nf, err) == 0 && fill(db, &a, f, nf, owners, n, err) == 0)
 		rc = 0;
 out:
 	free(f);
 	free(h.key);
 	free(h.val);
-	hash_free(&a.q);
-	free(a.query);
-	free(a.role);
-	free(a.div);
-	free(tmp);
+	askers_free(&a);
+	free(names);
 	return rc;
 }
 
