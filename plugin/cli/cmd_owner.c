@@ -10,7 +10,9 @@
 
 static const char USAGE[] =
 	"usage: forksafe owner [--root DIR] [--store DIR] [--json] [--stdin] PATH...\n"
-	"Tell which installed package (pacman or dpkg) owns each file.\n"
+	"Tell which installed packages (pacman or dpkg) own each file: a symbolic\n"
+	"link is the link's own path, a directory names every package listing it,\n"
+	"dpkg's diversions are honoured.\n"
 	"  --root DIR   paths and package database are inside DIR (default /)\n"
 	"  --store DIR  where the database cache pkgdb.solv is kept\n"
 	"               (default ROOT/var/lib/forksafe)\n"
@@ -61,8 +63,11 @@ int cmd_owner(int argc, char **argv)
 		rc = cli_fail("owner", "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++)
-		paths[i] = fs_targets_get(targets, i)->path;
+	for (size_t i = 0; i < n; i++) { /* a symbolic link: the link's own path */
+		const fs_target *tg = fs_targets_get(targets, i);
+
+		paths[i] = tg->link ? tg->link : tg->path;
+	}
 	if (fs_pkgdb_owners(db, paths, n, owners, &err) < 0)
 		goto fail;
 	if ((cc.json ? fs_owners_write_json(db, targets, owners, stdout)

@@ -159,6 +159,8 @@ static int keep(fs_targets *t, fs_target *tg, const char *request, fs_err *err)
 		req = strcmp(request, path) == 0 ? path
 		      : strcmp(request, path + 1) == 0 ? path + 1
 		      : pool_strndup(t, request, strlen(request));
+	if (req && tg->link && !(tg->link = pool_strndup(t, tg->link, strlen(tg->link))))
+		req = NULL;
 	if (!req)
 		return fs_fail(err, "out of memory");
 	free(tg->path);

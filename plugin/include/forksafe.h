@@ -155,6 +155,10 @@ void fs_scan_free(fs_scan *scan);
 typedef struct fs_target {
 	char *request;  /* as given */
 	char *path;     /* resolved inside the root, absolute ("/usr/lib/x.so") */
+	char *link;     /* when the last component is a symbolic link: the link's
+			 * own path (its directories resolved, as dpkg -S and
+			 * pacman -Qo name it), else NULL.  Shares path's
+			 * allocation: freeing path frees both. */
 	fs_id id;       /* valid when exists, as are: */
 	uint64_t size;
 	int64_t mtime_ns;
@@ -560,10 +564,24 @@ const char *fs_features(void);
  * dpkg's status, with file lists, loaded through libsolv. */
 typedef struct fs_pkgdb fs_pkgdb;
 
+typedef struct fs_pkg_name {
+	const char *name, *version;
+} fs_pkg_name;
+
 typedef struct fs_pkg {
-	const char *name;     /* NULL: no package */
+	const char *name;     /* NULL: no package; else the first of packages[] */
 	const char *version;
+	size_t npackages;     /* every package owning the path (a directory */
+	const fs_pkg_name *packages; /* many share), sorted by name */
+	/* The path is one side of a dpkg diversion: diverted is FS_DIVERTED_FROM
+	 * (the path is the diverted one) or FS_DIVERTED_TO (the diversion's
+	 * target, where the other packages' file goes), 0 for none.  diverted_by
+	 * is NULL for a local one; from and to as dpkg names them. */
+	const char *diverted_by, *diverted_from, *diverted_to;
+	int diverted;
 } fs_pkg;
+
+enum { FS_DIVERTED_FROM = 1, FS_DIVERTED_TO = 2 };
 
 /*
  * Loads root's database ("/" when NULL).  The loaded repository is cached in
@@ -584,10 +602,12 @@ size_t fs_pkgdb_count(const fs_pkgdb *db);
 /* Whether this load came from the .solv cache. */
 int fs_pkgdb_cached(const fs_pkgdb *db);
 
-/* owners[i]: the package that owns paths[i] (absolute, inside the root), its
- * strings valid while db lives; name NULL when no package owns it.  A path
- * reached through a directory symlink at the top of the root (/lib ->
- * usr/lib) is found under either name. */
+/* owners[i]: the packages that own paths[i] (absolute, inside the root; a
+ * symbolic link is looked up as the link's own path), valid while db lives;
+ * name NULL when no package owns it.  A path reached through a directory
+ * symlink at the top of the root (/lib -> usr/lib) is found under either
+ * name.  dpkg's diversions are honoured: the file at a diverted path is the
+ * diverting package's, the file at the diversion's target the others'. */
 int fs_pkgdb_owners(const fs_pkgdb *db, const char *const *paths, size_t n,
 		    fs_pkg *owners, fs_err *err);
 /* Labels every image of scan with its owning package. */

@@ -20,6 +20,18 @@ typedef struct fs_alias {
 	char *from, *to;
 } fs_alias;
 
+/* A dpkg diversion: the package's file that dpkg would put at from is put
+ * at to, except by (NULL: a local diversion, the admin's). */
+typedef struct fs_diversion {
+	const char *from, *to, *by; /* pool strings */
+} fs_diversion;
+
+/* Owner lists given out by fs_pkgdb_owners, freed with the database. */
+typedef struct fs_owner_block {
+	struct fs_owner_block *next;
+	fs_pkg_name v[];
+} fs_owner_block;
+
 struct fs_pkgdb {
 	Pool *pool;
 	Repo *installed;
@@ -28,6 +40,9 @@ struct fs_pkgdb {
 	int cached;
 	size_t naliases;
 	fs_alias *aliases;
+	size_t ndiversions;
+	fs_diversion *diversions;
+	fs_owner_block **blocks; /* one pointer, so that a const db can add */
 };
 
 /* The loader module (plugin/pkg/load/), opened on first use; NULL with

@@ -60,6 +60,7 @@ static void make_key(char *key, size_t len, const char *root)
 	key_part(key, len, root, "var/lib/pacman/local");
 	key_part(key, len, root, "var/lib/dpkg/status");
 	key_part(key, len, root, "var/lib/dpkg/info");
+	key_part(key, len, root, "var/lib/dpkg/diversions");
 }
 
 static int exists(const char *root, const char *path, int want_dir)
@@ -281,6 +282,32 @@ static int load(fs_pkgdb *db, int pacman, int dpkg, fs_err *err)
 	return 0;
 }
 
+/* The diversions the loader put in the repo's meta data (or the cache kept). */
+static int read_diversions(fs_pkgdb *db, fs_err *err)
+{
+	Id key = pool_str2id(db->pool, FS_DIVERSIONS_KEY, 0);
+	Queue q;
+	int rc = 0;
+
+	queue_init(&q);
+	if (key)
+		repo_lookup_idarray(db->installed, SOLVID_META, key, &q);
+	db->diversions = q.count >= 3 ? calloc((size_t)q.count / 3, sizeof *db->diversions)
+				      : NULL;
+	if (q.count >= 3 && !db->diversions)
+		rc = fs_fail(err, "out of memory");
+	for (int i = 0; db->diversions && i + 2 < q.count; i += 3) {
+		fs_diversion *d = &db->diversions[db->ndiversions++];
+		const char *by = pool_id2str(db->pool, q.elements[i + 2]);
+
+		d->from = pool_id2str(db->pool, q.elements[i]);
+		d->to = pool_id2str(db->pool, q.elements[i + 1]);
+		d->by = strcmp(by, ":") == 0 ? NULL : by;
+	}
+	queue_free(&q);
+	return rc;
+}
+
 static int open_db(const char *root, const char *store, int must_exist, fs_pkgdb **out,
 		   fs_err *err)
 {
@@ -318,6 +345,11 @@ static int open_db(const char *root, const char *store, int must_exist, fs_pkgdb
 	if (s && !db->cached)
 		cache_write(db, s, key);
 	fs_os_store_close(s);
+	db->blocks = calloc(1, sizeof *db->blocks);
+	if (!db->blocks ? fs_fail(err, "out of memory") < 0 : read_diversions(db, err) < 0) {
+		fs_pkgdb_free(db);
+		return -1;
+	}
 	*out = db;
 	return 0;
 }
@@ -343,6 +375,14 @@ void fs_pkgdb_free(fs_pkgdb *db)
 		free(db->aliases[i].to);
 	}
 	free(db->aliases);
+	free(db->diversions);
+	while (db->blocks && *db->blocks) {
+		fs_owner_block *b = *db->blocks;
+
+		*db->blocks = b->next;
+		free(b);
+	}
+	free(db->blocks);
 	free(db->root);
 	free(db);
 }

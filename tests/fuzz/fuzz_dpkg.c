@@ -1,7 +1,8 @@
 /*
  * fuzz_dpkg.c - libFuzzer target for the dpkg readers (plugin/pkg/load/
  * dpkg.c): a status text through the FS_DEB_* checks into libsolvext, and a
- * .list text into every package's file list.  The input's first two bytes
+ * .list text into every package's file list, and the same text as a
+ * diversions file into the repo's meta data.  The input's first two bytes
  * give the length of the .list part, which follows them; the rest is the
  * status.  What is accepted is internalized, its file lists walked and its
  * dependencies printed (libsolv recurses over "a | b" there too).
@@ -28,11 +29,17 @@ static void walk(Pool *pool, Repo *repo)
 	Solvable *s;
 	Id p, *dp;
 	size_t n = 0;
+	Queue q;
 
 	dataiterator_init(&di, pool, repo, 0, SOLVABLE_FILELIST, 0, 0);
 	while (dataiterator_step(&di))
 		n += strlen(di.kv.str) + 1;
 	dataiterator_free(&di);
+	queue_init(&q);
+	repo_lookup_idarray(repo, SOLVID_META, pool_str2id(pool, FS_DIVERSIONS_KEY, 1), &q);
+	for (int i = 0; i < q.count; i++)
+		n += strlen(pool_id2str(pool, q.elements[i]));
+	queue_free(&q);
 	FOR_REPO_SOLVABLES(repo, p, s)
 		for (dp = s->requires ? repo->idarraydata + s->requires : NULL; dp && *dp; dp++)
 			n += strlen(pool_dep2str(pool, *dp));
@@ -62,6 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	start = repo->end;
 	if (fs_load_debpackages(repo, status, size - 2 - listlen, "status", &err) == 0) {
 		rd = repo_last_repodata(repo);
+		fs_load_diversions(rd, list, listlen, "diversions", &err);
 		for (Id p = start; rd && p < repo->end; p++)
 			if (pool->solvables[p].repo == repo &&
 			    fs_load_list(rd, p, list, listlen, "list", &err) < 0)

@@ -95,6 +95,36 @@ check "owner from dpkg's status and .list files (multiarch and not)" "$out" \
 	"d['database'] == 'dpkg'" \
 	"[(f['package'], f['version']) for f in d['files']] == [('libdemo', '2.1-3'), ('tool', '0.9')]"
 
+# --- owner as pacman -Qo answers it: a symlink is its package's, a directory every package's -----
+Q=$T/qo
+mkdir -p "$Q/var/lib/pacman" "$Q/var/cache/pacman/pkg" "$Q/var/log"
+ln -s usr/lib "$Q/lib"
+for p in linker real; do
+	mkdir -p "$T/build-$p/usr/bin" "$T/build-$p/usr/lib/fstest"
+	printf 'pkgname = %s\npkgbase = %s\npkgver = 1.0-1\npkgdesc = test\nbuilddate = 1700000000\npackager = test\nsize = 1\narch = any\nlicense = MIT\n' \
+		"$p" "$p" >"$T/build-$p/.PKGINFO"
+done
+ln -s tool-real "$T/build-linker/usr/bin/tool-link"
+echo x >"$T/build-linker/usr/lib/fstest/l.so"
+echo y >"$T/build-real/usr/bin/tool-real"
+for p in linker real; do
+	(cd "$T/build-$p" && bsdtar -cf - .PKGINFO usr | zstd -q -o "$T/$p-1.0-1-any.pkg.tar.zst")
+done
+verify "pacman installs a package with a symlink, and another sharing its directories" \
+	pacman --root "$Q" --dbpath "$Q/var/lib/pacman" --cachedir "$Q/var/cache/pacman/pkg" \
+	--logfile "$Q/var/log/pacman.log" --hookdir "$T/nohooks" --config "$T/pacman.conf" \
+	--noconfirm -U "$T/linker-1.0-1-any.pkg.tar.zst" "$T/real-1.0-1-any.pkg.tar.zst" >/dev/null 2>&1
+for q in /usr/bin/tool-link /usr/bin/tool-real /usr/lib/fstest /lib/fstest /lib/fstest/l.so /usr/bin /lib; do
+	want=$(pacman --root "$Q" --dbpath "$Q/var/lib/pacman" --config "$T/pacman.conf" -Qo "$Q$q" 2>/dev/null |
+		sed -n 's/.* is owned by //p' | LC_ALL=C sort | paste -sd, -)
+	got=$("$FORKSAFE" owner --json --root "$Q" --store "$T/qostore" "$q" |
+		python3 -c 'import json, sys; f = json.load(sys.stdin)["files"][0]
+old = [{"name": f["package"], "version": f["version"]}] if f["package"] else []
+print(",".join(sorted("%s %s" % (p["name"], p["version"]) for p in f.get("packages", old))))')
+	if [ "$got" = "$want" ]; then pass "owner $q as pacman -Qo: ${want:-no package}"
+	else fail "owner $q: '$got', pacman -Qo: '$want'"; fi
+done
+
 # --- targets from packages and from package archives --------------------------------------------
 start_mapper "$T/ready1" "$R/usr/lib/fstest/libfoo.so"
 M=$MAPPER_PID

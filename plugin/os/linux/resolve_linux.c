@@ -272,14 +272,46 @@ static void found(fs_target *t, const struct stat *st)
 	t->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
 }
 
+/* The path of name in the walk's current directory (malloc'ed). */
+static char *link_path(const struct walk *w, const char *name, size_t n)
+{
+	char *s = malloc(w->out_len + n + 2);
+
+	if (s) {
+		memcpy(s, w->out, w->out_len);
+		s[w->out_len] = '/';
+		memcpy(s + w->out_len + 1, name, n);
+		s[w->out_len + 1 + n] = '\0';
+	}
+	return s;
+}
+
+/* t->link after t->path, in its allocation (whoever frees path frees it). */
+static int with_link(fs_target *t, const char *link)
+{
+	size_t plen = strlen(t->path);
+	char *both = realloc(t->path, plen + strlen(link) + 2);
+
+	if (!both) {
+		free(t->path);
+		t->path = NULL;
+		return -1;
+	}
+	strcpy(both + plen + 1, link);
+	t->path = both;
+	t->link = both + plen + 1;
+	return 0;
+}
+
 int fs_os_resolve(fs_os_root *root, const char *path, fs_target *t, fs_err *err)
 {
 	char **resolved = &t->path;
 	struct walk *w = root->w;
-	char *todo = NULL, *p;
+	char *todo = NULL, *p, *link = NULL;
 	int links = 0, rc = -1;
 
 	*resolved = NULL;
+	t->link = NULL;
 	t->exists = 0;
 	t->is_dir = 0;
 	if (escapes(path))
@@ -360,6 +392,12 @@ int fs_os_resolve(fs_os_root *root, const char *path, fs_target *t, fs_err *err)
 			ssize_t tl;
 			char *next;
 
+			/* the request's own last component (a spliced target
+			 * always ends in '/'): remember the link's name */
+			if (*p == '\0' && !link && !(link = link_path(w, name, n))) {
+				fs_fail(err, "%s: path too long", path);
+				goto out;
+			}
 			if (++links > MAX_LINKS) {
 				fs_fail(err, "%s: too many levels of symbolic links", path);
 				goto out;
@@ -420,6 +458,9 @@ int fs_os_resolve(fs_os_root *root, const char *path, fs_target *t, fs_err *err)
 	}
 out:
 	free(todo);
+	if (rc == 0 && link && with_link(t, link) < 0)
+		rc = fs_fail(err, "out of memory");
+	free(link);
 	return rc;
 }
 

@@ -108,6 +108,85 @@ int fs_load_list(Repodata *data, Id p, const char *buf, size_t len, const char *
 	return 0;
 }
 
+/* One line of buf from *at (without its '\n'), NUL-terminated in line; the
+ * line number in *lineno.  0 at the end, -1 (with err) when it breaks the
+ * form of a diversions file. */
+static int diversion_line(const char *buf, size_t len, size_t *at, size_t *lineno,
+			  char line[FS_LIST_LINE_MAX + 1], const char *shown, fs_err *err)
+{
+	const char *nl;
+	size_t n;
+
+	if (*at >= len)
+		return 0;
+	nl = memchr(buf + *at, '\n', len - *at);
+	n = nl ? (size_t)(nl - buf) - *at : len - *at;
+	++*lineno;
+	if (n > FS_LIST_LINE_MAX)
+		return fs_load_fail(err, "%s: line %zu: longer than %d bytes", shown, *lineno,
+				    FS_LIST_LINE_MAX);
+	memcpy(line, buf + *at, n);
+	line[n] = '\0';
+	*at += n + 1;
+	if (n == 0 || strlen(line) != n)
+		return fs_load_fail(err, "%s: line %zu: empty or with a NUL byte", shown, *lineno);
+	return 1;
+}
+
+int fs_load_diversions(Repodata *data, const char *buf, size_t len, const char *shown,
+		       fs_err *err)
+{
+	Pool *pool = data->repo->pool;
+	Id key = pool_str2id(pool, FS_DIVERSIONS_KEY, 1);
+	char line[3][FS_LIST_LINE_MAX + 1];
+	size_t at = 0, lineno = 0, count = 0;
+
+	for (;;) {
+		int rc = 0;
+
+		for (int k = 0; k < 3; k++) {
+			rc = diversion_line(buf, len, &at, &lineno, line[k], shown, err);
+			if (rc < 0)
+				return -1;
+			if (rc == 0 && k > 0)
+				return fs_load_fail(err, "%s: line %zu: the file ends inside a "
+						    "diversion", shown, lineno);
+			if (rc == 0)
+				return 0;
+		}
+		if (line[0][0] != '/' || line[1][0] != '/')
+			return fs_load_fail(err, "%s: line %zu: a diversion of a path that is not "
+					    "absolute", shown, lineno - 1);
+		if (++count > FS_DEB_DIVERSIONS_MAX)
+			return fs_load_fail(err, "%s: more than %d diversions", shown,
+					    FS_DEB_DIVERSIONS_MAX);
+		for (int k = 0; k < 3; k++)
+			repodata_add_idarray(data, SOLVID_META, key, pool_str2id(pool, line[k], 1));
+	}
+}
+
+/* var/lib/dpkg/diversions, when there is one. */
+static int load_diversions(Repodata *data, int rootfd, const char *root, fs_load_budget *b,
+			   fs_err *err)
+{
+	char *shown = fs_root_join(root, "var/lib/dpkg/diversions"), *buf;
+	size_t len;
+	int rc;
+
+	if (!shown)
+		return fs_load_fail(err, "out of memory");
+	rc = fs_load_read(rootfd, "var/lib/dpkg/diversions", shown, FS_DB_FILE_MAX, b, &buf,
+			  &len, err);
+	if (rc < 0 && errno == ENOENT)
+		rc = 0; /* no diversions */
+	else if (rc == 0) {
+		rc = fs_load_diversions(data, buf, len, shown, err);
+		free(buf);
+	}
+	free(shown);
+	return rc;
+}
+
 /* The package's .list (NAME:ARCH.list, else NAME.list) into its file list;
  * none is fine (a package dpkg knows of but did not unpack). */
 static int add_list(Repodata *data, Id p, int infofd, const char *root, fs_load_budget *b,
@@ -183,11 +262,15 @@ int fs_load_dpkg(Repo *repo, const char *root, fs_err *err)
 		close(rootfd);
 		return -1;
 	}
+	data = repo_last_repodata(repo);
+	if (load_diversions(data, rootfd, root, &budget, err) < 0) {
+		close(rootfd);
+		return -1;
+	}
 	infofd = openat(rootfd, "var/lib/dpkg/info", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	close(rootfd);
 	if (infofd < 0)
 		return 0; /* no lists at all */
-	data = repo_last_repodata(repo);
 	for (Id p = start; rc == 0 && p < repo->end; p++)
 		if (pool->solvables[p].repo == repo)
 			rc = add_list(data, p, infofd, root, &budget, err);

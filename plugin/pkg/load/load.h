@@ -81,6 +81,7 @@ static inline char *fs_root_join(const char *root, const char *path)
 #define FS_DEB_FIELD_MAX (1u << 20)     /* one field of a dpkg stanza */
 #define FS_DEB_ALTERNATIVES_MAX 1000    /* "a | b | ..." in one dependency */
 #define FS_LIST_LINE_MAX 4096           /* one path of a dpkg .list */
+#define FS_DEB_DIVERSIONS_MAX 100000    /* diversions in dpkg's diversions file */
 #define FS_SYNC_DBS_MAX 256             /* sync databases in var/lib/pacman/sync */
 #define FS_SYNC_OUT_MAX (512ull << 20)  /* a decompressed sync database */
 #define FS_SYNC_OUT_FLOOR (32ull << 20) /* ... may always reach this, */
@@ -113,6 +114,13 @@ int fs_load_debpackages(Repo *repo, const char *buf, size_t len, const char *sho
 			fs_err *err);
 int fs_load_list(Repodata *data, Id p, const char *buf, size_t len, const char *shown,
 		 fs_err *err);
+/* dpkg's diversions file (triples of lines: from, to, package or ":" for a
+ * local diversion) into the repo's meta data as FS_DIVERSIONS_KEY, an id
+ * array of (from, to, package) string ids; a file that breaks that form or
+ * the limits is refused as a whole. */
+#define FS_DIVERSIONS_KEY "forksafe:dpkg-diversions"
+int fs_load_diversions(Repodata *data, const char *buf, size_t len, const char *shown,
+		       fs_err *err);
 /* pacman: one package of a local db from its desc and files texts. */
 int fs_load_arch_pkg(Repo *repo, const char *desc, size_t desclen, const char *files,
 		     size_t fileslen, const char *shown, fs_err *err);
