@@ -106,7 +106,11 @@ static void json_images(fs_json *j, const fs_report_proc *rp, enum group g, cons
 		fs_json_obj_begin(j, NULL);
 		fs_json_file(j, ri->image->path, ri->image->id);
 		fs_json_str(j, "state", state_name(ri->state));
-		fs_json_bool(j, "deleted", ri->state == FS_STALE_REMOVED);
+		/* the old file is unlinked: the kernel says so of the mapping and
+		 * the path (by identity) no longer has it, or nothing is there */
+		fs_json_bool(j, "deleted", ri->state == FS_STALE_REMOVED ||
+						   (ri->state == FS_STALE_REPLACED &&
+						    ri->image->flags & FS_IMAGE_DELETED));
 		fs_json_str(j, "package", ri->package);
 		fs_json_str(j, "snapshot", ri->snapshot);
 		fs_json_bool(j, "runtime", ri->runtime);

@@ -252,6 +252,30 @@ static int same_dir(fs_os_root *view, const char *path, const char *rel, struct 
 	return same;
 }
 
+/*
+ * Where in the root the directory holding path (in view) is, if it is
+ * one of the root's: the path itself, under the root's prefix, or any of
+ * its tails ("/tmp/r/usr/lib/x" is "/usr/lib/x" of a root that the
+ * process sees at /tmp/r, as when forksafe runs chrooted there).  Each
+ * candidate is the same directory by identity, never by name; NULL when
+ * none is.  At most FS_REPORT_TAILS tails are tried.
+ */
+#define FS_REPORT_TAILS 64
+static const char *in_root_at(const fs_report_result *r, fs_os_root *view, const char *path,
+			      struct current *c)
+{
+	const char *rel = fs_os_under_root(path, r->root), *tail = path;
+
+	if (rel && rel != path && same_dir(view, path, rel, c))
+		return rel;
+	for (int i = 0; i < FS_REPORT_TAILS && tail && tail[0] == '/'; i++) {
+		if (same_dir(view, path, tail, c))
+			return tail;
+		tail = strchr(tail + 1, '/');
+	}
+	return NULL;
+}
+
 /* One image of a process in another mount namespace, judged in its own
  * view (NULL: unreadable).  *root_path is set when the root's database
  * names it: the directory holding it in that view is the root's, under
@@ -271,10 +295,7 @@ static fs_stale judge_own(const fs_report_result *r, const fs_proc *p, fs_os_roo
 	}
 	if (!(st = in_view(view, path, im)) || st == FS_STALE_UNKNOWN)
 		return st;
-	if (same_dir(view, path, path, c))
-		*root_path = path;
-	else if ((rel = fs_os_under_root(path, r->root)) && same_dir(view, path, rel, c))
-		*root_path = rel;
+	*root_path = in_root_at(r, view, path, c);
 	return st;
 }
 
@@ -303,6 +324,7 @@ static int add_proc(fs_report_result *r, const fs_proc *p, size_t *cap,
 	fs_report_proc rp = { .proc = p, .unknown_only = 1 };
 	fs_os_root *view = NULL;
 	size_t icap = 0;
+	int root_stale = 0, root_runtime = 0;
 	fs_err err;
 
 	if (p->foreign_mntns) {
@@ -342,6 +364,10 @@ static int add_proc(fs_report_result *r, const fs_proc *p, size_t *cap,
 			return -1;
 		}
 		rp.unknown_only &= st == FS_STALE_UNKNOWN;
+		if (rel && st != FS_STALE_UNKNOWN) {
+			root_stale = 1;
+			root_runtime |= fs_os_is_runtime(im->path);
+		}
 	}
 	fs_os_root_close(view);
 	if (rp.n == 0)
@@ -353,6 +379,8 @@ static int add_proc(fs_report_result *r, const fs_proc *p, size_t *cap,
 	r->v[r->n - 1] = rp;
 	r->must_restart += rp.must_restart;
 	r->unknown += rp.unknown_only;
+	r->root_affected += root_stale;
+	r->root_must_restart += root_runtime;
 	return 0;
 }
 

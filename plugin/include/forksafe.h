@@ -502,6 +502,10 @@ typedef struct fs_report_result {
 	fs_report_proc *v;       /* processes listed, by pid */
 	size_t unknown;          /* of them, those with unknown images only */
 	size_t must_restart;
+	/* processes running replaced or removed files of the root itself
+	 * (root_path set): what the transaction changed; and of them those
+	 * with a runtime component among these */
+	size_t root_affected, root_must_restart;
 	char **snapshots;        /* backs fs_report_image.snapshot */
 	size_t nsnapshots;
 } fs_report_result;
