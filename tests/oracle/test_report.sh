@@ -71,7 +71,8 @@ ODD=$MAPPER_PID
 # --- pivot: a container with its own copy of libc at the usual path -------------
 C=$T/ctr
 mkdir -p "$C/old"
-for f in "$MAPPER" "$LIBC" $(ldd "$MAPPER" | awk '$1 ~ /^\// { print $1 }'); do
+# the mapper and every library it needs (libc, the loader; libasan under ASan)
+for f in "$MAPPER" $(ldd "$MAPPER" | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^\//) print $i }'); do
 	case $f in "$MAPPER") dst=$C/mapper ;; *) dst=$C$f ;; esac
 	mkdir -p "$(dirname "$dst")"
 	cp "$f" "$dst"
@@ -120,7 +121,7 @@ chmod -R a+rX "$T/a"
 chmod a+rwx "$T/a"
 # shellcheck disable=SC2016 # expanded by the inner sh
 as_attacker unshare -Urm sh -c \
-	'mount --bind "$1/evil.so" "$3" && LD_LIBRARY_PATH="$1" exec "$2" "$1/ready" "$3"' \
+	'mount --bind "$1/evil.so" "$3" && LD_LIBRARY_PATH="$1" ASAN_OPTIONS=verify_asan_link_order=0 exec "$2" "$1/ready" "$3"' \
 	sh "$T/a" "$MAPPER" "$LIBC" &
 PIDS+=($!)
 wait_for "$T/a/ready" $!
@@ -132,8 +133,9 @@ mkdir -p "$T/u/jail"
 cp "$TESTLIB" "$T/u/lib.so"
 # shellcheck disable=SC2016 # expanded by python
 unshare -m --propagation private python3 -c '
-import ctypes, os, sys, time
-ctypes.CDLL(sys.argv[1])
+import mmap, os, sys, time
+with open(sys.argv[1], "rb") as f:
+    m = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)
 os.chroot(sys.argv[2])
 open("/ready", "w").close()
 time.sleep(600)' "$T/u/lib.so" "$T/u/jail" &
