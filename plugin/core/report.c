@@ -234,31 +234,41 @@ static const char *dir_of(char *buf, const char *path)
 	return buf;
 }
 
-/* Does p's view hold at path the directory the root holds at rel?  Then
- * its file is the root's and the root's database names it. */
-static int same_dir(fs_os_root *view, const char *path, const char *rel, struct current *c)
+/* Does view hold at path what the root holds at rel: the same file, or,
+ * where neither has one, the same directory around the name?  Then the
+ * file is the root's and the root's database names it. */
+static int same_place(fs_os_root *view, const char *path, const char *rel, struct current *c)
 {
 	char a[FS_LINE_MAX + 1], b[FS_LINE_MAX + 1];
-	const char *da = dir_of(a, path), *db = rel ? dir_of(b, rel) : NULL;
-	const fs_target *tg = db ? look(c, db) : NULL;
+	const fs_target *tg = look(c, rel);
 	fs_target t = { 0 };
 	fs_err err;
-	int same;
+	int same = 0;
 
-	if (!da || !tg || !tg->exists || fs_os_resolve(view, da, &t, &err) < 0)
+	if (!tg || fs_os_resolve(view, path, &t, &err) < 0)
 		return 0;
-	same = t.exists && same_id(t.id, tg->id);
+	if (t.exists || tg->exists) {
+		same = t.exists && tg->exists && same_id(t.id, tg->id);
+	} else {
+		const char *da = dir_of(a, path), *db = dir_of(b, rel);
+		fs_target d = { 0 };
+
+		tg = db ? look(c, db) : NULL;
+		if (da && tg && tg->exists && fs_os_resolve(view, da, &d, &err) == 0)
+			same = d.exists && same_id(d.id, tg->id);
+		free(d.path);
+	}
 	free(t.path);
 	return same;
 }
 
 /*
- * Where in the root the directory holding path (in view) is, if it is
- * one of the root's: the path itself, under the root's prefix, or any of
- * its tails ("/tmp/r/usr/lib/x" is "/usr/lib/x" of a root that the
- * process sees at /tmp/r, as when forksafe runs chrooted there).  Each
- * candidate is the same directory by identity, never by name; NULL when
- * none is.  At most FS_REPORT_TAILS tails are tried.
+ * Where in the root path (in view) is, if it is the root's: the path
+ * itself, under the root's prefix, or any of its tails ("/tmp/r/usr/lib/x"
+ * is "/usr/lib/x" of a root that the process sees at /tmp/r, as when
+ * forksafe runs chrooted there).  Each candidate is judged by identity
+ * (same_place()), never by name; NULL when none is.  At most
+ * FS_REPORT_TAILS tails are tried.
  */
 #define FS_REPORT_TAILS 64
 static const char *in_root_at(const fs_report_result *r, fs_os_root *view, const char *path,
@@ -266,10 +276,10 @@ static const char *in_root_at(const fs_report_result *r, fs_os_root *view, const
 {
 	const char *rel = fs_os_under_root(path, r->root), *tail = path;
 
-	if (rel && rel != path && same_dir(view, path, rel, c))
+	if (rel && rel != path && same_place(view, path, rel, c))
 		return rel;
 	for (int i = 0; i < FS_REPORT_TAILS && tail && tail[0] == '/'; i++) {
-		if (same_dir(view, path, tail, c))
+		if (same_place(view, path, tail, c))
 			return tail;
 		tail = strchr(tail + 1, '/');
 	}

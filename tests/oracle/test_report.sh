@@ -10,7 +10,8 @@
 #             process there maps it, the host's maps the original: neither
 #             replaced; covered after being mapped: replaced in its view
 #   attacker  a user's own user+mount namespace with her file bind-mounted
-#             over libc's path: not "libc replaced, must restart"
+#             over libc's path: not "libc replaced, must restart"; covered
+#             after mapping: hers, listed apart, never the root's libc6
 #   unknown   a process whose view cannot name its file: unknown, never replaced
 #   oracle    needrestart -b lists the pid of a process mapping a replaced
 #             file; so does report
@@ -128,6 +129,22 @@ wait_for "$T/a/ready" $!
 EVIL=$(pgrep -f "^$MAPPER $T/a/ready")
 [ -n "$EVIL" ] || { echo "her mapper not found"; exit 1; }
 
+# her file over libc's path after her process mapped the real one: true in her
+# view, but her file is not the root's: never under the root's package libc6
+# (after the mount only shell builtins run there: every program would load it)
+mkdir "$T/a2"
+chmod 777 "$T/a2"
+# shellcheck disable=SC2016 # expanded by the inner sh
+as_attacker unshare -Urm sh -c \
+	'"$2" "$1/ready" & m=$!
+	 while [ ! -e "$1/ready" ]; do sleep 0.05; done
+	 mount --bind "$4" "$3" && : >"$1/covered"; wait $m' \
+	sh "$T/a2" "$MAPPER" "$LIBC" "$T/a/evil.so" &
+PIDS+=($!)
+wait_for "$T/a2/covered" $!
+EVIL2=$(pgrep -f "^$MAPPER $T/a2/ready")
+[ -n "$EVIL2" ] || { echo "her second mapper not found"; exit 1; }
+
 # --- unknown: mapped, then chrooted elsewhere in its own namespace ----------------
 mkdir -p "$T/u/jail"
 cp "$TESTLIB" "$T/u/lib.so"
@@ -161,11 +178,15 @@ verify "attacker: her bind mount over libc is not 'libc replaced'" \
 	test -z "$(states "$EVIL" "$out")"
 verify "unknown: a view that cannot name its file says unknown" \
 	has "$(states "$UNK" "$out")" "$T/u/lib.so	unknown"
+check "her covered libc is hers, not the root's libc6" "$out" \
+	"not [g for g in d['packages'] for p in g['processes'] if p['pid'] == $EVIL2]" \
+	"[c for c in d['containers'] for p in c['processes'] if p['pid'] == $EVIL2]"
 check "nobody's libc must restart, the container is listed apart" "$out" \
 	"not [p for p in d['must_restart'] if p['pid'] in ($PIVOT, $EVIL)]" \
 	"[c for c in d['containers'] for p in c['processes'] if p['pid'] == $UNK]" \
 	"not [g for g in d['packages'] for p in g['processes'] if p['pid'] == $UNK]" \
-	"[p for g in d['packages'] for p in g['processes'] if p['pid'] == $COVERED and p['mount_namespace']]"
+	"[c for c in d['containers'] for p in c['processes'] if p['pid'] == $COVERED]" \
+	"[p for g in d['packages'] for p in g['processes'] if p['pid'] == $REAL and not p['mount_namespace']]"
 text=$("$FORKSAFE" report --store "$S" 2>/dev/null)
 verify "text: the unknown image says so" has "$text" \
 	"        $T/u/lib\.so \(unknown: the process's own view of it cannot be read\)"
