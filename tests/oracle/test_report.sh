@@ -144,6 +144,7 @@ PIDS+=($!)
 wait_for "$T/a2/covered" $!
 EVIL2=$(pgrep -f "^$MAPPER $T/a2/ready")
 [ -n "$EVIL2" ] || { echo "her second mapper not found"; exit 1; }
+PIDS+=("$EVIL2")
 
 # --- unknown: mapped, then chrooted elsewhere in its own namespace ----------------
 mkdir -p "$T/u/jail"
