@@ -57,7 +57,7 @@ int cmd_report(int argc, char **argv)
 	if (rc < 0)
 		rc = cli_fail("report", "cannot write the output");
 	else
-		rc = r->n ? 1 : r->scan->complete ? 0 : EXIT_INCOMPLETE;
+		rc = r->n > r->unknown ? 1 : r->scan->complete && !r->unknown ? 0 : EXIT_INCOMPLETE;
 	cli_warn_incomplete("report", r->scan);
 	fs_report_result_free(r);
 	fs_pkgdb_free(db);

@@ -45,6 +45,11 @@ int fs_os_path_absolute(const char *path);
 typedef struct fs_os_root fs_os_root;
 
 fs_os_root *fs_os_root_open(const char *path, fs_err *err);
+/* The root directory of process pid as it sees it (its chroot in its mount
+ * namespace), if pid is still the process started at start_time; NULL with
+ * err when it cannot be opened (exited, not ours to read; on Windows, where
+ * processes share one view, always). */
+fs_os_root *fs_os_proc_root_open(int pid, uint64_t start_time, fs_err *err);
 void fs_os_root_close(fs_os_root *root);
 
 /*

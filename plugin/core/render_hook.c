@@ -50,11 +50,13 @@ int fs_post_write_summary(const fs_retire_result *rt, const fs_report_result *rp
 		fputs("forksafe: no replaced file needs keeping", f);
 	if (alone)
 		fprintf(f, "; %zu left alone (forksafe retire)", alone);
-	if (rp && rp->n) {
-		fprintf(f, "; %zu process%s run%s replaced images", rp->n, es(rp->n),
-			rp->n == 1 ? "s" : "");
-		if (rp->must_restart)
-			fprintf(f, ", %zu must restart", rp->must_restart);
+	/* the root's files only: a container's own are not the transaction's */
+	if (rp && rp->root_affected) {
+		size_t n = rp->root_affected;
+
+		fprintf(f, "; %zu process%s run%s replaced images", n, es(n), n == 1 ? "s" : "");
+		if (rp->root_must_restart)
+			fprintf(f, ", %zu must restart", rp->root_must_restart);
 		fputs(" (forksafe report)", f);
 	}
 	putc('\n', f);

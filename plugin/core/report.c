@@ -1,8 +1,10 @@
 /*
  * report.c - after a transaction, which processes still run images that
- * were replaced or removed: an image is stale when the kernel says its path
- * is gone, or when its path under the root now has another identity.
- * Snapshots tell where the old file is still kept.
+ * were replaced or removed: an image is stale when the file the process
+ * itself reaches at its path (in its root and mount namespace) has another
+ * identity or is gone; never by the text of a path.  Where a process's
+ * view cannot be read the answer is "unknown".  Snapshots tell where the
+ * old file is still kept.
  */
 #include "store.h"
 
@@ -96,31 +98,61 @@ static int ours(struct current *c, const char *rel, uint64_t dev)
 	}
 }
 
-/*
- * Is im stale: replaced or removed in this root?  Yes when a snapshot keeps
- * its identity and the path no longer has it; when the kernel says its path
- * is deleted and the path lies in this root; when its path now names another
- * file.  A path that does not exist here is another root's: not ours.
- */
-static int judge(const fs_image *im, const char *rel, int kept, struct current *c)
-{
-	const fs_target *tg = look(c, rel);
+static const char deleted_suffix[] = " (deleted)";
 
-	if (!tg)
-		return 0; /* cannot tell: not claimed */
-	if (tg->exists && tg->id.dev == im->id.dev && tg->id.ino == im->id.ino)
+/* path with the kernel's " (deleted)" after it, in buf (FS_LINE_MAX + 11
+ * bytes), or NULL when it would not fit. */
+static const char *with_suffix(char *buf, const char *path)
+{
+	size_t len = strlen(path);
+
+	if (len > FS_LINE_MAX)
+		return NULL;
+	memcpy(buf, path, len);
+	memcpy(buf + len, deleted_suffix, sizeof deleted_suffix);
+	return buf;
+}
+
+static int same_id(fs_id a, fs_id b)
+{
+	return a.dev == b.dev && a.ino == b.ino;
+}
+
+/*
+ * Is im stale: replaced or removed in this root (our view: the process
+ * lives in our mount namespace)?  Yes when a snapshot keeps its identity
+ * and the path no longer has it; when the kernel says its path is deleted
+ * and the path lies in this root; when its path now names another file.
+ * A path that does not exist here is another root's: not ours.  The
+ * kernel's " (deleted)" is text a file may be named with: a live file so
+ * named is found by its identity under its whole name.
+ */
+static fs_stale judge(const fs_image *im, const char *rel, int kept, struct current *c)
+{
+	char named[FS_LINE_MAX + sizeof deleted_suffix];
+	const fs_target *tg = look(c, rel), *full;
+	const char *name;
+	int gone;
+
+	if (!tg) /* cannot tell: not claimed, unless the kernel says it is gone */
+		return im->flags & FS_IMAGE_DELETED ? FS_STALE_UNKNOWN : 0;
+	if (tg->exists && same_id(tg->id, im->id))
 		return 0;
+	if (im->flags & FS_IMAGE_DELETED && (name = with_suffix(named, rel)) &&
+	    (full = look(c, name)) && full->exists && same_id(full->id, im->id))
+		return 0;
+	gone = tg->exists ? FS_STALE_REPLACED : FS_STALE_REMOVED;
 	if (kept)
-		return 1;
+		return gone;
 	if (im->flags & FS_IMAGE_DELETED && im->id.dev == 0 && im->id.ino == 0)
-		return 1; /* no identity: its file cannot be opened any more (Windows) */
+		return gone; /* no identity: its file cannot be opened any more (Windows) */
 	if (im->flags & FS_IMAGE_DELETED)
-		return ours(c, rel, im->id.dev);
-	return tg->exists;
+		return ours(c, rel, im->id.dev) ? gone : 0;
+	return tg->exists ? FS_STALE_REPLACED : 0;
 }
 
 /* judge(), once per identity: every process mapping libc asks the same. */
-static int stale(const fs_image *im, const char *rel, int kept, struct current *c)
+static fs_stale stale(const fs_image *im, const char *rel, int kept, struct current *c)
 {
 	unsigned char *slot;
 	int added;
@@ -133,37 +165,221 @@ static int stale(const fs_image *im, const char *rel, int kept, struct current *
 			return 0;
 		*slot = (unsigned char)judge(im, rel, kept, c);
 	}
-	return (size_t)k < c->n && c->verdict[k];
+	return (size_t)k < c->n ? (fs_stale)c->verdict[k] : 0;
+}
+
+/* The path of im as p sees it (the kernel's, without p's root), or NULL
+ * when it lies outside p's root: p cannot name it. */
+static const char *view_path(const fs_proc *p, const fs_image *im)
+{
+	size_t n;
+
+	if (!p->root)
+		return NULL;
+	if (strcmp(p->root, "/") == 0)
+		return im->path;
+	n = strlen(p->root);
+	if (strncmp(im->path, p->root, n) == 0 && im->path[n] == '/')
+		return im->path + n;
+	return NULL;
+}
+
+/* What view holds at path: 1 the file id, 0 another or none (*exists
+ * tells), -1 it cannot be read. */
+static int reach(fs_os_root *view, const char *path, fs_id id, int *exists)
+{
+	fs_target t = { 0 };
+	fs_err err;
+	int same;
+
+	if (fs_os_resolve(view, path, &t, &err) < 0)
+		return -1;
+	*exists = t.exists;
+	same = t.exists && same_id(t.id, id);
+	free(t.path);
+	return same;
+}
+
+/* Is im, which p reaches at path in its own view, replaced or removed
+ * there?  By identity only, with the kernel's " (deleted)" tried as part
+ * of the name (see judge()). */
+static fs_stale in_view(fs_os_root *view, const char *path, const fs_image *im)
+{
+	char named[FS_LINE_MAX + sizeof deleted_suffix];
+	const char *name;
+	int exists = 0, also = 0, r = reach(view, path, im->id, &exists);
+
+	if (r < 0)
+		return FS_STALE_UNKNOWN;
+	if (r == 1)
+		return 0;
+	if (im->flags & FS_IMAGE_DELETED && (name = with_suffix(named, path)) &&
+	    reach(view, name, im->id, &also) == 1)
+		return 0;
+	return exists ? FS_STALE_REPLACED : FS_STALE_REMOVED;
+}
+
+/* The directory part of path ("/" for "/x"), in buf (FS_LINE_MAX + 1). */
+static const char *dir_of(char *buf, const char *path)
+{
+	size_t len = strlen(path);
+	char *slash;
+
+	if (len > FS_LINE_MAX)
+		return NULL;
+	memcpy(buf, path, len + 1);
+	if (!(slash = strrchr(buf, '/')))
+		return NULL;
+	slash[slash == buf] = '\0';
+	return buf;
+}
+
+/* Does view hold at path what the root holds at rel: the same file, or,
+ * where neither has one, the same directory around the name?  Then the
+ * file is the root's and the root's database names it. */
+static int same_place(fs_os_root *view, const char *path, const char *rel, struct current *c)
+{
+	char a[FS_LINE_MAX + 1], b[FS_LINE_MAX + 1];
+	const fs_target *tg = look(c, rel);
+	fs_target t = { 0 };
+	fs_err err;
+	int same = 0;
+
+	if (!tg || fs_os_resolve(view, path, &t, &err) < 0)
+		return 0;
+	if (t.exists || tg->exists) {
+		same = t.exists && tg->exists && same_id(t.id, tg->id);
+	} else {
+		const char *da = dir_of(a, path), *db = dir_of(b, rel);
+		fs_target d = { 0 };
+
+		tg = db ? look(c, db) : NULL;
+		if (da && tg && tg->exists && fs_os_resolve(view, da, &d, &err) == 0)
+			same = d.exists && same_id(d.id, tg->id);
+		free(d.path);
+	}
+	free(t.path);
+	return same;
+}
+
+/*
+ * Where in the root path (in view) is, if it is the root's: the path
+ * itself, under the root's prefix, or any of its tails ("/tmp/r/usr/lib/x"
+ * is "/usr/lib/x" of a root that the process sees at /tmp/r, as when
+ * forksafe runs chrooted there).  Each candidate is judged by identity
+ * (same_place()), never by name; NULL when none is.  At most
+ * FS_REPORT_TAILS tails are tried.
+ */
+#define FS_REPORT_TAILS 64
+static const char *in_root_at(const fs_report_result *r, fs_os_root *view, const char *path,
+			      struct current *c)
+{
+	const char *rel = fs_os_under_root(path, r->root), *tail = path;
+
+	if (rel && rel != path && same_place(view, path, rel, c))
+		return rel;
+	for (int i = 0; i < FS_REPORT_TAILS && tail && tail[0] == '/'; i++) {
+		if (same_place(view, path, tail, c))
+			return tail;
+		tail = strchr(tail + 1, '/');
+	}
+	return NULL;
+}
+
+/* One image of a process in another mount namespace, judged in its own
+ * view (NULL: unreadable).  *root_path is set when the root's database
+ * names it: the directory holding it in that view is the root's, under
+ * the same path or under the root's prefix. */
+static fs_stale judge_own(const fs_report_result *r, const fs_proc *p, fs_os_root *view,
+			  const fs_image *im, struct current *c, const char **root_path)
+{
+	const char *path = view_path(p, im), *rel;
+	fs_stale st;
+
+	*root_path = NULL;
+	if (!view || !path) {
+		/* unreadable: claimed unknown only where our view would suspect it */
+		rel = fs_os_under_root(im->path, r->root);
+		return im->flags & FS_IMAGE_DELETED || (rel && judge(im, rel, 0, c))
+			       ? FS_STALE_UNKNOWN : 0;
+	}
+	if (!(st = in_view(view, path, im)) || st == FS_STALE_UNKNOWN)
+		return st;
+	*root_path = in_root_at(r, view, path, c);
+	return st;
+}
+
+/* Is the root the whole machine's?  Then processes that do not see it
+ * (containers) are listed too, each with its mount namespace. */
+static int whole_machine(const fs_report_result *r)
+{
+	return strcmp(r->root, "/") == 0;
+}
+
+static int add_image(fs_report_proc *rp, size_t *icap, const fs_report_image *ri)
+{
+	fs_report_image *slot = fs_grow((void **)&rp->v, &rp->n, icap, sizeof *slot);
+
+	if (!slot)
+		return -1;
+	*slot = *ri;
+	if (ri->state != FS_STALE_UNKNOWN)
+		rp->must_restart |= ri->runtime;
+	return 0;
 }
 
 static int add_proc(fs_report_result *r, const fs_proc *p, size_t *cap,
 		    struct current *cur, const fs_idset *ids, const size_t *keeper)
 {
-	fs_report_proc rp = { .proc = p };
+	fs_report_proc rp = { .proc = p, .unknown_only = 1 };
+	fs_os_root *view = NULL;
 	size_t icap = 0;
+	int root_stale = 0, root_runtime = 0;
+	fs_err err;
 
+	if (p->foreign_mntns) {
+		rp.container = p->mntns;
+		view = fs_os_proc_root_open(p->pid, p->start_time, &err);
+	}
 	for (size_t m = 0; m < p->nimages; m++) {
 		const fs_image *im = &p->images[m];
-		const char *rel = fs_os_under_root(im->path, r->root);
+		const char *rel = NULL;
 		long k = fs_idset_find(ids, im->id);
-		fs_report_image *ri;
+		int kept = k >= 0 && keeper[k];
+		fs_stale st;
 
-		if (!rel || fs_os_is_pseudo(im->path) ||
-		    !stale(im, rel, k >= 0 && keeper[k], cur))
+		if (fs_os_is_pseudo(im->path))
 			continue;
-		ri = fs_grow((void **)&rp.v, &rp.n, &icap, sizeof *ri);
-		if (!ri) {
+		if (p->foreign_mntns) {
+			st = judge_own(r, p, view, im, cur, &rel);
+			if (st && !rel && !whole_machine(r))
+				continue; /* another root's file */
+		} else if ((rel = fs_os_under_root(im->path, r->root))) {
+			st = stale(im, rel, kept, cur);
+		} else {
+			continue;
+		}
+		if (!st)
+			continue;
+		/* every field set here: package stays NULL unless label() runs */
+		if (add_image(&rp, &icap, &(fs_report_image){
+			    .image = im,
+			    .snapshot = kept ? r->snapshots[keeper[k] - 1] : NULL,
+			    .runtime = fs_os_is_runtime(im->path),
+			    .state = st,
+			    .root_path = rel,
+		    }) < 0) {
 			free(rp.v);
+			fs_os_root_close(view);
 			return -1;
 		}
-		/* every field set here: package stays NULL unless label() runs */
-		*ri = (fs_report_image){
-			.image = im,
-			.snapshot = k >= 0 && keeper[k] ? r->snapshots[keeper[k] - 1] : NULL,
-			.runtime = fs_os_is_runtime(im->path),
-		};
-		rp.must_restart |= ri->runtime;
+		rp.unknown_only &= st == FS_STALE_UNKNOWN;
+		if (rel && st != FS_STALE_UNKNOWN) {
+			root_stale = 1;
+			root_runtime |= fs_os_is_runtime(im->path);
+		}
 	}
+	fs_os_root_close(view);
 	if (rp.n == 0)
 		return 0;
 	if (!fs_grow((void **)&r->v, &r->n, cap, sizeof *r->v)) {
@@ -172,10 +388,14 @@ static int add_proc(fs_report_result *r, const fs_proc *p, size_t *cap,
 	}
 	r->v[r->n - 1] = rp;
 	r->must_restart += rp.must_restart;
+	r->unknown += rp.unknown_only;
+	r->root_affected += root_stale;
+	r->root_must_restart += root_runtime;
 	return 0;
 }
 
-/* The owning package of every stale image, by its path inside the root. */
+/* The owning package of every stale image the root holds, by its path
+ * inside the root. */
 static int label(fs_report_result *r, const fs_pkgdb *db, fs_err *err)
 {
 	size_t n = 0, k = 0;
@@ -194,12 +414,14 @@ static int label(fs_report_result *r, const fs_pkgdb *db, fs_err *err)
 	}
 	for (size_t i = 0; i < r->n; i++)
 		for (size_t m = 0; m < r->v[i].n; m++)
-			paths[k++] = fs_os_under_root(r->v[i].v[m].image->path, r->root);
-	rc = fs_pkgdb_owners(db, paths, n, owners, err);
+			if (r->v[i].v[m].root_path)
+				paths[k++] = r->v[i].v[m].root_path;
+	rc = fs_pkgdb_owners(db, paths, k, owners, err);
 	k = 0;
 	for (size_t i = 0; rc == 0 && i < r->n; i++)
 		for (size_t m = 0; m < r->v[i].n; m++)
-			r->v[i].v[m].package = owners[k++].name;
+			if (r->v[i].v[m].root_path)
+				r->v[i].v[m].package = owners[k++].name;
 	free(paths);
 	free(owners);
 	return rc;
@@ -224,6 +446,7 @@ int fs_report(const fs_store_opts *opts, const fs_pkgdb *db, fs_report_result **
 		goto out;
 	so.filter = NULL;
 	so.process_view = 0;
+	so.views = 1; /* each root and mount namespace, for judge_own() */
 	if (fs_scan_run(&so, &r->scan, err) < 0 || !(cur.t = fs_targets_new(r->root, err)))
 		goto out;
 	for (size_t i = 0; i < r->scan->nprocs; i++)

@@ -107,6 +107,7 @@ typedef struct fs_proc {
 	/* with opts.process_view, else NULL and 0: */
 	const char *root;    /* its root directory seen from here, NULL if unknown */
 	int foreign_mntns;   /* lives in another mount namespace than ours */
+	const char *mntns;   /* its mount namespace ("mnt:[4026531841]"), NULL if unknown */
 	/* with opts.units where systemd runs, else NULL: its path in systemd's
 	 * cgroup hierarchy ("/system.slice/x.service"), at most FS_LINE_MAX
 	 * bytes, as the kernel gives it (text its owner may choose in part) */
@@ -134,6 +135,9 @@ typedef struct fs_scan_opts {
 	 * sd_booted() asks), read each process's /proc/PID/cgroup into
 	 * fs_proc.cgroup and set fs_scan.systemd: one more read per process. */
 	int units;
+	/* Fill fs_proc.root, foreign_mntns and mntns, leaving the paths as
+	 * the kernel shows them to us (report judges each view itself). */
+	int views;
 } fs_scan_opts;
 
 typedef struct fs_scan {
@@ -475,11 +479,23 @@ int fs_run_limited(const fs_child *c, unsigned timeout, fs_child_end *end, fs_er
 
 /* ---- report: who still runs replaced images ------------------------------- */
 
+/* What a process reaches now at the path of an image it maps, in its own
+ * view (its root, its mount namespace). */
+typedef enum fs_stale {
+	FS_STALE_REPLACED = 1,   /* another file */
+	FS_STALE_REMOVED,        /* no file */
+	FS_STALE_UNKNOWN,        /* its view cannot be read: never "replaced" */
+} fs_stale;
+
 typedef struct fs_report_image {
 	const fs_image *image;   /* in the scan */
 	const char *package;     /* owning package (with a database), or NULL */
 	const char *snapshot;    /* a snapshot keeping the old file, or NULL */
 	int runtime;             /* loader/libc/runtime DLL: never safe */
+	fs_stale state;
+	const char *root_path;   /* its path inside the root when the file the
+				  * process sees there is the root's (the root's
+				  * database names it), else NULL */
 } fs_report_image;
 
 /* The systemd unit a process belongs to, from its cgroup (units.c). */
@@ -500,16 +516,24 @@ typedef struct fs_report_proc {
 	const fs_proc *proc;
 	fs_unit unit;            /* with a scan made with opts.units */
 	size_t n;
-	fs_report_image *v;      /* its images that were replaced or removed */
-	int must_restart;        /* one of them is a runtime component */
+	fs_report_image *v;      /* its images that were replaced, removed or unknown */
+	int must_restart;        /* a replaced or removed one is a runtime component */
+	int unknown_only;        /* every one of them is FS_STALE_UNKNOWN */
+	const char *container;   /* its mount namespace when it lives in another
+				  * one than ours (judged in its own view), or NULL */
 } fs_report_proc;
 
 typedef struct fs_report_result {
 	char *root;
 	fs_scan *scan;
 	size_t n;
-	fs_report_proc *v;       /* processes running replaced images, by pid */
+	fs_report_proc *v;       /* processes listed, by pid */
+	size_t unknown;          /* of them, those with unknown images only */
 	size_t must_restart;
+	/* processes running replaced or removed files of the root itself
+	 * (root_path set): what the transaction changed; and of them those
+	 * with a runtime component among these */
+	size_t root_affected, root_must_restart;
 	char **snapshots;        /* backs fs_report_image.snapshot */
 	size_t nsnapshots;
 	int systemd;             /* units were looked for: systemd runs */
@@ -517,8 +541,9 @@ typedef struct fs_report_result {
 
 struct fs_pkgdb;
 /* After a transaction: processes mapping images under opts->root whose path
- * no longer has that identity (replaced or removed).  db (may be NULL)
- * labels the images with their packages. */
+ * no longer has that identity (replaced or removed) in the process's own
+ * view: its root and mount namespace.  db (may be NULL) labels the images
+ * whose path in that view is the root's. */
 int fs_report(const fs_store_opts *opts, const struct fs_pkgdb *db,
 	      fs_report_result **out, fs_err *err);
 void fs_report_result_free(fs_report_result *r);

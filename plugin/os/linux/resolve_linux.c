@@ -92,30 +92,82 @@ static const char *reuse(struct walk *w, const char *path)
 	return path;
 }
 
-fs_os_root *fs_os_root_open(const char *path, fs_err *err)
+/* A root around fd (owned: closed on failure); what names it for errors;
+ * real: it is our own "/", where links of /proc are the kernel's to follow. */
+static fs_os_root *root_from_fd(int fd, const char *what, int real, fs_err *err)
 {
 	fs_os_root *r = calloc(1, sizeof *r);
 
-	if (!r) {
-		fs_fail(err, "out of memory");
-		return NULL;
-	}
-	r->w = calloc(1, sizeof *r->w);
-	fs_dircache_init(&r->parent);
-	if (!r->w) {
+	if (!r || !(r->w = calloc(1, sizeof *r->w))) {
 		fs_fail(err, "out of memory");
 		free(r);
+		if (fd >= 0)
+			close(fd);
 		return NULL;
 	}
-	r->real_root = strcmp(path, "/") == 0;
-	r->fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	fs_dircache_init(&r->parent);
+	r->real_root = real;
+	r->fd = fd;
 	r->w->dirfd[0] = r->fd;
 	if (r->fd < 0 || fstat(r->fd, &r->st) < 0) {
-		fs_fail_errno(err, errno, "root %s", path);
+		fs_fail_errno(err, errno, "root %s", what);
 		fs_os_root_close(r);
 		return NULL;
 	}
 	return r;
+}
+
+fs_os_root *fs_os_root_open(const char *path, fs_err *err)
+{
+	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0) {
+		fs_fail_errno(err, errno, "root %s", path);
+		return NULL;
+	}
+	return root_from_fd(fd, path, strcmp(path, "/") == 0, err);
+}
+
+/*
+ * The root directory of process pid, as it sees it (its chroot, in its
+ * mount namespace), if it is still the process started at start_time: the
+ * /proc/PID directory opened once stands for that process only (after it
+ * exits, nothing under it opens), so its start time read through it and
+ * its root opened through it belong to the same process.
+ */
+fs_os_root *fs_os_proc_root_open(int pid, uint64_t start_time, fs_err *err)
+{
+	char dir[32], buf[1024], comm[64];
+	unsigned long long start = 0;
+	ssize_t n = -1;
+	int dfd, sfd, fd;
+
+	snprintf(dir, sizeof dir, "/proc/%d", pid);
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		fs_fail_errno(err, errno, "%s", dir);
+		return NULL;
+	}
+	sfd = openat(dfd, "stat", O_RDONLY | O_CLOEXEC);
+	if (sfd >= 0) {
+		n = read(sfd, buf, sizeof buf - 1);
+		close(sfd);
+	}
+	if (n > 0)
+		buf[n] = '\0';
+	if (n <= 0 || fs_proc_parse_stat(buf, (size_t)n, comm, sizeof comm, &start) < 0 ||
+	    start != start_time) {
+		close(dfd);
+		fs_fail(err, "process %d has exited", pid);
+		return NULL;
+	}
+	fd = openat(dfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	close(dfd);
+	if (fd < 0) {
+		fs_fail_errno(err, errno, "%s/root", dir);
+		return NULL;
+	}
+	return root_from_fd(fd, "of a process", 0, err); /* its /proc: text */
 }
 
 int fs_linux_root_fd(const fs_os_root *r)

@@ -428,11 +428,14 @@ static int fill_details(struct worker *w, fs_proc *p)
 	}
 	if (w->sh->units)
 		p->cgroup = read_cgroup(w, p->pid);
-	if (!w->sh->opts->process_view)
+	if (!w->sh->opts->process_view && !w->sh->opts->views)
 		return p->comm ? 0 : -1;
 	p->root = read_link(w, p->pid, "root");
 	ns = read_link(w, p->pid, "ns/mnt");
+	p->mntns = ns;
 	p->foreign_mntns = ns && w->sh->our_mntns[0] && strcmp(ns, w->sh->our_mntns) != 0;
+	if (!w->sh->opts->process_view)
+		return p->comm ? 0 : -1;
 	p->exe = in_root(p->exe, p->root);
 	for (size_t i = 0; i < p->nimages; i++)
 		((fs_image *)p->images)[i].path = in_root(p->images[i].path, p->root);

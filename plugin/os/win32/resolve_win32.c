@@ -37,6 +37,14 @@ static wchar_t *final_name(HANDLE h)
 	return NULL;
 }
 
+/* Windows processes share one view of the filesystems: report never asks. */
+fs_os_root *fs_os_proc_root_open(int pid, uint64_t start_time, fs_err *err)
+{
+	(void)start_time;
+	fs_fail(err, "process %d: no view of its own on Windows", pid);
+	return NULL;
+}
+
 fs_os_root *fs_os_root_open(const char *path, fs_err *err)
 {
 	fs_os_root *r = calloc(1, sizeof *r);
