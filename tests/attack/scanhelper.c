@@ -4,6 +4,9 @@
  *
  *   scanhelper rename DIR A B SECONDS
  *       renames DIR/A to DIR/B and back, as fast as it can, for SECONDS.
+ *   scanhelper exchange DIR A B SECONDS
+ *       swaps the names DIR/A and DIR/B (RENAME_EXCHANGE: both names always
+ *       exist), as fast as it can, for SECONDS.
  *   scanhelper lonely READY LIB
  *       dlopen()s LIB, starts a thread that sleeps, creates READY and ends
  *       its main thread with pthread_exit(): the process lives on with an
@@ -40,6 +43,25 @@ static int renamer(const char *dir, const char *a, const char *b, const char *se
 	while (time(NULL) < end) {
 		if (renameat(dfd, a, dfd, b) < 0 || renameat(dfd, b, dfd, a) < 0) {
 			perror("scanhelper: rename");
+			return 1;
+		}
+	}
+	close(dfd);
+	return 0;
+}
+
+static int exchanger(const char *dir, const char *a, const char *b, const char *secs)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	time_t end = time(NULL) + atoi(secs);
+
+	if (dfd < 0) {
+		perror("scanhelper: open");
+		return 1;
+	}
+	while (time(NULL) < end) {
+		if (renameat2(dfd, a, dfd, b, RENAME_EXCHANGE) < 0) {
+			perror("scanhelper: exchange");
 			return 1;
 		}
 	}
@@ -180,11 +202,13 @@ int main(int argc, char **argv)
 {
 	if (argc == 6 && strcmp(argv[1], "rename") == 0)
 		return renamer(argv[2], argv[3], argv[4], argv[5]);
+	if (argc == 6 && strcmp(argv[1], "exchange") == 0)
+		return exchanger(argv[2], argv[3], argv[4], argv[5]);
 	if (argc == 4 && strcmp(argv[1], "lonely") == 0)
 		return lonely(argv[2], argv[3]);
 	if (argc == 7 && strcmp(argv[1], "deep") == 0)
 		return deep(argv[2], argv[3], argv[4], argv[5], argv[6]);
-	fprintf(stderr, "usage: scanhelper rename DIR A B SECONDS | lonely READY LIB | "
+	fprintf(stderr, "usage: scanhelper rename|exchange DIR A B SECONDS | lonely READY LIB | "
 			"deep DIR READY MAJOR MINOR INO\n");
 	return 2;
 }
