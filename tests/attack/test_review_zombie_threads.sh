@@ -21,7 +21,8 @@ PIDS+=($!)
 for _ in $(seq 100); do [ -s "$H/ready" ] && break; sleep 0.05; done
 [ -s "$H/ready" ] || { echo "the helper did not start its process"; exit 1; }
 PID=$(cat "$H/ready")
-PIDS+=("$PID")
+# the helper (her process's tracer and parent) first: $! is only a subshell
+PIDS+=("$(awk '{ print $4 }' "/proc/$PID/stat")" "$PID")
 verify "her process shows no memory map through its main thread" \
 	[ "$(wc -c <"/proc/$PID/maps")" = 0 ]
 verify "  and maps lib.so through its one live thread" \
