@@ -4,10 +4,20 @@
  *
  *   scanhelper rename DIR A B SECONDS
  *       renames DIR/A to DIR/B and back, as fast as it can, for SECONDS.
+ *   scanhelper exchange DIR A B SECONDS
+ *       swaps the names DIR/A and DIR/B (RENAME_EXCHANGE: both names always
+ *       exist), as fast as it can, for SECONDS.
  *   scanhelper lonely READY LIB
  *       dlopen()s LIB, starts a thread that sleeps, creates READY and ends
  *       its main thread with pthread_exit(): the process lives on with an
  *       empty /proc/PID/maps until killed.
+ *   scanhelper zombies READY LIB
+ *       forks a process that dlopen()s LIB, starts ZOMBIES threads that
+ *       end, then one that sleeps, and ends its main thread; this helper
+ *       ptraces its threads and never reaps them, so the ended ones stay
+ *       zombies listed first in /proc/PID/task.  Writes the process's pid
+ *       to READY once they are, and sleeps until killed (the process dies
+ *       with it).
  *   scanhelper deep DIR READY MAJOR MINOR INO
  *       maps a file of its own so deep under DIR that its line in
  *       /proc/PID/maps is longer than 64 KiB and holds, from byte 65536 on,
@@ -20,11 +30,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <dirent.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -59,6 +73,25 @@ static int renamer(const char *dir, const char *a, const char *b, const char *se
 	return 0;
 }
 
+static int exchanger(const char *dir, const char *a, const char *b, const char *secs)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	time_t end = time(NULL) + atoi(secs);
+
+	if (dfd < 0) {
+		perror("scanhelper: open");
+		return 1;
+	}
+	while (time(NULL) < end) {
+		if (renameat2(dfd, a, dfd, b, RENAME_EXCHANGE) < 0) {
+			perror("scanhelper: exchange");
+			return 1;
+		}
+	}
+	close(dfd);
+	return 0;
+}
+
 static void *sleeper(void *arg)
 {
 	(void)arg;
@@ -82,6 +115,92 @@ static int lonely(const char *ready, const char *lib)
 	if (say_ready(ready) < 0)
 		return 1;
 	pthread_exit(NULL);
+}
+
+#define ZOMBIES 20
+
+static int go[2];
+
+static void *ender(void *arg)
+{
+	char c;
+
+	(void)arg;
+	if (read(go[0], &c, 1) < 0)
+		perror("scanhelper: read");
+	return NULL; /* the thread ends */
+}
+
+/* Threads of pid in state Z (the leader too); seizes each first if seize. */
+static int zombie_threads(pid_t pid, int seize)
+{
+	char path[64];
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+	if (!(d = opendir(path)))
+		return -1;
+	while ((de = readdir(d))) {
+		char stat[128], buf[512], *close_paren;
+		FILE *f;
+		long tid = atol(de->d_name);
+
+		if (tid <= 0)
+			continue;
+		if (seize)
+			ptrace(PTRACE_SEIZE, (pid_t)tid, NULL, NULL);
+		snprintf(stat, sizeof stat, "%s/%ld/stat", path, tid);
+		if (!(f = fopen(stat, "r")))
+			continue;
+		if (fgets(buf, sizeof buf, f) && (close_paren = strrchr(buf, ')')) &&
+		    close_paren[1] == ' ' && close_paren[2] == 'Z')
+			n++;
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+static int zombies(const char *ready, const char *lib)
+{
+	int rdy[2];
+	pid_t pid;
+	char c;
+	FILE *f;
+
+	if (pipe(go) < 0 || pipe(rdy) < 0 || (pid = fork()) < 0)
+		return 1;
+	if (pid == 0) {
+		pthread_t t;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (!dlopen(lib, RTLD_NOW | RTLD_LOCAL))
+			_exit(1);
+		for (int i = 0; i < ZOMBIES; i++)
+			pthread_create(&t, NULL, ender, NULL);
+		pthread_create(&t, NULL, sleeper, NULL);
+		if (write(rdy[1], "x", 1) != 1)
+			_exit(1);
+		pthread_exit(NULL);
+	}
+	if (read(rdy[0], &c, 1) != 1 || zombie_threads(pid, 1) < 0)
+		return 1;
+	for (int i = 0; i < ZOMBIES; i++)
+		if (write(go[1], "x", 1) != 1)
+			return 1;
+	for (int i = 0; zombie_threads(pid, 0) < ZOMBIES + 1; i++) {
+		if (i > 500)
+			return 1;
+		usleep(10000);
+	}
+	if (!(f = fopen(ready, "w")))
+		return 1;
+	fprintf(f, "%d\n", (int)pid);
+	fclose(f);
+	for (;;)
+		pause();
 }
 
 #define SPLIT 65536 /* where a 64 KiB reader cuts the line */
@@ -183,11 +302,15 @@ int main(int argc, char **argv)
 {
 	if (argc == 6 && strcmp(argv[1], "rename") == 0)
 		return renamer(argv[2], argv[3], argv[4], argv[5]);
+	if (argc == 6 && strcmp(argv[1], "exchange") == 0)
+		return exchanger(argv[2], argv[3], argv[4], argv[5]);
+	if (argc == 4 && strcmp(argv[1], "zombies") == 0)
+		return zombies(argv[2], argv[3]);
 	if (argc == 4 && strcmp(argv[1], "lonely") == 0)
 		return lonely(argv[2], argv[3]);
 	if (argc == 7 && strcmp(argv[1], "deep") == 0)
 		return deep(argv[2], argv[3], argv[4], argv[5], argv[6]);
-	fprintf(stderr, "usage: scanhelper rename DIR A B SECONDS | lonely READY LIB | "
+	fprintf(stderr, "usage: scanhelper rename|exchange DIR A B SECONDS | lonely|zombies READY LIB | "
 			"deep DIR READY MAJOR MINOR INO\n");
 	return 2;
 }

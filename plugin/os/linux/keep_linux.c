@@ -126,7 +126,12 @@ static int keep_one(fs_os_store *s, const char *snap, fs_os_root *root,
 	}
 	if (errno != EXDEV && errno != EPERM)
 		return fs_fail_errno(err, errno, "cannot link %s into the store", resolved);
-	src = openat(sdir, sname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/*
+	 * The name may be a FIFO by now, or a user's file under a lease: never
+	 * wait for a writer or a lease break (O_NONBLOCK; EWOULDBLOCK is a
+	 * refusal like any other).
+	 */
+	src = openat(sdir, sname, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (src < 0 || fstat(src, &st) < 0 || !S_ISREG(st.st_mode) || !same_id(&st, id)) {
 		if (src >= 0)
 			close(src);

@@ -27,7 +27,6 @@
 #define READ_MORE 4096  /* what one read of maps gives at most, mostly */
 #define BATCH 8
 #define MAX_THREADS 8
-#define TASK_TRIES 16   /* threads tried for a process whose main thread exited */
 
 struct shared {
 	const fs_scan_opts *opts;
@@ -335,7 +334,11 @@ static int read_maps(struct worker *w, int pid)
  * threads running) shows no memory map, executable or root under
  * /proc/PID: its live threads do, under /proc/PID/task/TID.  The link
  * count of /proc/PID/task is 2 plus its threads, so a kernel thread or a
- * zombie costs one fstatat().  Sets w->tid to the thread read.
+ * zombie costs one fstatat().  Every listed thread may be tried: an ended
+ * thread kept as a zombie by a tracer (its owner can make many) has no map
+ * either, and a fixed number of tries hid the process behind them.  The
+ * cost is one open per thread, which costs its owner more.  Sets w->tid to
+ * the thread read.
  */
 static int read_via_thread(struct worker *w, int pid)
 {
@@ -343,19 +346,18 @@ static int read_via_thread(struct worker *w, int pid)
 	struct stat st;
 	struct dirent *de;
 	DIR *d;
-	int r = READ_EMPTY, tries = 0;
+	int r = READ_EMPTY;
 
 	if (fstatat(w->sh->procfd, pid_file(rel, pid, "task"), &st, 0) < 0 || st.st_nlink <= 3)
 		return READ_EMPTY;
 	if (!(d = fs_linux_opendir(w->sh->procfd, rel)))
 		return READ_EMPTY;
-	while ((r == READ_EMPTY || r == READ_GONE) && tries < TASK_TRIES && (de = readdir(d))) {
+	while ((r == READ_EMPTY || r == READ_GONE) && (de = readdir(d))) {
 		char *end;
 		long tid = strtol(de->d_name, &end, 10);
 
 		if (*end || tid <= 0 || tid > 0x7fffffff || tid == pid)
 			continue;
-		tries++;
 		w->tid = (int)tid;
 		r = read_maps(w, pid);
 	}
