@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const char USAGE[] =
 	"usage: forksafe owner [--root DIR] [--store DIR] [--json] [--stdin] PATH...\n"
@@ -52,6 +53,11 @@ int cmd_owner(int argc, char **argv)
 	}
 	if (optind == argc && !from_stdin)
 		return cli_fail("owner", "no files given (name them, or use --stdin)");
+	/* "DIR/" asks about DIR, as dpkg -S and pacman -Qo take it (in a
+	 * target list it is a package's directory entry, never listed) */
+	for (int i = optind; i < argc; i++)
+		for (size_t len = strlen(argv[i]); len > 1 && argv[i][len - 1] == '/';)
+			argv[i][--len] = '\0';
 	targets = fs_targets_from(cc.store.root, argv + optind, (size_t)(argc - optind),
 				  from_stdin ? 0 : -1, &err);
 	if (!targets || fs_pkgdb_open(cc.store.root, cc.store.store, &db, &err) < 0)

@@ -114,7 +114,8 @@ verify "pacman installs a package with a symlink, and another sharing its direct
 	pacman --root "$Q" --dbpath "$Q/var/lib/pacman" --cachedir "$Q/var/cache/pacman/pkg" \
 	--logfile "$Q/var/log/pacman.log" --hookdir "$T/nohooks" --config "$T/pacman.conf" \
 	--noconfirm -U "$T/linker-1.0-1-any.pkg.tar.zst" "$T/real-1.0-1-any.pkg.tar.zst" >/dev/null 2>&1
-for q in /usr/bin/tool-link /usr/bin/tool-real /usr/lib/fstest /lib/fstest /lib/fstest/l.so /usr/bin /lib; do
+for q in /usr/bin/tool-link /usr/bin/tool-real /usr/lib/fstest /lib/fstest /lib/fstest/l.so /usr/bin /lib \
+	/usr/lib/fstest/ /usr/bin/; do
 	want=$(pacman --root "$Q" --dbpath "$Q/var/lib/pacman" --config "$T/pacman.conf" -Qo "$Q$q" 2>/dev/null |
 		sed -n 's/.* is owned by //p' | LC_ALL=C sort | paste -sd, -)
 	got=$("$FORKSAFE" owner --json --root "$Q" --store "$T/qostore" "$q" |
