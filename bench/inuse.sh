@@ -16,16 +16,8 @@ M=${4:-200}
 SCALING=${5:-}
 RUNS=${RUNS:-10}
 W=$(mktemp -d /tmp/forksafe-bench.XXXXXX)
-FLEET=
-
-stop_fleet() {
-	if [ -n "$FLEET" ]; then
-		kill "$FLEET" 2>/dev/null || true
-		wait "$FLEET" 2>/dev/null || true
-		FLEET=
-	fi
-}
-trap 'stop_fleet; rm -rf "$W"' EXIT
+# shellcheck source-path=SCRIPTDIR source=fleet.sh
+. "$HERE/fleet.sh"
 
 start_fleet() { # N K M
 	rm -f "$W/ready"

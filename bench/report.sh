@@ -37,16 +37,8 @@ for tool in needrestart checkrestart lsof; do
 done
 [ "$(id -u)" = 0 ] || { echo "report.sh: needrestart and checkrestart want root" >&2; exit 1; }
 W=$(mktemp -d "${BENCH_SCRATCH:-/opt}/forksafe-bench.XXXXXX")
-FLEET=
-
-stop_fleet() {
-	if [ -n "$FLEET" ]; then
-		kill "$FLEET" 2>/dev/null || true
-		wait "$FLEET" 2>/dev/null || true
-		FLEET=
-	fi
-}
-trap 'stop_fleet; rm -rf "$W"' EXIT
+# shellcheck source-path=SCRIPTDIR source=fleet.sh
+. "$HERE/fleet.sh"
 
 mkdir "$W/libs"
 for ((i = 0; i < M; i++)); do

@@ -54,7 +54,11 @@ static int say_ready(const char *ready)
 	return close(fd);
 }
 
-static int renamer(const char *dir, const char *a, const char *b, const char *secs)
+/* Swaps the names A and B in DIR for SECONDS, as fast as it can: by two
+ * renames (a name that changes length), or by RENAME_EXCHANGE (both names
+ * always exist, each naming the other file by turns). */
+static int swapper(const char *dir, const char *a, const char *b, const char *secs,
+		   int exchange)
 {
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	time_t end = time(NULL) + atoi(secs);
@@ -64,27 +68,11 @@ static int renamer(const char *dir, const char *a, const char *b, const char *se
 		return 1;
 	}
 	while (time(NULL) < end) {
-		if (renameat(dfd, a, dfd, b) < 0 || renameat(dfd, b, dfd, a) < 0) {
-			perror("scanhelper: rename");
-			return 1;
-		}
-	}
-	close(dfd);
-	return 0;
-}
+		int rc = exchange ? renameat2(dfd, a, dfd, b, RENAME_EXCHANGE)
+				  : renameat(dfd, a, dfd, b) < 0 ? -1 : renameat(dfd, b, dfd, a);
 
-static int exchanger(const char *dir, const char *a, const char *b, const char *secs)
-{
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	time_t end = time(NULL) + atoi(secs);
-
-	if (dfd < 0) {
-		perror("scanhelper: open");
-		return 1;
-	}
-	while (time(NULL) < end) {
-		if (renameat2(dfd, a, dfd, b, RENAME_EXCHANGE) < 0) {
-			perror("scanhelper: exchange");
+		if (rc < 0) {
+			perror(exchange ? "scanhelper: exchange" : "scanhelper: rename");
 			return 1;
 		}
 	}
@@ -301,9 +289,9 @@ static int deep(const char *dir, const char *ready, const char *maj, const char 
 int main(int argc, char **argv)
 {
 	if (argc == 6 && strcmp(argv[1], "rename") == 0)
-		return renamer(argv[2], argv[3], argv[4], argv[5]);
+		return swapper(argv[2], argv[3], argv[4], argv[5], 0);
 	if (argc == 6 && strcmp(argv[1], "exchange") == 0)
-		return exchanger(argv[2], argv[3], argv[4], argv[5]);
+		return swapper(argv[2], argv[3], argv[4], argv[5], 1);
 	if (argc == 4 && strcmp(argv[1], "zombies") == 0)
 		return zombies(argv[2], argv[3]);
 	if (argc == 4 && strcmp(argv[1], "lonely") == 0)
