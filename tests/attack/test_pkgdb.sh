@@ -13,13 +13,8 @@
 # shellcheck disable=SC2016 # the roots are built by sh -c scripts run as the attacker
 . "$(dirname "$0")/../integration/lib.sh"
 
-for tool in zstd gzip bsdtar python3 timeout; do
-	command -v "$tool" >/dev/null || { echo "skipped: $tool is not installed"; exit 77; }
-done
-if ! "$FORKSAFE" --version | grep -q 'features: .*packages'; then
-	echo "skipped: built without package support"
-	exit 77
-fi
+need_tools zstd gzip bsdtar python3 timeout
+need_packages_feature
 need_attacker
 A=$T/a
 mkdir "$A" && chown "$ATTACKER_UID:$ATTACKER_GID" "$A"

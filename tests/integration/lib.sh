@@ -150,3 +150,20 @@ unlock_store() {
 	kill "$LOCKER" 2>/dev/null
 	wait "$LOCKER" 2>/dev/null
 }
+
+# need_tools TOOL... : skips the test (exit 77, one line) when one is missing.
+need_tools() {
+	local tool
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null || { echo "skipped: $tool is not installed"; exit 77; }
+	done
+}
+
+# need_packages_feature : skips the test when forksafe was built without
+# package support (libsolv, libarchive, zstd).
+need_packages_feature() {
+	if ! "$FORKSAFE" --version | grep -q 'features: .*packages'; then
+		echo "skipped: built without package support"
+		exit 77
+	fi
+}

@@ -6,13 +6,8 @@
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
-for tool in pacman bsdtar zstd gzip xz; do
-	command -v "$tool" >/dev/null || { echo "skipped: $tool is not installed"; exit 77; }
-done
-if ! "$FORKSAFE" --version | grep -q 'features: .*packages'; then
-	echo "skipped: built without package support"
-	exit 77
-fi
+need_tools pacman bsdtar zstd gzip xz
+need_packages_feature
 
 R=$T/root
 S=$T/store

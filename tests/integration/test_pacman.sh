@@ -10,9 +10,7 @@
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
-for tool in pacman bsdtar zstd unshare cmake; do
-	command -v "$tool" >/dev/null || { echo "skipped: $tool is not installed"; exit 77; }
-done
+need_tools pacman bsdtar zstd unshare cmake
 if [ "$(id -u)" -ne 0 ] || ! unshare -m true 2>/dev/null; then
 	echo "skipped: needs root and unshare -m (hooks run chrooted)"
 	exit 77

@@ -19,13 +19,8 @@
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/../integration/lib.sh"
 
-for tool in dpkg dpkg-query dpkg-divert python3; do
-	command -v "$tool" >/dev/null || { echo "skipped: $tool is not installed"; exit 77; }
-done
-if ! "$FORKSAFE" --version | grep -q 'features: .*packages'; then
-	echo "skipped: built without package support"
-	exit 77
-fi
+need_tools dpkg dpkg-query dpkg-divert python3
+need_packages_feature
 
 # compare ORACLE_OUT DIVERSIONS ALIASES FORKSAFE_JSON : the python below;
 # prints one line per disagreement and "checked N paths" last.
