@@ -97,7 +97,9 @@ static int add_pkg(Repo *repo, int localfd, const char *name, const char *root,
 	if (!sd || !sf) {
 		rc = fs_load_fail(err, "out of memory");
 	} else if (fd < 0) {
-		rc = 0; /* ALPM_DB_VERSION, or anything not a directory */
+		/* ALPM_DB_VERSION, or anything not a directory (a symlink too) */
+		rc = errno == ENOTDIR || errno == ELOOP
+			? 0 : fs_load_fail(err, "%s: %s", sd, strerror(errno));
 	} else if (fs_load_read(fd, "desc", sd, FS_DB_ENTRY_MAX, b, &desc, &dlen, err) < 0) {
 		rc = errno == ENOENT ? 0 : -1;
 	} else if (fs_load_read(fd, "files", sf, FS_DB_ENTRY_MAX, b, &files, &flen, err) < 0 &&

@@ -269,6 +269,8 @@ int fs_load_dpkg(Repo *repo, const char *root, fs_err *err)
 	}
 	infofd = openat(rootfd, "var/lib/dpkg/info", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	close(rootfd);
+	if (infofd < 0 && errno != ENOENT)
+		return fs_load_fail(err, "%s/var/lib/dpkg/info: %s", root, strerror(errno));
 	if (infofd < 0)
 		return 0; /* no lists at all */
 	for (Id p = start; rc == 0 && p < repo->end; p++)

@@ -58,7 +58,8 @@ int fs_load_open(int dirfd, const char *path, const char *shown, int nofollow,
 	return fd;
 }
 
-/* Reads fd to its end, at most max bytes (the file may have grown). */
+/* Reads fd to its end, at most max bytes (the file may have grown); on
+ * failure errno says why, as the callers tell "absent" (ENOENT) apart. */
 static int read_all(int fd, const char *shown, size_t max, char **buf, size_t *len,
 		    fs_err *err)
 {
@@ -74,7 +75,7 @@ static int read_all(int fd, const char *shown, size_t max, char **buf, size_t *l
 
 			if (!nb) {
 				free(b);
-				return fs_load_fail(err, "%s: out of memory", shown);
+				return fail_keep_errno(err, ENOMEM, shown, "out of memory");
 			}
 			b = nb;
 			cap = ncap;
@@ -83,15 +84,19 @@ static int read_all(int fd, const char *shown, size_t max, char **buf, size_t *l
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
+			int e = errno;
+
 			free(b);
-			return fs_load_fail(err, "%s: %s", shown, strerror(errno));
+			return fail_keep_errno(err, e, shown, strerror(e));
 		}
 		if (r == 0)
 			break;
 		n += (size_t)r;
 		if (n > max) {
 			free(b);
-			return fs_load_fail(err, "%s: larger than %zu MiB", shown, max >> 20);
+			fs_load_fail(err, "%s: larger than %zu MiB", shown, max >> 20);
+			errno = EFBIG; /* never a stale ENOENT: callers read errno */
+			return -1;
 		}
 	}
 	b[n] = '\0';
@@ -110,9 +115,14 @@ int fs_load_read(int dirfd, const char *path, const char *shown, size_t max,
 	if (fd < 0)
 		return -1;
 	rc = read_all(fd, shown, max, buf, len, err);
-	close(fd);
-	if (rc < 0)
+	if (rc < 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
 		return -1;
+	}
+	close(fd);
 	if (budget && (budget->used += *len) > FS_DB_TOTAL_MAX) {
 		free(*buf);
 		*buf = NULL;
