@@ -56,8 +56,9 @@ while [ $SECONDS -lt $end ] && [ $runs -lt 40 ]; do
 		fail "guard run $runs: exit $rc: $(head -3 "$T/g.out")"
 	fi
 done
+verify "her swapper ran throughout (as her, for 20 s)" kill -0 "$SWAPPER"
 kill "$SWAPPER" 2>/dev/null
 wait "$SWAPPER" 2>/dev/null
-echo "$changed of $runs runs found the name swapped when they opened it"
+verify "some of the $runs runs found the name swapped ($changed): the race was run" [ "$changed" -gt 0 ]
 verify "no guard run of $runs waited for her FIFO" [ "$hung" = 0 ]
 finish

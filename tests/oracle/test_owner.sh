@@ -22,13 +22,13 @@
 need_tools dpkg dpkg-query dpkg-divert python3
 need_packages_feature
 
-# compare ORACLE_OUT DIVERSIONS ALIASES FORKSAFE_JSON : the python below;
+# compare ORACLE_OUT DIVERSIONS ALIASES FORKSAFE_JSON ASKED : the python below;
 # prints one line per disagreement and "checked N paths" last.
 compare() {
 	python3 - "$@" <<'EOF'
 import json, sys
 
-oracle_out, divfile, aliasfile, fsjson = sys.argv[1:5]
+oracle_out, divfile, aliasfile, fsjson, askedfile = sys.argv[1:6]
 
 def strip_arch(p):
     return p.split(':')[0]
@@ -118,6 +118,14 @@ for f in doc['files']:
 for s in doc['skipped']:
     bad += 1
     print('  %s: skipped: %s' % (s['request'], s['problem']))
+# every path asked is answered or skipped: a dropped request is a disagreement
+asked = {l.rstrip('\n') for l in open(askedfile, encoding='utf-8', errors='surrogateescape')
+         if l.strip()}
+answered = {f['request'] for f in doc['files']} | {s['request'] for s in doc['skipped']}
+if not asked or answered != asked:
+    bad += 1
+    print('  %d paths asked, %d answered; unanswered: %s' %
+          (len(asked), len(answered), sorted(asked - answered)[:5]))
 if bad > 15:
     print('  ... %d paths disagree in all' % bad)
 print('checked %d paths' % len(doc['files']))
@@ -153,7 +161,7 @@ oracle() {
 		<"$paths" >"$T/$name.json"
 	rc=$?
 	[ "$rc" = 0 ] || [ "$rc" = 1 ] || { fail "$name: forksafe owner exit $rc"; return; }
-	out=$(compare "$T/$name.dpkg" "$T/$name.divs" "$T/$name.aliases" "$T/$name.json")
+	out=$(compare "$T/$name.dpkg" "$T/$name.divs" "$T/$name.aliases" "$T/$name.json" "$paths")
 	rc=$?
 	echo "$out"
 	if [ "$rc" = 0 ]; then pass "$name: owner agrees with dpkg -S"
