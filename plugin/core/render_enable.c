@@ -56,8 +56,10 @@ int fs_enable_write_text(const fs_enable_result *r, FILE *f)
 		fs_text_write(f, r->fs_type);
 		sep = "; ";
 	}
-	if (r->same_volume == 0)
-		fprintf(f, "%s/%s is not on the volume of %s", sep, FS_CYGFORK_DIR, r->bin);
+	if (r->same_volume == 0) {
+		fprintf(f, "%s/%s is not on the volume of ", sep, FS_CYGFORK_DIR);
+		fs_text_write(f, r->bin);
+	}
 	fputc('\n', f);
 	return ferror(f) ? -1 : 0;
 }

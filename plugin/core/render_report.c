@@ -249,7 +249,7 @@ int fs_report_write_text(const fs_report_result *r, FILE *f)
 	}
 	for (size_t i = 0; i < nc; i++) {
 		fputs("  container ", f);
-		fs_text_write(f, c[i] ? c[i] : "(mount namespace unknown)");
+		fs_text_write(f, c[i]); /* only processes with a namespace are here */
 		fputs(" (its own files, no package of this root):\n", f);
 		text_procs(f, r, BY_CONTAINER, c[i]);
 	}

@@ -218,7 +218,7 @@ static void json_group(fs_json *j, const char *key, enum group g, const struct e
 	for (size_t i = 0; i < n; i = run_end(v, n, i)) {
 		if (v[i].g != g)
 			continue;
-		if (g == G_REBOOT || g == G_NONE) {
+		if (by_pid_only(g)) {
 			for (size_t k = i; k < run_end(v, n, i); k++)
 				fs_json_int(j, NULL, v[k].rp->proc->pid);
 			continue;

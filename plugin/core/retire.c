@@ -252,10 +252,17 @@ int fs_retire(const fs_store_opts *opts, fs_retire_result **out, fs_err *err)
 			if (rs->problem)
 				sprintf(rs->problem, "unreadable manifest, left alone: %s",
 					snaps[i].why.msg);
+		} else if (retire_one(s, &snaps[i], scan, ids, &root, &root_path, opts, rs,
+				      &serr) < 0) {
+			rs->problem = strdup(serr.msg);
+		} else {
 			continue;
 		}
-		if (retire_one(s, &snaps[i], scan, ids, &root, &root_path, opts, rs, &serr) < 0)
-			rs->problem = strdup(serr.msg);
+		/* a problem lost to a failed allocation must not read as none */
+		if (!rs->problem) {
+			fs_fail(err, "out of memory");
+			goto out;
+		}
 	}
 	rc = 0;
 out:

@@ -130,8 +130,10 @@ int fs_os_run_limited(const fs_child *c, unsigned timeout, fs_child_end *end,
 		 * had no group of its own yet */
 		kill(-pid, SIGKILL);
 		kill(pid, SIGKILL);
-		end->how = FS_CHILD_TIMED_OUT;
-		wait_until(pid, now_ms() + REAP_MS, &chld, &st, &ignored);
+		if (rc == 0) /* a failed wait is rc -1 with err, not a time-out */
+			end->how = FS_CHILD_TIMED_OUT;
+		if (wait_until(pid, now_ms() + REAP_MS, &chld, &st, &ignored) != 1)
+			snprintf(end->what, sizeof end->what, "not reaped");
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	sigaction(SIGCHLD, &oldsa, NULL);

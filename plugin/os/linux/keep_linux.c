@@ -87,8 +87,11 @@ static int clone_or_copy(int src, const struct stat *sst, int dfd, const char *d
 		rc = fs_fail_errno(err, errno, "cannot copy %s", what);
 	}
 	/* permissions only: never set-uid, set-gid or sticky on root's copy */
-	if (rc == 0 && (fchmod(dst, sst->st_mode & 0777) < 0 || fsync(dst) < 0))
+	if (rc == 0 && (fchmod(dst, sst->st_mode & 0777) < 0 || fsync(dst) < 0)) {
 		rc = fs_fail_errno(err, errno, "cannot copy %s", what);
+		if (b && *method == FS_KEEP_COPY) /* the copy goes: so does its charge */
+			atomic_fetch_sub(&b->used, bytes);
+	}
 	close(dst);
 	if (rc < 0)
 		unlinkat(dfd, dname, 0);
