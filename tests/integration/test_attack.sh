@@ -118,5 +118,13 @@ if unshare -m true 2>/dev/null; then
 else
 	echo "skipped: another filesystem in the store (no unshare -m)"
 fi
+# --- a directory where protect's copy would be (her object, swapped in and cut short) ---
+mkdir -p "$S/.tmp-protect-1-0/her"
+echo mine >"$S/.tmp-protect-1-0/her/data"
+"$FORKSAFE" retire --store "$S" >"$T/out" 2>&1
+expect_rc "retire over a directory named as protect's copy: reported" 1 $?
+verify "  it says it left it alone" grep -q "is a directory, not a copy protect made" "$T/out"
+verify "  and never emptied it" test -f "$S/.tmp-protect-1-0/her/data"
+rm -rf "${S:?}/.tmp-protect-1-0"
 verify "victim files intact at the end" [ "$(cat "$T/victim/secret" "$T/victim/secret2")" = "$(printf 'secret\nsecret2')" ]
 finish

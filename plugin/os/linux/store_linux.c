@@ -357,6 +357,11 @@ int fs_os_store_remove(fs_os_store *s, const char *name, fs_err *err)
 	}
 	if (st.st_dev != s->dev)
 		return fs_fail(err, "store entry %s is on another filesystem: left alone", name);
+	/* protect's copies are files (protect_linux.c): a directory under that
+	 * name came in from a user's path (a swap cut short), never emptied */
+	if (strncmp(name, ".tmp-protect-", sizeof ".tmp-protect-" - 1) == 0)
+		return fs_fail(err, "store entry %s is a directory, not a copy protect made: "
+			       "left alone", name);
 	fd = openat(s->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return fs_fail_errno(err, errno, "store entry %s", name);
