@@ -9,16 +9,24 @@ foreach(v FS_PC_SRC FS_PC_TMP FS_PC_VERSION FS_PC_LIBDIR FS_PC_INCLUDEDIR)
   endif()
 endforeach()
 
-# pkg-config splits its values at spaces and reads '$' and '#': a prefix
-# with any of them would give wrong flags.
-if(CMAKE_INSTALL_PREFIX MATCHES "[ \t\r\n$#\\\"']")
-  message(FATAL_ERROR "forksafe: forksafe.pc cannot name the prefix ${CMAKE_INSTALL_PREFIX}")
-endif()
-set(FS_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+# pkg-config splits its flags at blanks and reads quotes and backslashes as
+# a shell does: they are escaped with a backslash (pkg-config and pkgconf
+# print them so).  '$' starts a variable, '#' a comment, a line break ends
+# the line: a prefix with one of those cannot be written.
+function(fs_pc_escape out path)
+  if(path MATCHES "[\r\n$#]")
+    message(FATAL_ERROR "forksafe: forksafe.pc cannot name the directory ${path} "
+            "(a line break, '$' or '#')")
+  endif()
+  string(REGEX REPLACE "([ \t\\\"'])" "\\\\\\1" path "${path}")
+  set(${out} "${path}" PARENT_SCOPE)
+endfunction()
+
+fs_pc_escape(FS_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
 # a GNUInstallDirs directory: under ${prefix} when relative
 foreach(d LIBDIR INCLUDEDIR)
   if(IS_ABSOLUTE "${FS_PC_${d}}")
-    set(FS_PC_${d}_FULL "${FS_PC_${d}}")
+    fs_pc_escape(FS_PC_${d}_FULL "${FS_PC_${d}}")
   else()
     set(FS_PC_${d}_FULL "\${prefix}/${FS_PC_${d}}")
   endif()

@@ -128,6 +128,15 @@ OUT=$(run_client "${CLIENTS[1]}" "$T/lib/libused.so")
 verify "after the mapper exits: no process" \
 	has "$OUT" "file${TAB}0${TAB}1${TAB}[01]${TAB}0${TAB}$T/lib/libused\\.so${TAB}-${TAB}.*"
 
+# ---- forksafe.pc for a prefix with a blank and a quote ----------------------
+P2="/opt/odd pre'fix"
+DESTDIR=$T/dest2 cmake --install "$BUILD_DIR" --prefix "$P2" >"$T/install2.log" 2>&1
+expect_rc "installed with a prefix holding a blank and a quote" 0 "$?"
+PC2=$(find "$T/dest2" -name forksafe.pc | head -1)
+# pkg-config prints its flags quoted for a shell: read back as words
+eval "set -- $(PKG_CONFIG_PATH=$(dirname "$PC2") PKG_CONFIG_SYSROOT_DIR=$T/dest2 pkg-config --cflags forksafe)"
+verify "pkg-config gives that include directory as one word" test "${1-}" = "-I$T/dest2$P2/include"
+
 # ---- errors come back as a message -----------------------------------------
 ERR=$(run_client "${CLIENTS[0]}" --root "$T/no-such-root" x 2>&1 >/dev/null)
 expect_rc "a root that is not there is an error" 2 "$?"
