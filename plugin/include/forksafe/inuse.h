@@ -85,8 +85,10 @@ typedef struct forksafe_query forksafe_query;
 /* The library's version ("0.1.0"): which library the program runs with. */
 FORKSAFE_API const char *forksafe_version(void);
 
-/* A query for files inside root ("/" when NULL; copied).  NULL only when
- * out of memory. */
+/* A query for files inside root ("/" when NULL; copied).  On Windows
+ * paths are written with '/' ("C:/msys64"), and "/" is the Cygwin or
+ * MSYS2 installation the running program belongs to: an installer names
+ * the installation it works on.  NULL only when out of memory. */
 FORKSAFE_API forksafe_query *forksafe_query_new(const char *root);
 
 /*
