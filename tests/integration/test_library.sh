@@ -47,17 +47,23 @@ objdump -T "$SO" | awk '$NF ~ /^forksafe_/ { print $(NF - 1) }' | sort -u >"$T/n
 verify "every export is in version node FORKSAFE_0" test "$(cat "$T/nodes")" = FORKSAFE_0
 
 # ---- the program, built out of tree both ways ------------------------------
+# a library built with the sanitizers (FORKSAFE_SANITIZE) needs their
+# runtime first: its programs are built with them too
+SAN=()
+if objdump -p "$SO" | grep -qE '^ +NEEDED +lib(asan|ubsan)\.'; then
+	SAN=("-fsanitize=address,undefined")
+fi
 cp "$SOURCE_DIR/tests/library/inuse_client.c" "$SOURCE_DIR/tests/library/CMakeLists.txt" "$T/"
 mkdir "$T/src" && mv "$T/inuse_client.c" "$T/CMakeLists.txt" "$T/src/"
 export PKG_CONFIG_PATH=$PCDIR PKG_CONFIG_SYSROOT_DIR=$D
 FLAGS=$(pkg-config --cflags --libs forksafe) || { echo "pkg-config cannot find forksafe"; exit 1; }
 verify "pkg-config gives the installed include directory" grep -q -- "-I$D$P/include" <<<"$FLAGS"
 # shellcheck disable=SC2086 # FLAGS are words
-verify "built with pkg-config" cc -std=c11 -Wall -Wextra -Werror -o "$T/client-pc" \
+verify "built with pkg-config" cc -std=c11 -Wall -Wextra -Werror "${SAN[@]}" -o "$T/client-pc" \
 	"$T/src/inuse_client.c" $FLAGS
 unset PKG_CONFIG_PATH PKG_CONFIG_SYSROOT_DIR
 verify "built with find_package(forksafe CONFIG)" bash -c \
-	"cmake -S '$T/src' -B '$T/cm' -DCMAKE_PREFIX_PATH='$D$P' >'$T/cm.log' 2>&1 &&
+	"cmake -S '$T/src' -B '$T/cm' -DCMAKE_PREFIX_PATH='$D$P' -DCMAKE_C_FLAGS='${SAN[*]}' >'$T/cm.log' 2>&1 &&
 	 cmake --build '$T/cm' >>'$T/cm.log' 2>&1 || { cat '$T/cm.log'; false; }"
 CLIENTS=("$T/client-pc" "$T/cm/inuse_client")
 for c in "${CLIENTS[@]}"; do
