@@ -33,8 +33,15 @@
 
 vol=$T/vol
 mkdir -p "$vol"
-ln -sfn "$vol" "$WINEPREFIX/dosdevices/r:"
-CLEANUPS+=("rm -f '$WINEPREFIX/dosdevices/r:'")
+if [ -n "${WINE:-}" ]; then
+	ln -sfn "$vol" "$WINEPREFIX/dosdevices/r:"
+	CLEANUPS+=("rm -f '$WINEPREFIX/dosdevices/r:'")
+else
+	# On Windows itself (docs/windows.md, "What only Windows can tell"):
+	# WINE empty, from an MSYS2 or Cygwin shell, R: a subst drive.
+	subst R: "$(cygpath -w "$vol")" || { echo "cannot subst R:"; exit 1; }
+	CLEANUPS+=("MSYS2_ARG_CONV_EXCL='*' subst R: /D")
+fi
 MATRIX=()
 
 # wait_file FILE PID : as wait_for, but up to 60 s (Wine starts slowly
@@ -72,11 +79,11 @@ replace() {
 	case $how in
 	pacman)
 		verify "$2: pacman moves it into the recycle bin, its delete refused" \
-			"$WINE" "$r/usr/bin/replay.exe" pacman-unlink "$dll"
+			win "$r/usr/bin/replay.exe" pacman-unlink "$dll"
 		cp "$new" "$r/usr/bin/msys-foo.dll" ;;
 	setup)
 		verify "$2: setup.exe's delete and overwrite are refused" \
-			"$WINE" "$r/usr/bin/replay.exe" setup-replace "$dll" "$(winp "$new")" ;;
+			win "$r/usr/bin/replay.exe" setup-replace "$dll" "$(winp "$new")" ;;
 	aside)
 		verify "$2: renamed aside" win_mv "$r/usr/bin/msys-foo.dll" "$r/usr/bin/msys-foo.dll.old"
 		cp "$new" "$r/usr/bin/msys-foo.dll" ;;
@@ -111,7 +118,7 @@ cell() {
 	if [ "$when" = start ]; then
 		enable "$name"
 	else
-		"$WINE" "$r/usr/bin/replay.exe" hold "R:\\$name" "$(winp "$d/hold")" &
+		win "$r/usr/bin/replay.exe" hold "R:\\$name" "$(winp "$d/hold")" &
 		holder=$!
 		PIDS+=("$holder")
 		wait_file "$d/hold/ready" "$holder" || { fail "$name: the holder did not start"; return; }
@@ -127,7 +134,7 @@ cell() {
 		fi
 	fi
 	old=$(stat -c %i "$r/usr/bin/msys-foo.dll")
-	"$WINE" "$r/usr/bin/replay.exe" run "R:\\$name" "R:\\$name\\usr\\bin\\msys-foo.dll" \
+	win "$r/usr/bin/replay.exe" run "R:\\$name" "R:\\$name\\usr\\bin\\msys-foo.dll" \
 		"$(winp "$d/run")" >"$d/out" 2>&1 &
 	run=$!
 	PIDS+=("$run")
@@ -146,6 +153,9 @@ cell() {
 	else
 		fail "$name: $got, want $want"
 		sed 's/^/  | /' "$d/out"
+	fi
+	if [ -z "${WINE:-}" ] && grep -q "^  wine: " "$d/out"; then
+		fail "$name: a file ID did not open relative to the volume, as the runtime opens it"
 	fi
 	if [ "$want" = "version 42 attempts 2" ]; then
 		if links_ok "$name" "$old"; then
@@ -185,9 +195,12 @@ cell pacman-same-address-guard pacman yes start "$DLL43" "version 43 attempts 1"
 
 # ---- WINE ONLY: the last name removed (NTFS refuses this) -------------------
 # Without a second name the old file cannot be found by its ID; guard's
-# hardlink in the store is such a name.
-cell wineonly-rm-no rm no start "$DLL44" "version none attempts 2"
-cell wineonly-rm-guard rm yes start "$DLL44" "$retry"
+# hardlink in the store is such a name.  (On Windows `rm` is the runtime's
+# unlink, which moves the file into the recycle bin: not this state.)
+if [ -n "${WINE:-}" ]; then
+	cell wineonly-rm-no rm no start "$DLL44" "version none attempts 2"
+	cell wineonly-rm-guard rm yes start "$DLL44" "$retry"
+fi
 
 echo "---- matrix (replacement, guard, cygfork, new DLL -> result) ----"
 printf '%s\n' "${MATRIX[@]}"
