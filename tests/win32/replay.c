@@ -419,6 +419,9 @@ static void request_forkables(wchar_t *exe, wchar_t *dll, size_t n)
 	swprintf(thr, 32, L"%08lX%08lX", GetCurrentProcessId(), GetCurrentThreadId());
 	swprintf(mutex, 256, L"cygfork@%ls@%016llX@%ls", R.sid,
 		 (unsigned long long)R.exe_id.QuadPart, thr);
+	/* the runtime's CreateMutexW puts it in the installation's object
+	 * directory (\BaseNamedObjects\cygwin1S5-<key>); a plain Win32 program
+	 * has the session's: the name is the runtime's, the place is not */
 	m = CreateMutexW(NULL, FALSE, mutex);
 	if (!m)
 		die("cannot create the forkables mutex");
