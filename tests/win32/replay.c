@@ -244,10 +244,11 @@ static int attach_installation(void)
 	/* the handle stays open: the section lives as long as this process */
 	if (in->retry == 0) {
 		LONG v = -1;
+		DWORD attr;
 
 		join(dir, NAME_MAX_W, R.root, L"var\\run\\cygfork");
-		if ((GetFileAttributesW(dir) & FILE_ATTRIBUTE_DIRECTORY) &&
-		    GetFileAttributesW(dir) != INVALID_FILE_ATTRIBUTES &&
+		attr = GetFileAttributesW(dir);
+		if (attr != INVALID_FILE_ATTRIBUTES && (attr & FILE_ATTRIBUTE_DIRECTORY) &&
 		    GetVolumePathNameW(dir, vol, MAX_PATH) &&
 		    GetVolumeInformationW(vol, NULL, 0, NULL, NULL, NULL, fs, 32) &&
 		    wcscmp(fs, L"NTFS") == 0)
