@@ -477,6 +477,34 @@ typedef struct fs_child_end {
 /* -1 with err when the child could not be started or waited for. */
 int fs_run_limited(const fs_child *c, unsigned timeout, fs_child_end *end, fs_err *err);
 
+/* ---- the package-manager hooks' work (plugin/core/hook.c, docs/hooks.md) ---
+ * pre-transaction guards the transaction's targets (standard input, as
+ * pacman's NeedsTargets gives them; every in-use image with all_in_use);
+ * post-transaction closes the snapshots, retires what nothing holds and
+ * counts who runs replaced images.  One line on stdout; each problem is a
+ * "forksafe: warning: ..." line on stderr ("error" when cfg.strict).
+ */
+typedef enum fs_hook_when { FS_HOOK_PRE_TRANSACTION, FS_HOOK_POST_TRANSACTION } fs_hook_when;
+
+typedef struct fs_hook {
+	fs_hook_when when;
+	const char *config;        /* the configuration's path, for messages */
+	fs_config cfg;             /* as fs_config_load read it */
+	const fs_store_opts *so;   /* root, store, all_in_use (pre) */
+} fs_hook;
+
+/* "pre-transaction" or "post-transaction" -> *when: 0, or -1 for any other word. */
+int fs_hook_when_parse(const char *word, fs_hook_when *when);
+const char *fs_hook_when_name(fs_hook_when when);
+/* The work itself (in the worker): 0, or 1 when strict and a problem was said. */
+int fs_hook_work(const fs_hook *h);
+/* Runs fs_hook_work in a worker with cfg.timeout (fs_run_limited; on Windows
+ * worker_argv is the command line that makes this program call fs_hook_work,
+ * NULL is "out of memory").  A crash, an exit status other than the work's
+ * or the limit is one problem line.  Returns the hook's exit status: 0, or
+ * 1 when strict and a problem was said. */
+int fs_hook_supervise(fs_hook *h, char *const *worker_argv);
+
 /* ---- report: who still runs replaced images ------------------------------- */
 
 /* What a process reaches now at the path of an image it maps, in its own
