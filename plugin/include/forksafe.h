@@ -686,6 +686,21 @@ int fs_owners_write_json(const fs_pkgdb *db, const fs_targets *t,
 			 const fs_pkg *owners, FILE *f);
 int fs_owners_write_text(const fs_targets *t, const fs_pkg *owners, FILE *f);
 
+/* `forksafe owner`'s question (plugin/pkg/owner_query.c): the packages that
+ * own each path (paths[0..n), then lines read from fd unless it is -1), as
+ * dpkg -S and pacman -Qo answer it: "DIR/" asks about DIR, a symbolic link
+ * is the link's own path.  -1 with err when the targets or the database
+ * cannot be had. */
+typedef struct fs_owner_result {
+	fs_targets *targets;   /* the paths asked about, resolved inside the root */
+	fs_pkgdb *db;
+	fs_pkg *owners;        /* owners[i]: of fs_targets_get(targets, i) */
+	size_t unowned;        /* targets owned by no package, skipped ones included */
+} fs_owner_result;
+int fs_owner_query(const char *root, const char *store, char *const *paths, size_t n,
+		   int fd, fs_owner_result **out, fs_err *err);
+void fs_owner_result_free(fs_owner_result *r);
+
 /* ---- plan: what an upgrade would do to running processes ------------------ */
 
 enum { FS_PLAN_INSTALL, FS_PLAN_UPGRADE, FS_PLAN_DOWNGRADE, FS_PLAN_REINSTALL,
