@@ -448,6 +448,18 @@ void fs_config_defaults(fs_config *c);
  * an unknown key or bad value is an error, and c then holds the defaults. */
 int fs_config_load(const char *path, fs_config *c, fs_err *err);
 
+/* One key of the configuration, as forksafe.conf(5) documents it. */
+typedef struct fs_config_key {
+	const char *name;     /* "timeout" */
+	const char *value;    /* the value's form: "SECONDS" */
+	const char *fallback; /* the default, as the file would say it */
+	const char *want;     /* what a value must be, for messages */
+	const char *help;     /* what it does */
+	int (*set)(fs_config *c, const char *value); /* 0, or -1 for a bad value */
+} fs_config_key;
+/* Every key fs_config_load takes, *n of them. */
+const fs_config_key *fs_config_keys(size_t *n);
+
 /* A size as settings give it: bytes, or a number with K, M, G or T (powers
  * of 1024; "KiB", "MiB", ... too), or "unlimited" (UINT64_MAX).  0 or -1. */
 int fs_parse_size(const char *s, uint64_t *out);
