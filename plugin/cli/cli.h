@@ -111,8 +111,6 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cli_args 
 /* `forksafe CMD --help` and `forksafe --help`. */
 int cli_write_help(const struct cli_cmd *cmd, FILE *f);
 int cli_write_usage(FILE *f);
-/* The synopsis line of cmd's options and operands ("forksafe guard [--root DIR] ... [PATH...]"). */
-int cli_write_synopsis(const struct cli_cmd *cmd, FILE *f, size_t width, size_t indent);
 
 int cmd_ps(struct cli_args *a);
 int cmd_inuse(struct cli_args *a);

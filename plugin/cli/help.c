@@ -39,7 +39,8 @@ static void wrap(FILE *f, const char *text, size_t col, size_t indent)
 	fputc('\n', f);
 }
 
-int cli_write_synopsis(const struct cli_cmd *cmd, FILE *f, size_t width, size_t indent)
+/* cmd's options and operands, "[--root DIR] ... [PATH...]", from column indent. */
+static int synopsis(const struct cli_cmd *cmd, FILE *f, size_t width, size_t indent)
 {
 	char item[128];
 	size_t col = indent;
@@ -106,7 +107,7 @@ int cli_write_help(const struct cli_cmd *cmd, FILE *f)
 	char label[128];
 
 	fprintf(f, "usage: forksafe %s ", cmd->name);
-	if (cli_write_synopsis(cmd, f, WIDTH, indent) < 0)
+	if (synopsis(cmd, f, WIDTH, indent) < 0)
 		return -1;
 	fputc('\n', f);
 	if (cmd->also)
