@@ -1,5 +1,9 @@
 /*
- * forksafe.h - the one public header of libforksafe.
+ * forksafe.h - everything libforksafe offers inside this tree: the public
+ * API (forksafe/inuse.h, installed, exported by libforksafe.so.0; see
+ * docs/api.md) and the wider private interface below it, which the CLI,
+ * the tests, the fuzzers and the benchmarks use through the static
+ * archive.  This header is not installed and nothing below is exported.
  *
  * libforksafe answers "which running process maps which executable image?"
  * by file identity, and (in later layers) keeps replaced images alive for
@@ -18,11 +22,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "forksafe/inuse.h"
+#include "forksafe/version.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#define FORKSAFE_VERSION "0.1.0"
 
 /* Version of every JSON document forksafe writes (docs/json.md). */
 #define FS_JSON_SCHEMA 1
