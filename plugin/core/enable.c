@@ -4,18 +4,36 @@
  * hardlinks the old images there).  enable makes the directory and says
  * which of those conditions hold.
  */
+#include "cygwin.h"
 #include "os.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* Where a Cygwin or MSYS2 installation keeps its runtime DLL. */
-static const struct {
-	const char *path, *runtime, *bin;
-} runtimes[] = {
+/* Where a Cygwin or MSYS2 installation keeps its runtime DLL: the one
+ * list of runtime DLL names (cygwin.h). */
+const fs_cyg_runtime fs_cyg_runtimes[] = {
 	{ "bin/cygwin1.dll", "cygwin1.dll", "/bin" },       /* /usr/bin is a mount of /bin */
 	{ "usr/bin/msys-2.0.dll", "msys-2.0.dll", "/usr/bin" },
 };
+const size_t fs_cyg_nruntimes = sizeof fs_cyg_runtimes / sizeof *fs_cyg_runtimes;
+
+static int same_name(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++)
+		if ((*a >= 'A' && *a <= 'Z' ? *a | 0x20 : *a) !=
+		    (*b >= 'A' && *b <= 'Z' ? *b | 0x20 : *b))
+			return 0;
+	return *a == *b;
+}
+
+int fs_cyg_is_runtime_name(const char *name)
+{
+	for (size_t i = 0; i < fs_cyg_nruntimes; i++)
+		if (same_name(name, fs_cyg_runtimes[i].name))
+			return 1;
+	return 0;
+}
 
 static int look(fs_os_root *root, const char *path, fs_target *t, fs_err *err)
 {
@@ -38,12 +56,12 @@ int fs_enable(const char *root_path, fs_enable_result **out, fs_err *err)
 	}
 	if (!(root = fs_os_root_open(root_path, err)))
 		goto out;
-	for (size_t i = 0; i < sizeof runtimes / sizeof *runtimes && !r->runtime; i++) {
-		if (look(root, runtimes[i].path, &t, err) < 0)
+	for (size_t i = 0; i < fs_cyg_nruntimes && !r->runtime; i++) {
+		if (look(root, fs_cyg_runtimes[i].path, &t, err) < 0)
 			goto out;
 		if (t.exists) {
-			r->runtime = runtimes[i].runtime;
-			r->bin = runtimes[i].bin;
+			r->runtime = fs_cyg_runtimes[i].name;
+			r->bin = fs_cyg_runtimes[i].bin;
 		}
 		free(t.path);
 	}

@@ -342,6 +342,8 @@ typedef struct fs_guard_result {
 	size_t unreadable;
 	size_t nskipped;       /* targets left out (fs_targets_skipped): */
 	fs_target_skip *skipped; /* never a failure: they name no file */
+	size_t runtime_in_use; /* in use, counted in in_use, never kept: cygwin1.dll,
+				* msys-2.0.dll (no process survives their change) */
 } fs_guard_result;
 
 /* targets: the files to protect (NULL with opts->all_in_use). */
