@@ -90,6 +90,9 @@ expect_rc "inuse --root R 'R\\usr\\bin\\msys-foo.dll'" 1 $?
 check "is the root's file, in use" "$out" \
 	'F("/usr/bin/msys-foo.dll")["exists"]' \
 	'[p["comm"] for p in F("/usr/bin/msys-foo.dll")["processes"]] == ["holder.exe"]'
+out=$(cd "$T" && mfs inuse --json --root msys64 "$wroot/usr/bin/msys-foo.dll")
+expect_rc "the same with the root given relative to the current directory" 1 $?
+check "is the root's file" "$out" 'F("/usr/bin/msys-foo.dll")["exists"]'
 # ... and one outside is refused, never joined under the root as "missing"
 mfs inuse --root "$wroot" "$(winp "$T/elsewhere/other.dll")" >"$T/out" 2>&1
 expect_rc "inuse --root R with a drive path outside R" 3 $?

@@ -227,9 +227,20 @@ static int resolve_host(const char *path, fs_target *t, fs_err *err)
 static int resolve_drive(fs_os_root *root, const char *path, fs_target *t, fs_err *err)
 {
 	const char *inside = fs_os_under_root(path, is_installation(root) ? "/" : root->given);
+	char *final = NULL;
+	int rc;
 
-	if (inside)
-		return fs_os_resolve(root, inside, t, err);
+	/* the root as given ("msys64", through a junction) or as it is */
+	if (!inside && !(final = fs_win_mixed(root->final, root->final_len)))
+		return fs_fail(err, "out of memory");
+	if (!inside)
+		inside = fs_os_under_root(path, final);
+	if (inside) {
+		rc = fs_os_resolve(root, inside, t, err);
+		free(final);
+		return rc;
+	}
+	free(final);
 	if (is_installation(root))
 		return resolve_host(path, t, err);
 	return fs_fail(err, "%s: outside the root %s", path, root->given);
