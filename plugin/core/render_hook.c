@@ -16,6 +16,9 @@ int fs_guard_write_summary(const fs_guard_result *r, FILE *f)
 	else
 		fprintf(f, "forksafe: kept %zu in-use file%s for running processes", kept,
 			s_(kept));
+	if (r->runtime_in_use)
+		fputs("; the runtime DLL is in use and never kept (its users must restart if it "
+		      "changes)", f);
 	if (r->failed)
 		fprintf(f, "; %zu could not be kept (forksafe status)", r->failed);
 	if (!r->complete)

@@ -255,7 +255,8 @@ int fs_report_write_text(const fs_report_result *r, FILE *f)
 	}
 	if (r->must_restart) {
 		fprintf(f, "must restart (the loader, libc or runtime DLL was replaced; "
-			"no snapshot makes that safe):\n");
+			"no snapshot makes that safe, and guard never keeps the Cygwin "
+			"runtime DLL):\n");
 		text_procs(f, r, RUNTIME, NULL);
 	}
 	free(g);

@@ -31,6 +31,7 @@ int fs_guard_write_json(const fs_guard_result *r, FILE *f)
 	fs_json_uint(&j, "already_kept", r->already_kept);
 	fs_json_uint(&j, "replaced", r->replaced);
 	fs_json_uint(&j, "lock_holders", r->lock_holders);
+	fs_json_uint(&j, "runtime_not_kept", r->runtime_in_use);
 	fs_json_arr_begin(&j, "kept");
 	for (size_t i = 0; i < r->kept.n; i++) {
 		const fs_manifest_entry *e = &r->kept.v[i];
@@ -80,6 +81,9 @@ int fs_guard_write_text(const fs_guard_result *r, FILE *f)
 	if (r->lock_holders)
 		fprintf(f, "forksafe: %zu process%s hold%s the snapshot's lock\n", r->lock_holders,
 			r->lock_holders == 1 ? "" : "es", r->lock_holders == 1 ? "s" : "");
+	if (r->runtime_in_use)
+		fputs("forksafe: the runtime DLL is in use and never kept: no process survives its "
+		      "replacement, and processes using it must restart if it changes\n", f);
 	if (r->already_kept)
 		fprintf(f, "forksafe: %zu file%s in use already kept by an open snapshot\n",
 			r->already_kept, r->already_kept == 1 ? "" : "s");
