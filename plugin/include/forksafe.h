@@ -371,6 +371,9 @@ typedef struct fs_retire_result {
 	int dry_run;
 	int complete;
 	size_t unreadable;
+	/* Cygwin/MSYS2: the runtime's own cygfork directories retired
+	 * (docs/windows.md); NULL elsewhere */
+	struct fs_cygfork_result *cygfork;
 } fs_retire_result;
 
 int fs_retire(const fs_store_opts *opts, fs_retire_result **out, fs_err *err);
@@ -537,6 +540,9 @@ typedef struct fs_report_result {
 	char **snapshots;        /* backs fs_report_image.snapshot */
 	size_t nsnapshots;
 	int systemd;             /* units were looked for: systemd runs */
+	/* Cygwin/MSYS2: the fork verdict of every process of the root's
+	 * installation (docs/windows.md); NULL elsewhere */
+	struct fs_fork_info *fork;
 } fs_report_result;
 
 struct fs_pkgdb;
