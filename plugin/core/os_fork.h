@@ -42,9 +42,9 @@ typedef struct fs_os_loaded {
 	fs_id id;          /* the loaded file, when mapped */
 	int now;           /* 1: a file is at path now (now_id), 0: none */
 	fs_id now_id;
-	int reachable;     /* the loaded file opens by its file ID relative to the
-			    * cygfork directory (else the root), as the runtime's
-			    * retry opens it: 1 yes, 0 no */
+	int reachable;     /* the loaded file opens by its file ID on the volume of
+			    * the cygfork directory (else of the root), as the
+			    * runtime's retry opens it: 1 yes, 0 no */
 } fs_os_loaded;
 
 /* The modules of process pid if it is still the one started at start:
@@ -54,7 +54,7 @@ int fs_os_loaded_images(const fs_os_inst *in, const char *reach_dir, int pid,
 			uint64_t start, fs_os_loaded **v, size_t *n, fs_err *why,
 			fs_err *err);
 void fs_os_loaded_free(fs_os_loaded *v, size_t n);
-/* Does id open by its file ID relative to dir (the runtime's way)? 1 or 0. */
+/* Does id open by its file ID on dir's volume (the runtime's way)? 1 or 0. */
 int fs_os_reachable(const char *dir, fs_id id);
 
 /* The runtime's snapshot directories, "SID/EXEID@PIDTID" (sorted, each

@@ -271,6 +271,10 @@ static int held_entry(fs_os_inst *in, char **held, fs_err *err)
 		fs_err cerr;
 
 		if (!found && fs_os_cygfork_check(in, names[i], 0, &cerr) == 1) {
+			char *slash = strchr(names[i], '/');
+
+			if (slash)
+				*slash = '@'; /* "SID/ENTRY" -> the mutex's "SID@ENTRY" */
 			found = 1;
 			*held = names[i];
 			continue;

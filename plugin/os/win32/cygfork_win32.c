@@ -106,6 +106,42 @@ static int find_runtime(const wchar_t *root, size_t i, wchar_t **final)
 	return *final ? 1 : -1;
 }
 
+static int is_dir(const wchar_t *root, const wchar_t *rel)
+{
+	size_t n = wcslen(root) + wcslen(rel) + 1;
+	wchar_t *p = malloc(n * sizeof *p);
+	DWORD a;
+
+	if (!p)
+		return 0;
+	swprintf(p, n, L"%ls%ls", root, rel);
+	a = GetFileAttributesW(p);
+	free(p);
+	return a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_DIRECTORY);
+}
+
+/* No runtime DLL at its place (its last name removed, which NTFS refuses
+ * while it is loaded; Wine allows it): the installation its processes
+ * loaded it from is still this one when its directory is there, an MSYS2
+ * usr\bin without a bin, or a Cygwin bin.  *which: 1 + runtimes' index. */
+static wchar_t *missing_runtime(const wchar_t *root, int *which)
+{
+	size_t i = is_dir(root, L"\\usr\\bin") && !is_dir(root, L"\\bin") ? 1
+		   : is_dir(root, L"\\bin")					  ? 0
+										  : 2;
+	size_t n;
+	wchar_t *p;
+
+	if (i == 2)
+		return NULL;
+	n = wcslen(root) + wcslen(runtimes[i].rel) + 1;
+	if (!(p = malloc(n * sizeof *p)))
+		return NULL;
+	swprintf(p, n, L"%ls%ls", root, runtimes[i].rel);
+	*which = (int)i + 1;
+	return p;
+}
+
 static void set_objdir(fs_os_inst *in, const wchar_t *id, const wchar_t *final)
 {
 	/* the runtime starts from "\\?\..." (a drive path gets that prefix first) */
@@ -150,6 +186,12 @@ int fs_os_inst_open(const char *root, fs_os_inst **out, fs_err *err)
 			set_objdir(in, runtimes[i].id, final);
 			in->runtime = fs_win_mixed(final, wcslen(final));
 		}
+	}
+	if (!found && (final = missing_runtime(in->rootdir, &found)) != NULL) {
+		in->name = runtimes[found - 1].name;
+		set_objdir(in, runtimes[found - 1].id, final);
+		in->runtime = fs_win_mixed(final, wcslen(final));
+		found = 1;
 	}
 	if (found < 0 || (found && !in->runtime)) {
 		free(final);

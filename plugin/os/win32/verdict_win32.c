@@ -83,6 +83,21 @@ static int reachable(HANDLE dir, fs_id id)
 	return ok;
 }
 
+/* The root directory of path's volume, opened: file IDs are per volume, and
+ * the runtime opens them relative to the volume (under Wine only files
+ * below the directory given are found, so the volume's root is what it
+ * searches, as Windows does). */
+static HANDLE volume_root(const wchar_t *path)
+{
+	wchar_t vol[MAX_PATH + 1];
+
+	if (!GetVolumePathNameW(path, vol, MAX_PATH + 1))
+		return INVALID_HANDLE_VALUE;
+	return CreateFileW(vol, FILE_READ_ATTRIBUTES | FILE_LIST_DIRECTORY,
+			   FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
+			   FILE_FLAG_BACKUP_SEMANTICS, NULL);
+}
+
 static int one_module(HANDLE proc, HMODULE mod, HANDLE dir, wchar_t *buf, fs_os_loaded *l)
 {
 	DWORD len = GetModuleFileNameExW(proc, mod, buf, NAME_MAX_W);
@@ -171,9 +186,7 @@ int fs_os_loaded_images(const fs_os_inst *in, const char *reach_dir, int pid,
 		free(buf);
 		return 0;
 	}
-	dir = CreateFileW(wdir, FILE_READ_ATTRIBUTES | FILE_LIST_DIRECTORY,
-			  FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
-			  FILE_FLAG_BACKUP_SEMANTICS, NULL);
+	dir = volume_root(wdir);
 	if ((r = list_modules(h, &mods, &nmods)) <= 0) {
 		if (r == 0)
 			fs_win_fail(why, GetLastError(), "process %d: modules cannot be read", pid);
@@ -213,9 +226,7 @@ int fs_os_reachable(const char *dir, fs_id id)
 
 	if (!w)
 		return 0;
-	h = CreateFileW(w, FILE_READ_ATTRIBUTES | FILE_LIST_DIRECTORY,
-			FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
-			FILE_FLAG_BACKUP_SEMANTICS, NULL);
+	h = volume_root(w);
 	free(w);
 	ok = reachable(h, id);
 	if (h != INVALID_HANDLE_VALUE)
