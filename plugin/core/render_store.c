@@ -49,6 +49,7 @@ int fs_guard_write_json(const fs_guard_result *r, FILE *f)
 		fs_json_obj_end(&j);
 	}
 	fs_json_arr_end(&j);
+	fs_fork_forecast_json(&j, r->fork); /* Cygwin/MSYS2 only */
 	fs_json_arr_begin(&j, "failed");
 	for (size_t i = 0; i < r->failed; i++)
 		fs_json_str(&j, NULL, r->messages[i]);

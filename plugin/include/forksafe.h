@@ -342,6 +342,9 @@ typedef struct fs_guard_result {
 	size_t unreadable;
 	size_t nskipped;       /* targets left out (fs_targets_skipped): */
 	fs_target_skip *skipped; /* never a failure: they name no file */
+	/* Cygwin/MSYS2 (guard with targets): each process's fork verdict once
+	 * the transaction has replaced them (docs/windows.md); NULL elsewhere */
+	struct fs_fork_forecast *fork;
 } fs_guard_result;
 
 /* targets: the files to protect (NULL with opts->all_in_use). */

@@ -80,6 +80,14 @@ verify "ps text names the verdict" has "$out" "$w1 rtholder.exe .* \\[fork ok: e
 # ---- fails: replaced while the retry is off -----------------------------------------
 out=$(printf 'usr/bin/msys-foo.dll\n' | fs guard --json --stdin --root "$rroot")
 expect_rc "guard (the pre-transaction hook's work)" 0 $?
+check "guard forecasts: msys-foo.dll replaced with the retry off leaves the process at fails" "$out" \
+	'd["fork"]["retry"] == "off"' "[p['verdict_now'] for p in d['fork']['processes']] == ['ok']" \
+	"[p['verdict'] for p in d['fork']['processes']] == ['fails']" \
+	"d['fork']['processes'][0]['reason'].startswith('the transaction replaces /usr/bin/msys-foo.dll and the runtime\\'s retry is off')"
+out=$(printf 'usr/bin/msys-foo.dll\nusr/bin/msys-2.0.dll\n' | fs hook pre-transaction --root "$rroot")
+expect_rc "the pre-transaction hook" 0 $?
+verify "the hook's one line says, before anything is replaced, who must restart" has "$out" \
+	'forksafe: kept 2 in-use files for running processes; fork after it: 1 must restart \(forksafe guard --json\)'
 verify "pacman: the loaded DLL renamed into the recycle bin" \
 	win_mv "$bin/msys-foo.dll" "$T/\$Recycle.Bin/S-1-5-21-0-0-0-1000/.msys0001"
 cp "$TESTDLL2" "$bin/msys-foo.dll"
