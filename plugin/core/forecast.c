@@ -251,3 +251,21 @@ void fs_fork_forecast_json(fs_json *j, const fs_fork_forecast *fc)
 	fs_json_arr_end(j);
 	fs_json_obj_end(j);
 }
+
+void fs_fork_forecast_lines(FILE *f, const fs_fork_forecast *fc)
+{
+	if (!fc)
+		return;
+	if (fc->problem) {
+		fs_text_line(f, "forksafe: no fork forecast: %s", fc->problem);
+		return;
+	}
+	fs_text_line(f, "forksafe: fork after it: %zu ok, %zu retry, %zu fail, %zu must restart; "
+		     "retry %s: %s", fc->count[FS_FORK_OK], fc->count[FS_FORK_RETRY],
+		     fc->count[FS_FORK_FAILS], fc->count[FS_FORK_RESTART],
+		     fs_fork_retry_name(fc->now->retry), fc->now->retry_reason);
+	for (size_t i = 0; i < fc->now->n; i++)
+		if (fc->v[i].verdict == FS_FORK_FAILS || fc->v[i].verdict == FS_FORK_RESTART)
+			fs_text_line(f, "  %d: %s: %s", fc->v[i].pid,
+				     fs_fork_verdict_name(fc->v[i].verdict), fc->v[i].reason);
+}

@@ -86,6 +86,8 @@ int fs_guard_forecast(const fs_targets *t, const fs_store_opts *opts, fs_guard_r
  * when none will), and guard's member "fork". */
 void fs_fork_forecast_text(FILE *f, const fs_fork_forecast *fc);
 void fs_fork_forecast_json(fs_json *j, const fs_fork_forecast *fc);
+/* plan's lines: the counts, then each process that will fail or must restart. */
+void fs_fork_forecast_lines(FILE *f, const fs_fork_forecast *fc);
 
 /* ---- the runtime's own snapshot directories (cygfork.c) ------------------- */
 

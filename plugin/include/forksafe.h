@@ -700,6 +700,9 @@ typedef struct fs_plan {
 	fs_inuse *inuse;           /* the files of installed packages that change */
 	fs_targets *targets;
 	fs_pkgdb *db;              /* owns the strings */
+	/* Cygwin/MSYS2: each process's fork verdict after the transaction
+	 * (docs/windows.md); NULL elsewhere */
+	struct fs_fork_forecast *fork;
 } fs_plan;
 
 /* Reads root's pacman local and sync databases, lets libsolv's solver work
