@@ -48,8 +48,8 @@ typedef struct fs_os_loaded {
 } fs_os_loaded;
 
 /* The modules of process pid if it is still the one started at start:
- * 1 with *v, *n; 0 when it is gone or cannot be read (*why says so);
- * -1 with err (out of memory). */
+ * 1 with *v, *n; 0 when it is gone; 2 when it cannot be read (*why says
+ * why); -1 with err (out of memory). */
 int fs_os_loaded_images(const fs_os_inst *in, const char *reach_dir, int pid,
 			uint64_t start, fs_os_loaded **v, size_t *n, fs_err *why,
 			fs_err *err);

@@ -264,9 +264,12 @@ static int held_entry(fs_os_inst *in, char **held, fs_err *err)
 	size_t n;
 	int found = 0;
 
+	fs_err lerr;
+
+	(void)err;
 	*held = NULL;
-	if (fs_os_cygfork_list(in, &names, &n, err) < 0)
-		return -1;
+	if (fs_os_cygfork_list(in, &names, &n, &lerr) < 0)
+		return 0; /* cannot be listed: proves nothing */
 	for (size_t i = 0; i < n; i++) {
 		fs_err cerr;
 
@@ -348,6 +351,7 @@ static int collect(fs_fork_info *fi, fs_os_inst *in, const char *reach_dir, cons
 
 	*m = NULL;
 	*nm = 0;
+	fi->unread = scan->unreadable; /* the scan could not read them either */
 	for (size_t i = 0; i < scan->nprocs; i++) {
 		const fs_proc *p = &scan->procs[i];
 		fs_os_loaded *l;
@@ -358,8 +362,8 @@ static int collect(fs_fork_info *fi, fs_os_inst *in, const char *reach_dir, cons
 
 		if (r < 0)
 			return -1;
-		if (r == 0) {
-			fi->unread++;
+		if (r != 1) {
+			fi->unread += r == 2; /* gone meanwhile: not counted */
 			continue;
 		}
 		if (!of_installation(fi, l, n)) {

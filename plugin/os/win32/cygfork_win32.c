@@ -296,6 +296,7 @@ struct listing {
 	char ***names;
 	size_t *n, cap;
 	const wchar_t *sid;
+	int oom;
 };
 
 static int plain_dir(const WIN32_FIND_DATAW *fd)
@@ -318,8 +319,11 @@ static int add_entry(void *ctx, const wchar_t *path, const WIN32_FIND_DATAW *fd,
 	slot = sid && ent ? fs_grow((void **)l->names, l->n, &l->cap, sizeof *slot) : NULL;
 	len = sid && ent ? strlen(sid) + strlen(ent) + 2 : 0;
 	if (!slot || !(*slot = malloc(len))) {
+		if (slot) /* counted already: an empty name is freed as any other */
+			*slot = NULL;
 		free(sid);
 		free(ent);
+		l->oom = 1;
 		return fs_fail(err, "out of memory");
 	}
 	snprintf(*slot, len, "%s/%s", sid, ent);
@@ -332,10 +336,16 @@ static int add_sid(void *ctx, const wchar_t *path, const WIN32_FIND_DATAW *fd, f
 {
 	struct listing *l = ctx;
 
+	fs_err why;
+
 	if (!plain_dir(fd) || !sid_form(fd->cFileName))
 		return 0;
 	l->sid = fd->cFileName;
-	return fs_win_each(path, add_entry, l, err);
+	if (fs_win_each(path, add_entry, l, &why) == 0)
+		return 0;
+	/* add_entry fails only when out of memory; a directory we may not list
+	 * (another user's) is not looked at, and never touched */
+	return l->oom ? fs_fail(err, "out of memory") : 0;
 }
 
 static int by_name(const void *a, const void *b)

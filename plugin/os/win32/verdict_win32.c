@@ -146,22 +146,34 @@ static int list_modules(HANDLE h, HMODULE **mods, DWORD *n)
 	return 1;
 }
 
-static HANDLE open_proc(int pid, uint64_t start, fs_err *why)
+/* The process, if it is still the one started at start: *gone says
+ * whether it has exited when NULL is returned. */
+static HANDLE open_proc(int pid, uint64_t start, int *gone, fs_err *why)
 {
 	HANDLE h = OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE, (DWORD)pid);
 	FILETIME c, x1, x2, x3;
 
+	*gone = 0;
 	if (!h) {
+		*gone = GetLastError() == ERROR_INVALID_PARAMETER; /* no such process */
 		fs_win_fail(why, GetLastError(), "process %d cannot be opened", pid);
 		return NULL;
 	}
 	if (!GetProcessTimes(h, &c, &x1, &x2, &x3) ||
 	    (((uint64_t)c.dwHighDateTime << 32) | c.dwLowDateTime) != start) {
 		CloseHandle(h);
+		*gone = 1;
 		fs_fail(why, "process %d has exited", pid);
 		return NULL;
 	}
 	return h;
+}
+
+static int exited(HANDLE h)
+{
+	DWORD code;
+
+	return GetExitCodeProcess(h, &code) && code != STILL_ACTIVE;
 }
 
 int fs_os_loaded_images(const fs_os_inst *in, const char *reach_dir, int pid,
@@ -172,7 +184,7 @@ int fs_os_loaded_images(const fs_os_inst *in, const char *reach_dir, int pid,
 	HMODULE *mods = NULL;
 	HANDLE h, dir = INVALID_HANDLE_VALUE;
 	DWORD nmods = 0;
-	int rc = -1, r;
+	int rc = -1, r, gone;
 
 	(void)in;
 	*v = NULL;
@@ -181,16 +193,16 @@ int fs_os_loaded_images(const fs_os_inst *in, const char *reach_dir, int pid,
 		free(wdir);
 		return fs_fail(err, "out of memory");
 	}
-	if (!(h = open_proc(pid, start, why))) {
+	if (!(h = open_proc(pid, start, &gone, why))) {
 		free(wdir);
 		free(buf);
-		return 0;
+		return gone ? 0 : 2;
 	}
 	dir = volume_root(wdir);
 	if ((r = list_modules(h, &mods, &nmods)) <= 0) {
 		if (r == 0)
 			fs_win_fail(why, GetLastError(), "process %d: modules cannot be read", pid);
-		rc = r < 0 ? fs_fail(err, "out of memory") : 0;
+		rc = r < 0 ? fs_fail(err, "out of memory") : exited(h) ? 0 : 2;
 		goto out;
 	}
 	if (!(*v = calloc(nmods + 1, sizeof **v))) {
