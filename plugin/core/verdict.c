@@ -100,10 +100,11 @@ static int records_load(const fs_store_opts *opts, struct records *r, fs_err *er
 	memset(r, 0, sizeof *r);
 	if (!opts || !(s = fs_store_open(opts, 0, &missing, err)))
 		return !opts || missing ? 0 : -1;
-	if (fs_os_store_list(s, &names, &nnames, err) < 0 ||
-	    !(r->m = calloc(nnames + 1, sizeof *r->m)) ||
-	    !(r->snap = calloc(nnames + 1, sizeof *r->snap)))
+	if (fs_os_store_list(s, &names, &nnames, err) < 0)
 		rc = -1;
+	else if (!(r->m = calloc(nnames + 1, sizeof *r->m)) ||
+		 !(r->snap = calloc(nnames + 1, sizeof *r->snap)))
+		rc = fs_fail(err, "out of memory");
 	for (size_t i = 0; rc == 0 && i < nnames; i++) {
 		fs_err lerr;
 
@@ -116,8 +117,6 @@ static int records_load(const fs_store_opts *opts, struct records *r, fs_err *er
 		free(names[i]);
 	free(names);
 	fs_os_store_close(s);
-	if (rc < 0 && !err->msg[0])
-		fs_fail(err, "out of memory");
 	return rc;
 }
 
