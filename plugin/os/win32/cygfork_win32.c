@@ -106,29 +106,32 @@ static int find_runtime(const wchar_t *root, size_t i, wchar_t **final)
 	return *final ? 1 : -1;
 }
 
-static int is_dir(const wchar_t *root, const wchar_t *rel)
+/* Does root hold a file matching rel (a FindFirstFileW pattern)? */
+static int has(const wchar_t *root, const wchar_t *rel)
 {
 	size_t n = wcslen(root) + wcslen(rel) + 1;
 	wchar_t *p = malloc(n * sizeof *p);
-	DWORD a;
+	WIN32_FIND_DATAW fd;
+	HANDLE f;
 
 	if (!p)
 		return 0;
 	swprintf(p, n, L"%ls%ls", root, rel);
-	a = GetFileAttributesW(p);
+	f = FindFirstFileW(p, &fd);
 	free(p);
-	return a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_DIRECTORY);
+	if (f == INVALID_HANDLE_VALUE)
+		return 0;
+	FindClose(f);
+	return 1;
 }
 
 /* No runtime DLL at its place (its last name removed, which NTFS refuses
  * while it is loaded; Wine allows it): the installation its processes
- * loaded it from is still this one when its directory is there, an MSYS2
- * usr\bin without a bin, or a Cygwin bin.  *which: 1 + runtimes' index. */
+ * loaded it from is still this one when the installation's other DLLs are
+ * there (usr\bin\msys-*.dll, bin\cyg*.dll).  *which: 1 + runtimes' index. */
 static wchar_t *missing_runtime(const wchar_t *root, int *which)
 {
-	size_t i = is_dir(root, L"\\usr\\bin") && !is_dir(root, L"\\bin") ? 1
-		   : is_dir(root, L"\\bin")					  ? 0
-										  : 2;
+	size_t i = has(root, L"\\usr\\bin\\msys-*.dll") ? 1 : has(root, L"\\bin\\cyg*.dll") ? 0 : 2;
 	size_t n;
 	wchar_t *p;
 
