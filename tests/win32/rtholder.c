@@ -12,6 +12,8 @@
  *       writes the object directory's name to DIR\objdir, creates
  *       DIR\ready and waits for DIR\quit (or DIR to go).
  *   rtholder.exe --key PATH   prints the runtime's key of PATH's final name
+ *   rtholder.exe --squat DIR NTNAME   holds a mutex named NTNAME (where an
+ *       installation's object directory belongs) until DIR\quit
  *
  * The key is computed here on its own (the test compares it with a third
  * computation in the shell script): forksafe's own copy is not used.
@@ -78,6 +80,28 @@ static int hold_mutex(const wchar_t *dir, const wchar_t *runtime, const wchar_t 
 	return 0; /* d and m stay open as long as we live */
 }
 
+static int exists(const wchar_t *dir, const wchar_t *name);
+
+/* A mutex at the NT name an installation's object directory should have:
+ * nobody can then check a cygfork mutex there. */
+static int squat(const wchar_t *dir, const wchar_t *ntname)
+{
+	UNICODE_STRING u;
+	OBJECT_ATTRIBUTES oa;
+	wchar_t p[MAX_PATH];
+	HANDLE m;
+
+	RtlInitUnicodeString(&u, ntname);
+	InitializeObjectAttributes(&oa, &u, OBJ_CASE_INSENSITIVE, NULL, NULL);
+	if (NtCreateMutant(&m, 0x1f0001, &oa, FALSE) < 0)
+		return fprintf(stderr, "rtholder: cannot squat\n"), 1;
+	swprintf(p, MAX_PATH, L"%ls\\ready", dir);
+	CloseHandle(CreateFileW(p, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL));
+	while (!exists(dir, L"quit") && exists(dir, L""))
+		Sleep(50);
+	return 0;
+}
+
 static int exists(const wchar_t *dir, const wchar_t *name)
 {
 	wchar_t p[MAX_PATH];
@@ -91,12 +115,15 @@ int main(void)
 	int argc, i = 3;
 	wchar_t **argv = CommandLineToArgvW(GetCommandLineW(), &argc), p[MAX_PATH];
 
+	if (argv && argc == 4 && wcscmp(argv[1], L"--squat") == 0)
+		return squat(argv[2], argv[3]);
 	if (argv && argc == 3 && wcscmp(argv[1], L"--key") == 0) {
 		printf("%016llx\n", key_of(argv[2]));
 		return 0;
 	}
 	if (!argv || argc < 3) {
-		fputs("usage: rtholder.exe DIR RUNTIME [--mutex NAME] [DLL...] | --key PATH\n", stderr);
+		fputs("usage: rtholder.exe DIR RUNTIME [--mutex NAME] [DLL...] | --key PATH\n"
+		      "       | --squat DIR NTNAME\n", stderr);
 		return 2;
 	}
 	if (!LoadLibraryW(argv[2]))

@@ -162,5 +162,26 @@ out=$(fs retire --json --root "$rroot")
 check "after its holder exited, the last runtime directory is retired" "$out" \
 	"d['cygfork']['removed'] == ['$sid/$held']" 'd["cygfork"]["held"] == 0'
 stop_holder "$T/p1" "$p1"
+
+# ---- a mutex that cannot be checked: the directory is never touched ----------------
+# Another installation whose object directory's name is taken by a mutex (a
+# squatter in \BaseNamedObjects): no cygfork mutex can be checked there.
+root2=$T/other64
+mkdir -p "$root2/usr/bin" "$root2/var/run/cygfork/$sid/$stale"
+cp "$TESTDLL" "$root2/usr/bin/msys-2.0.dll"
+key2=$("$WINE" "$RTHOLDER" --key "$(winp "$root2/usr/bin/msys-2.0.dll")" | tr -d '\r')
+mkdir -p "$T/sq"
+"$WINE" "$RTHOLDER" --squat "$(winp "$T/sq")" "\\BaseNamedObjects\\msys-2.0S5-$key2" &
+PIDS+=($!)
+wait_for "$T/sq/ready" $!
+out=$(fs retire --json --root "$(winp "$root2")")
+expect_rc "retire with the object directory's name taken" 0 $?
+check "its cygfork directory is left alone, and said so" "$out" \
+	'd["cygfork"]["removed"] == []' "len(d['cygfork']['problems']) == 1" \
+	"d['cygfork']['problems'][0].startswith('$sid/$stale: ')"
+verify "the directory whose mutex cannot be checked is still there" test -d "$root2/var/run/cygfork/$sid/$stale"
+touch "$T/sq/quit"
+out=$(fs retire --json --root "$(winp "$root2")")
+check "once the name is free, it is retired" "$out" "d['cygfork']['removed'] == ['$sid/$stale']"
 touch "$T/other/quit"
 finish
