@@ -39,6 +39,7 @@ int fs_os_inst_cygfork(fs_os_inst *in, fs_os_cygfork_facts *f, fs_err *err);
 typedef struct fs_os_loaded {
 	char *path;        /* as it was loaded ('/' form) */
 	char *mapped;      /* the loaded file's name now, NULL: it cannot be opened */
+	int denied;        /* ... because we may not open it (another user's): unknown */
 	fs_id id;          /* the loaded file, when mapped */
 	int now;           /* 1: a file is at path now (now_id), 0: none */
 	fs_id now_id;

@@ -152,6 +152,7 @@ struct judged {
 	const char *path;      /* the first replaced image that decides */
 	char *where;           /* where its old file is */
 	int runtime, reach, replaced, unreachable;
+	int unchecked;         /* images whose file we may not open */
 };
 
 static int is_runtime(const fs_fork_info *fi, const char *path)
@@ -181,6 +182,10 @@ static int judge_image(const fs_fork_info *fi, const char *root, const struct re
 	const fs_manifest_entry *en = rel ? record_for(rec, rel, p, &snap) : NULL;
 	int replaced = 0, reach = 0, rt;
 
+	if (!l->mapped && l->denied && !en) {
+		j->unchecked++; /* another user's file: neither same nor replaced */
+		return 0;
+	}
 	if (l->mapped && (!l->now || !same_id(l->now_id, l->id))) {
 		replaced = 1; /* the system shows the loaded file elsewhere */
 		reach = l->reachable;
@@ -250,6 +255,13 @@ static int judge(fs_fork_info *fi, const char *root, const struct records *rec,
 				  j.path, more, j.where);
 	}
 	free(j.where);
+	if (out->reason && j.unchecked) {
+		char *r = fmt("%s (%d image%s not checked: the file may not be opened)", out->reason,
+			      j.unchecked, j.unchecked == 1 ? "" : "s");
+
+		free(out->reason);
+		out->reason = r;
+	}
 	return out->reason ? 0 : -1;
 }
 

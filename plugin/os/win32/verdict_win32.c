@@ -116,9 +116,13 @@ static int one_module(HANDLE proc, HMODULE mod, HANDLE dir, wchar_t *buf, fs_os_
 	buf[len] = L'\0';
 	if (!(w = win32_of_nt(buf)))
 		return -1;
-	if (id_of(w, &l->id) && !(l->mapped = fs_win_mixed(w, wcslen(w)))) {
-		free(w);
-		return -1;
+	if (id_of(w, &l->id)) {
+		if (!(l->mapped = fs_win_mixed(w, wcslen(w)))) {
+			free(w);
+			return -1;
+		}
+	} else {
+		l->denied = GetLastError() == ERROR_ACCESS_DENIED;
 	}
 	free(w);
 	if (l->mapped && (!l->now || l->now_id.dev != l->id.dev || l->now_id.ino != l->id.ino))
