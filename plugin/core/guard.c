@@ -10,6 +10,7 @@
  */
 #include "cygwin.h"
 #include "store.h"
+#include "verdict.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -481,7 +482,9 @@ out:
 int fs_guard(const fs_targets *targets, const fs_store_opts *opts,
 	     fs_guard_result **out, fs_err *err)
 {
-	return guard(targets, opts, 1, out, err);
+	if (guard(targets, opts, 1, out, err) < 0)
+		return -1;
+	return fs_guard_forecast(targets, opts, *out, err); /* verdict.h: Cygwin/MSYS2 only */
 }
 
 /*
@@ -542,5 +545,6 @@ void fs_guard_result_free(fs_guard_result *r)
 	free(r->skipped);
 	fs_manifest_free(&r->kept);
 	free(r->snapshot);
+	fs_fork_forecast_free(r->fork);
 	free(r);
 }

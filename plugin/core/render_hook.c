@@ -3,6 +3,7 @@
  * style of pacman's hook output (docs/hooks.md).
  */
 #include "internal.h"
+#include "verdict.h"
 
 static const char *s_(size_t n) { return n == 1 ? "" : "s"; }
 static const char *es(size_t n) { return n == 1 ? "" : "es"; }
@@ -23,6 +24,7 @@ int fs_guard_write_summary(const fs_guard_result *r, FILE *f)
 		fprintf(f, "; %zu could not be kept (forksafe status)", r->failed);
 	if (!r->complete)
 		fprintf(f, "; %zu process%s could not be read", r->unreadable, es(r->unreadable));
+	fs_fork_forecast_text(f, r->fork); /* Cygwin/MSYS2 only */
 	putc('\n', f);
 	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }

@@ -1,5 +1,6 @@
 /* render_store.c - guard, retire and status output, for people and programs. */
 #include "internal.h"
+#include "verdict.h"
 
 #include <inttypes.h>
 
@@ -49,6 +50,7 @@ int fs_guard_write_json(const fs_guard_result *r, FILE *f)
 		fs_json_obj_end(&j);
 	}
 	fs_json_arr_end(&j);
+	fs_fork_forecast_json(&j, r->fork); /* Cygwin/MSYS2 only */
 	fs_json_arr_begin(&j, "failed");
 	for (size_t i = 0; i < r->failed; i++)
 		fs_json_str(&j, NULL, r->messages[i]);
@@ -126,6 +128,7 @@ int fs_retire_write_json(const fs_retire_result *r, FILE *f)
 		fs_json_obj_end(&j);
 	}
 	fs_json_arr_end(&j);
+	fs_cygfork_json(&j, r->cygfork); /* Cygwin/MSYS2 only */
 	fs_json_obj_end(&j);
 	return fs_json_finish(&j);
 }
@@ -159,6 +162,7 @@ int fs_retire_write_text(const fs_retire_result *r, FILE *f)
 		fprintf(f, "forksafe: %s %zu leftover%s of interrupted runs\n",
 			r->dry_run ? "would remove" : "removed", r->leftovers,
 			r->leftovers == 1 ? "" : "s");
+	fs_cygfork_text(f, r->cygfork, r->dry_run); /* Cygwin/MSYS2 only */
 	fprintf(f, "forksafe: %zu snapshot%s, %zu file%s still held\n", r->n - removed,
 		r->n - removed == 1 ? "" : "s", kept, kept == 1 ? "" : "s");
 	return done(f);

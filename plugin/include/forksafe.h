@@ -349,6 +349,9 @@ typedef struct fs_guard_result {
 	fs_target_skip *skipped; /* never a failure: they name no file */
 	size_t runtime_in_use; /* in use, counted in in_use, never kept: cygwin1.dll,
 				* msys-2.0.dll (no process survives their change) */
+	/* Cygwin/MSYS2 (guard with targets): each process's fork verdict once
+	 * the transaction has replaced them (docs/windows.md); NULL elsewhere */
+	struct fs_fork_forecast *fork;
 } fs_guard_result;
 
 /* targets: the files to protect (NULL with opts->all_in_use). */
@@ -378,6 +381,9 @@ typedef struct fs_retire_result {
 	int dry_run;
 	int complete;
 	size_t unreadable;
+	/* Cygwin/MSYS2: the runtime's own cygfork directories retired
+	 * (docs/windows.md); NULL elsewhere */
+	struct fs_cygfork_result *cygfork;
 } fs_retire_result;
 
 int fs_retire(const fs_store_opts *opts, fs_retire_result **out, fs_err *err);
@@ -584,6 +590,9 @@ typedef struct fs_report_result {
 	char **snapshots;        /* backs fs_report_image.snapshot */
 	size_t nsnapshots;
 	int systemd;             /* units were looked for: systemd runs */
+	/* Cygwin/MSYS2: the fork verdict of every process of the root's
+	 * installation (docs/windows.md); NULL elsewhere */
+	struct fs_fork_info *fork;
 } fs_report_result;
 
 struct fs_pkgdb;
@@ -781,6 +790,9 @@ typedef struct fs_plan {
 	fs_inuse *inuse;           /* the files of installed packages that change */
 	fs_targets *targets;
 	fs_pkgdb *db;              /* owns the strings */
+	/* Cygwin/MSYS2: each process's fork verdict after the transaction
+	 * (docs/windows.md); NULL elsewhere */
+	struct fs_fork_forecast *fork;
 } fs_plan;
 
 /* Reads root's pacman local and sync databases, lets libsolv's solver work
