@@ -48,7 +48,7 @@ for c in "$T/client-pc.exe" "$T/cm/inuse_client.exe"; do
 	verify "  a missing DLL: exists 0" has "$out" \
 		"file${TAB}1${TAB}0${TAB}[01]${TAB}0${TAB}/missing\\.dll${TAB}-${TAB}/missing\\.dll"
 done
-out=$("$WINE" "$T/client-pc.exe" --packages x 2>&1 | tr -d '\r')
+out=$("$WINE" "$T/client-pc.exe" --root "$(winp "$T")" --packages x 2>&1 | tr -d '\r')
 verify "packages: the build says it has no package support" \
 	has "$out" "inuse_client: .*built without package support.*"
 stop_holder "$T/h" "$HOLDER_PID"

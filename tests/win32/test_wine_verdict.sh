@@ -87,7 +87,7 @@ check "guard forecasts: msys-foo.dll replaced with the retry off leaves the proc
 out=$(printf 'usr/bin/msys-foo.dll\nusr/bin/msys-2.0.dll\n' | fs hook pre-transaction --root "$rroot")
 expect_rc "the pre-transaction hook" 0 $?
 verify "the hook's one line says, before anything is replaced, who must restart" has "$out" \
-	'forksafe: kept 2 in-use files for running processes; fork after it: 1 must restart \(forksafe guard --json\)'
+	'forksafe: kept 1 in-use file for running processes; the runtime DLL is in use and never kept \(its users must restart if it changes\); fork after it: 1 must restart \(forksafe guard --json\)'
 verify "pacman: the loaded DLL renamed into the recycle bin" \
 	win_mv "$bin/msys-foo.dll" "$T/\$Recycle.Bin/S-1-5-21-0-0-0-1000/.msys0001"
 cp "$TESTDLL2" "$bin/msys-foo.dll"

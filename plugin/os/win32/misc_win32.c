@@ -144,6 +144,10 @@ FILE *fs_os_fopen(const char *path, const char *mode)
 
 	if (!w || !m)
 		errno = ENOMEM;
+	/* "/etc/x" of a program in no installation: there is no such file
+	 * (not "out of memory": the config loader then takes its defaults) */
+	if (!w && (path[0] == '/' || path[0] == '\\') && !fs_win_install_root(NULL))
+		errno = ENOENT;
 	free(w);
 	free(m);
 	/* "r": a file on a disk only (no pipe, console or device to wait on) */
