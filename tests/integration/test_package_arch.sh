@@ -22,17 +22,8 @@ if [ "$(id -u)" -ne 0 ] || ! unshare -m true 2>/dev/null; then
 fi
 
 # --- the source tree makepkg would clone: this one, as it is now ------------------------
-# (uncommitted files included; build directories left out)
 SRC=$T/src/forksafe
-mkdir -p "$SRC"
-if git -C "$SOURCE_DIR" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-	git -C "$SOURCE_DIR" ls-files -z -c -o --exclude-standard |
-		while IFS= read -r -d '' f; do [ -e "$SOURCE_DIR/$f" ] && printf '%s\0' "$f"; done |
-		(cd "$SOURCE_DIR" && tar --null -T - -cf -) | (cd "$SRC" && tar -xf -)
-else
-	(cd "$SOURCE_DIR" && tar --exclude='./build*' -cf - .) | (cd "$SRC" && tar -xf -)
-fi
-[ -f "$SRC/packaging/arch/PKGBUILD" ] || { echo "copy of the source tree failed"; exit 1; }
+copy_source_tree "$SRC" || { echo "copy of the source tree failed"; exit 1; }
 
 # --- makepkg's part: build() and package() ---------------------------------------------
 # Arch's default makepkg.conf flags: the build must pass -Werror with them.
@@ -42,13 +33,13 @@ srcdir=$T/src
 pkgdir=$T/pkg
 startdir=$SRC/packaging/arch
 mkdir -p "$pkgdir"
+export CMAKE_BUILD_PARALLEL_LEVEL=2 # a shared machine
 # makepkg_run FUNCTION : runs a PKGBUILD function as makepkg does: in
 # srcdir, errexit, with makepkg's variables and flags in the environment.
 makepkg_run() {
 	(
 		set -e
 		export srcdir pkgdir startdir CFLAGS=$ARCH_CFLAGS LDFLAGS=$ARCH_LDFLAGS
-		export CMAKE_BUILD_PARALLEL_LEVEL=2
 		# shellcheck source=../../packaging/arch/PKGBUILD
 		. "$startdir/PKGBUILD"
 		cd "$srcdir"
@@ -72,7 +63,7 @@ pkgname=$(pkgfield pkgname)
 pkgver=$(pkgfield pkgver)
 pkgrel=$(pkgfield pkgrel)
 mapfile -t DEPENDS < <(pkgfield depends)
-cmake_version=$(sed -n 's/^project(forksafe VERSION \([0-9.]*\).*/\1/p' "$SOURCE_DIR/CMakeLists.txt")
+cmake_version=$(cmake_project_version)
 verify "pkgver is the project's version in CMakeLists.txt ($cmake_version)" [ "$pkgver" = "$cmake_version" ]
 # shellcheck disable=SC1090,SC2317 # the PKGBUILD; called through verify
 defines() { (. "$1" && declare -F "$2" >/dev/null); }
@@ -82,10 +73,9 @@ done
 
 # what the package holds: what `cmake --install` installs from the same
 # build, plus the licence
-filelist() { (cd "$1" && find . \( -type f -o -type l \) ! -name '.*' -printf '%P\n' | LC_ALL=C sort); }
 DESTDIR=$T/ref cmake --install "$srcdir/build" >"$T/ref.log" 2>&1 || { cat "$T/ref.log"; fail "cmake --install"; }
-{ filelist "$T/ref"; echo "usr/share/licenses/$pkgname/LICENSE"; } | LC_ALL=C sort >"$T/want"
-filelist "$pkgdir" >"$T/got"
+{ file_list "$T/ref"; echo "usr/share/licenses/$pkgname/LICENSE"; } | LC_ALL=C sort >"$T/want"
+file_list "$pkgdir" >"$T/got"
 verify "the package holds exactly what cmake --install installs, and the licence ($(wc -l <"$T/got") files)" \
 	diff -u "$T/want" "$T/got"
 hooks_want=$(cd "$SOURCE_DIR/hooks/pacman" && for h in *.hook.in; do echo "usr/share/libalpm/hooks/${h%.in}"; done)
