@@ -12,8 +12,9 @@
 # the mapped files in a snapshot and the post-transaction hook closes it
 # and retires the snapshot of the previous round, whose processes are gone.
 # pacman runs hooks chrooted into the root: each pacman call (both roots
-# alike) runs in a mount namespace of its own with /proc and the host's
-# libraries bind-mounted in.
+# alike) runs in a mount namespace of its own with /proc, /sys and the
+# host's libraries bind-mounted in, as a real root has them (without /sys,
+# glibc's count of CPUs falls back to reading /proc/stat at every call).
 #
 # usage: bench/hook.sh BUILD_DIR [F N K M]      (default 2000 300 10 200)
 # env:   RUNS (default 5); PHASES=1 also times the hooks' commands alone
@@ -43,7 +44,7 @@ if [ "${1:-}" = --pacman ]; then # ROOT PKGDIR : upgrade to the version not inst
 	# shellcheck disable=SC2016 # expanded by the inner bash
 	if unshare -m bash -c '
 		R=$1 PKG=$2
-		mount --bind /proc "$R/proc" &&
+		mount --bind /proc "$R/proc" && mount --bind /sys "$R/sys" &&
 		mount --bind /usr/lib/x86_64-linux-gnu "$R/usr/lib/x86_64-linux-gnu" &&
 		mount --bind /usr/lib64 "$R/usr/lib64" || exit 99
 		exec pacman --root "$R" --dbpath "$R/var/lib/pacman" --cachedir "$R/var/cache/pacman/pkg" \
@@ -97,7 +98,7 @@ DESTDIR=$W/dest cmake --install "$B" --prefix /usr >"$W/install.log" 2>&1 ||
 	{ cat "$W/install.log" >&2; exit 1; }
 for r in plain hooks; do
 	R=$W/$r
-	mkdir -p "$R/var/lib/pacman" "$R/var/cache/pacman/pkg" "$R/var/log" "$R/etc" "$R/proc" \
+	mkdir -p "$R/var/lib/pacman" "$R/var/cache/pacman/pkg" "$R/var/log" "$R/etc" "$R/proc" "$R/sys" \
 		"$R/usr/lib/x86_64-linux-gnu" "$R/usr/lib64" "$R/no-hooks"
 	ln -s usr/lib "$R/lib"
 	ln -s usr/lib64 "$R/lib64"
@@ -152,13 +153,16 @@ if [ -n "${PHASES:-}" ]; then
 	bsdtar -tf "$W/fsbench-1.0-1-any.pkg.tar.zst" | grep -v '^\.PKGINFO$' | LC_ALL=C sort >"$W/targets"
 	chrooted() {
 		# shellcheck disable=SC2016 # expanded by the inner bash
-		echo "unshare -m bash -c 'mount --bind /proc \$0/proc && mount --bind /usr/lib/x86_64-linux-gnu \$0/usr/lib/x86_64-linux-gnu && mount --bind /usr/lib64 \$0/usr/lib64 && exec chroot \$0 $*' $W/hooks"
+		echo "unshare -m bash -c 'mount --bind /proc \$0/proc && mount --bind /sys \$0/sys && mount --bind /usr/lib/x86_64-linux-gnu \$0/usr/lib/x86_64-linux-gnu && mount --bind /usr/lib64 \$0/usr/lib64 && exec chroot \$0 $*' $W/hooks"
 	}
-	echo "the hooks' commands alone, chrooted, fleet up (pre: on the package's $F targets):"
+	echo "the hooks' commands alone, chrooted, fleet up (pre, inuse: on the package's $F targets;"
+	echo "start: the namespace, chroot and forksafe --version; report: post's second half, alone):"
 	python3 "$HERE/measure.py" "$RUNS" \
 		"pre=$(chrooted /usr/bin/forksafe hook pre-transaction)" \
 		"post=$(chrooted /usr/bin/forksafe hook post-transaction)" \
 		"inuse=$(chrooted /usr/bin/forksafe inuse --stdin)" \
+		"report=$(chrooted /usr/bin/forksafe report)" \
+		"start=$(chrooted /usr/bin/forksafe --version)" \
 		--prepare "pre=bash $HERE/hook.sh --restart-fleet $W/hooks $B/bench/fleet $N $K $M" \
 		--stdin "$W/targets"
 fi
