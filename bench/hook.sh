@@ -16,8 +16,12 @@
 # host's libraries bind-mounted in, as a real root has them (without /sys,
 # glibc's count of CPUs falls back to reading /proc/stat at every call).
 #
+# Which hook costs what: with PHASES=1 two more roots take part, one with
+# only the pre-transaction hook (forksafe-guard.hook), one with only the
+# post-transaction hook (forksafe-retire.hook), in the same rounds.
+#
 # usage: bench/hook.sh BUILD_DIR [F N K M]      (default 2000 300 10 200)
-# env:   RUNS (default 5); PHASES=1 also times the hooks' commands alone
+# env:   RUNS (default 5); PHASES=1 (see above)
 set -euo pipefail
 
 # --- the two steps measure.py runs: restart ROOT's fleet; one pacman call
@@ -73,7 +77,8 @@ done
 if [ "$M" -gt "$F" ] || [ "$K" -gt "$M" ]; then echo "hook.sh: need K <= M <= F" >&2; exit 1; fi
 W=$(mktemp -d /tmp/forksafe-bench-hook.XXXXXX)
 cleanup() {
-	for r in "$W/plain" "$W/hooks"; do
+	for r in "$W"/*.fleet; do
+		r=${r%.fleet}
 		if [ -e "$r.fleet" ]; then kill "$(cat "$r.fleet")" 2>/dev/null || true; fi
 	done
 	rm -rf "$W"
@@ -93,19 +98,36 @@ for v in 1.0-1 2.0-1; do
 	rm -rf "$d"
 done
 
-# --- two roots; forksafe installed in one of them ----------------------------------------------
+# --- the roots: forksafe installed in all but plain -------------------------------------------------------
 DESTDIR=$W/dest cmake --install "$B" --prefix /usr >"$W/install.log" 2>&1 ||
 	{ cat "$W/install.log" >&2; exit 1; }
-for r in plain hooks; do
+# ROOTS: the roots measured; HOOKS_IN[root]: the hooks installed there
+ROOTS=(plain hooks)
+declare -A HOOKS_IN=([plain]="" [hooks]="forksafe-guard forksafe-retire")
+if [ -n "${PHASES:-}" ]; then
+	ROOTS+=(pre-only post-only)
+	HOOKS_IN[pre-only]=forksafe-guard
+	HOOKS_IN[post-only]=forksafe-retire
+fi
+for r in "${ROOTS[@]}"; do
 	R=$W/$r
 	mkdir -p "$R/var/lib/pacman" "$R/var/cache/pacman/pkg" "$R/var/log" "$R/etc" "$R/proc" "$R/sys" \
 		"$R/usr/lib/x86_64-linux-gnu" "$R/usr/lib64" "$R/no-hooks"
 	ln -s usr/lib "$R/lib"
 	ln -s usr/lib64 "$R/lib64"
 	printf '[options]\nArchitecture = auto\nSigLevel = Never\n' >"$R.conf"
+	[ -n "${HOOKS_IN[$r]}" ] || continue
+	cp -a "$W/dest/." "$R/"
+	for h in "$R"/usr/share/libalpm/hooks/*.hook; do
+		case " ${HOOKS_IN[$r]} " in
+		*" $(basename "$h" .hook) "*) ;;
+		*) rm "$h" ;;
+		esac
+	done
+	read -ra want <<<"${HOOKS_IN[$r]}"
+	[ "$(ls "$R/usr/share/libalpm/hooks")" = "$(printf '%s.hook\n' "${want[@]}")" ] ||
+		{ echo "hook.sh: $r: the hooks installed are not ${HOOKS_IN[$r]}" >&2; exit 1; }
 done
-cp -a "$W/dest/." "$W/hooks/"
-ls "$W/hooks/usr/share/libalpm/hooks/"*.hook >/dev/null || { echo "hook.sh: no hooks installed" >&2; exit 1; }
 
 restart() { bash "$HERE/hook.sh" --restart-fleet "$W/$1" "$B/bench/fleet" "$N" "$K" "$M"; }
 pac() { bash "$HERE/hook.sh" --pacman "$W/$1" "$W"; }
@@ -115,7 +137,7 @@ echo "package: $F files ($(du -h "$W/fsbench-1.0-1-any.pkg.tar.zst" | cut -f1) p
 
 # correctness first: both roots get 1.0, then one upgrade with the fleet
 # up; the hooks must keep exactly the mapped files, the plain root none
-for r in plain hooks; do
+for r in "${ROOTS[@]}"; do
 	pac "$r" || { cat "$W/$r.out" >&2; exit 1; }
 	restart "$r"
 	pac "$r" || { cat "$W/$r.out" >&2; exit 1; }
@@ -134,35 +156,29 @@ if [ "${kept:-0}" != "$mapped" ] || grep -q forksafe "$W/plain.out"; then
 	exit 1
 fi
 
-echo "median of $RUNS interleaved rounds, each a pacman -U replacing $F files (ratios to no hooks):"
-python3 "$HERE/measure.py" "$RUNS" \
-	"no-hooks=bash $HERE/hook.sh --pacman $W/plain $W" \
-	"hooks=bash $HERE/hook.sh --pacman $W/hooks $W" \
-	--prepare "no-hooks=bash $HERE/hook.sh --restart-fleet $W/plain $B/bench/fleet $N $K $M" \
-	--prepare "hooks=bash $HERE/hook.sh --restart-fleet $W/hooks $B/bench/fleet $N $K $M" \
-	--json "${JSON_OUT:-/dev/null}"
-if grep -q FAILED "$W/plain.log" "$W/hooks.log"; then
-	echo "a transaction failed: the figures are void" >&2
-	exit 1
-fi
-echo "transactions: $(grep -c ok "$W/plain.log") without hooks, $(grep -c ok "$W/hooks.log") with, all succeeded"
-
-# where the hooks' time goes: their two commands alone on the same state,
-# chrooted as pacman runs them (the targets: the package's file list)
 if [ -n "${PHASES:-}" ]; then
-	bsdtar -tf "$W/fsbench-1.0-1-any.pkg.tar.zst" | grep -v '^\.PKGINFO$' | LC_ALL=C sort >"$W/targets"
-	chrooted() {
-		# shellcheck disable=SC2016 # expanded by the inner bash
-		echo "unshare -m bash -c 'mount --bind /proc \$0/proc && mount --bind /sys \$0/sys && mount --bind /usr/lib/x86_64-linux-gnu \$0/usr/lib/x86_64-linux-gnu && mount --bind /usr/lib64 \$0/usr/lib64 && exec chroot \$0 $*' $W/hooks"
-	}
-	echo "the hooks' commands alone, chrooted, fleet up (pre, inuse: on the package's $F targets;"
-	echo "start: the namespace, chroot and forksafe --version; report: post's second half, alone):"
-	python3 "$HERE/measure.py" "$RUNS" \
-		"pre=$(chrooted /usr/bin/forksafe hook pre-transaction)" \
-		"post=$(chrooted /usr/bin/forksafe hook post-transaction)" \
-		"inuse=$(chrooted /usr/bin/forksafe inuse --stdin)" \
-		"report=$(chrooted /usr/bin/forksafe report)" \
-		"start=$(chrooted /usr/bin/forksafe --version)" \
-		--prepare "pre=bash $HERE/hook.sh --restart-fleet $W/hooks $B/bench/fleet $N $K $M" \
-		--stdin "$W/targets"
+	if ! grep -q '^forksafe: kept ' "$W/pre-only.out" || grep -q 'replaced images' "$W/pre-only.out" ||
+		grep -q '^forksafe: kept ' "$W/post-only.out" || ! grep -q 'replaced images' "$W/post-only.out"; then
+		echo "wrong answer: pre-only must run the guard hook only, post-only the retire hook only" >&2
+		cat "$W/pre-only.out" "$W/post-only.out" >&2
+		exit 1
+	fi
 fi
+
+echo "median of $RUNS interleaved rounds, each a pacman -U replacing $F files (ratios to no hooks):"
+CMDS=()
+PREPS=()
+for r in "${ROOTS[@]}"; do
+	name=$r
+	[ "$r" = plain ] && name=no-hooks
+	CMDS+=("$name=bash $HERE/hook.sh --pacman $W/$r $W")
+	PREPS+=(--prepare "$name=bash $HERE/hook.sh --restart-fleet $W/$r $B/bench/fleet $N $K $M")
+done
+python3 "$HERE/measure.py" "$RUNS" "${CMDS[@]}" "${PREPS[@]}" --json "${JSON_OUT:-/dev/null}"
+for r in "${ROOTS[@]}"; do
+	if grep -q FAILED "$W/$r.log"; then
+		echo "a transaction failed on $r: the figures are void" >&2
+		exit 1
+	fi
+done
+echo "transactions: $(for r in "${ROOTS[@]}"; do printf '%s %s, ' "$r" "$(grep -c ok "$W/$r.log")"; done)all succeeded"
