@@ -20,8 +20,12 @@
 # only the pre-transaction hook (forksafe-guard.hook), one with only the
 # post-transaction hook (forksafe-retire.hook), in the same rounds.
 #
+# With ALONE=1, the hooks' commands are then also timed alone, chrooted into
+# the root with both hooks, the fleet up (and `forksafe inuse`, `forksafe
+# report`, `forksafe --version` beside them, for scale).
+#
 # usage: bench/hook.sh BUILD_DIR [F N K M]      (default 2000 300 10 200)
-# env:   RUNS (default 5); PHASES=1 (see above)
+# env:   RUNS (default 5); PHASES=1, ALONE=1 (see above)
 set -euo pipefail
 
 # --- the two steps measure.py runs: restart ROOT's fleet; one pacman call
@@ -182,3 +186,23 @@ for r in "${ROOTS[@]}"; do
 	fi
 done
 echo "transactions: $(for r in "${ROOTS[@]}"; do printf '%s %s, ' "$r" "$(grep -c ok "$W/$r.log")"; done)all succeeded"
+
+# where the hooks' time goes: their two commands alone on the same state,
+# chrooted as pacman runs them (the targets: the package's file list)
+if [ -n "${ALONE:-}" ]; then
+	bsdtar -tf "$W/fsbench-1.0-1-any.pkg.tar.zst" | grep -v '^\.PKGINFO$' | LC_ALL=C sort >"$W/targets"
+	chrooted() {
+		# shellcheck disable=SC2016 # expanded by the inner bash
+		echo "unshare -m bash -c 'mount --bind /proc \$0/proc && mount --bind /sys \$0/sys && mount --bind /usr/lib/x86_64-linux-gnu \$0/usr/lib/x86_64-linux-gnu && mount --bind /usr/lib64 \$0/usr/lib64 && exec chroot \$0 $*' $W/hooks"
+	}
+	echo "the hooks' commands alone, chrooted, fleet up (pre, inuse: on the package's $F targets;"
+	echo "start: the namespace, chroot and forksafe --version; report: post's second half, alone):"
+	python3 "$HERE/measure.py" "$RUNS" \
+		"pre=$(chrooted /usr/bin/forksafe hook pre-transaction)" \
+		"post=$(chrooted /usr/bin/forksafe hook post-transaction)" \
+		"inuse=$(chrooted /usr/bin/forksafe inuse --stdin)" \
+		"report=$(chrooted /usr/bin/forksafe report)" \
+		"start=$(chrooted /usr/bin/forksafe --version)" \
+		--prepare "pre=bash $HERE/hook.sh --restart-fleet $W/hooks $B/bench/fleet $N $K $M" \
+		--stdin "$W/targets"
+fi
