@@ -189,7 +189,8 @@ file_list() {
 	(cd "$1" && find . \( -type f -o -type l \) ! -path './.*' -printf '%P\n' | LC_ALL=C sort)
 }
 
-# cmake_project_version : the version in CMakeLists.txt's project().
-cmake_project_version() {
-	sed -n 's/^project(forksafe VERSION \([0-9.]*\).*/\1/p' "$SOURCE_DIR/CMakeLists.txt"
+# project_version : the project's version, as the built forksafe says it
+# (the build takes it from the sources).
+project_version() {
+	"$FORKSAFE" --version | sed -n '1s/^forksafe \([0-9][0-9.]*\) .*/\1/p'
 }

@@ -63,8 +63,8 @@ pkgname=$(pkgfield pkgname)
 pkgver=$(pkgfield pkgver)
 pkgrel=$(pkgfield pkgrel)
 mapfile -t DEPENDS < <(pkgfield depends)
-cmake_version=$(cmake_project_version)
-verify "pkgver is the project's version in CMakeLists.txt ($cmake_version)" [ "$pkgver" = "$cmake_version" ]
+version=$(project_version)
+verify "pkgver is the project's version ($version)" [ "$pkgver" = "$version" ]
 # shellcheck disable=SC1090,SC2317 # the PKGBUILD; called through verify
 defines() { (. "$1" && declare -F "$2" >/dev/null); }
 for f in check build package; do

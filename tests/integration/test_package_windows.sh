@@ -15,7 +15,7 @@
 
 need_tools cmake ninja x86_64-w64-mingw32-gcc
 export CMAKE_BUILD_PARALLEL_LEVEL=2 # a shared machine
-version=$(cmake_project_version)
+version=$(project_version)
 
 # hooks_of DIR : the alpm hooks hooks/pacman makes, as installed under DIR
 hooks_of() { (cd "$SOURCE_DIR/hooks/pacman" && for h in *.hook.in; do echo "$1/${h%.in}"; done); }
