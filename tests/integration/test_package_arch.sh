@@ -101,6 +101,8 @@ done
 	echo "arch = $(pkgfield arch)"
 	pkgfield license | sed 's/^/license = /'
 	printf 'depend = %s\n' "${DEPENDS[@]}"
+	# makepkg adds the soname's version to a library's name (=0-64)
+	pkgfield provides | sed 's/^/provides = /'
 	pkgfield makedepends | sed 's/^/makedepend = /'
 	pkgfield checkdepends | sed 's/^/checkdepend = /'
 } >"$pkgdir/.PKGINFO"
@@ -167,6 +169,8 @@ same_files() {
 }
 verify "  and they are in the root as the package has them" same_files "$T/installed" "$pkgdir" "$R"
 deps=$(pacman --root "$R" --dbpath "$R/var/lib/pacman" -Qi "$pkgname" 2>/dev/null | sed -n 's/^Depends On *: //p')
+got_provides=$(pacman --root "$R" --dbpath "$R/var/lib/pacman" -Qi "$pkgname" 2>/dev/null | sed -n 's/^Provides *: //p')
+verify "  what it provides: $got_provides" [ "$(echo "$got_provides" | tr -s ' ' '\n' | LC_ALL=C sort)" = "$(pkgfield provides | LC_ALL=C sort)" ]
 verify "  and its depends: $deps" [ "$(echo "$deps" | tr -s ' ' '\n' | LC_ALL=C sort)" = "$(printf '%s\n' "${DEPENDS[@]}" | LC_ALL=C sort)" ]
 
 # --- the next transaction: an upgrade of a package whose file a process maps -------------------
