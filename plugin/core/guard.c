@@ -8,7 +8,9 @@
  * directory to snap-NAME.  A crash leaves only .tmp-*, which retire
  * removes; the originals are never touched.
  */
+#include "cygwin.h"
 #include "store.h"
+#include "verdict.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -99,6 +101,30 @@ static void plan_free(struct plan *pl)
 	fs_idset_free(pl->seen);
 }
 
+/*
+ * The Cygwin runtime DLL (cygwin1.dll, msys-2.0.dll) is never kept: no
+ * process survives its replacement (the shared memory's layout changes),
+ * and a second name could let a native deleter remove the in-use runtime's
+ * own name.  Counted in r->runtime_in_use.
+ */
+static void drop_runtime(struct plan *pl, fs_guard_result *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < pl->n; i++) {
+		const char *base = strrchr(pl->v[i].relpath, '/');
+
+		if (!fs_cyg_is_runtime_name(base ? base + 1 : pl->v[i].relpath)) {
+			pl->v[n++] = pl->v[i];
+			continue;
+		}
+		r->runtime_in_use++;
+		free(pl->v[i].relpath);
+		free(pl->v[i].procs);
+	}
+	pl->n = n;
+}
+
 /* Identities kept by open snapshots: no need to keep them twice. */
 static int open_snapshot_ids(fs_os_store *s, fs_idset *ids, fs_err *err)
 {
@@ -148,15 +174,12 @@ static int plan_all(struct plan *pl, const fs_store_opts *opts, fs_guard_result 
 		    fs_err *err)
 {
 	const char *root = opts->root ? opts->root : "/";
-	size_t rlen = strlen(root);
 	fs_targets *t = fs_targets_new(root, err);
 	fs_idset *seen = fs_idset_new(1024);
 	fs_inuse *q = NULL;
 	fs_scan *scan;
 	int rc = -1;
 
-	while (rlen > 1 && root[rlen - 1] == '/')
-		rlen--;
 	if (!t || !seen || fs_scan_run(&opts->scan, &scan, err) < 0)
 		goto out;
 	r->complete = scan->complete;
@@ -169,11 +192,10 @@ static int plan_all(struct plan *pl, const fs_store_opts *opts, fs_guard_result 
 
 			if (im->flags & FS_IMAGE_DELETED)
 				continue; /* its path is gone: nothing left to link */
-			if (rlen > 1) {
-				if (strncmp(rel, root, rlen) != 0 || rel[rlen] != '/')
-					continue;
-				rel += rlen;
-			}
+			/* the backend's rule: on Windows "/" is the installation, case
+			 * and '/' or '\\' do not matter */
+			if (!(rel = fs_os_under_root(rel, root)))
+				continue;
 			if (fs_idset_add(seen, im->id, &added) < 0) {
 				fs_scan_free(scan);
 				goto oom;
@@ -434,6 +456,7 @@ static int guard(const fs_targets *targets, const fs_store_opts *opts, int once,
 			      : plan_targets(&pl, targets, opts, r, err)) < 0)
 		goto out;
 	r->in_use = pl.n;
+	drop_runtime(&pl, r);
 	if (pl.n == 0) {
 		rc = 0;
 		goto out;
@@ -459,7 +482,9 @@ out:
 int fs_guard(const fs_targets *targets, const fs_store_opts *opts,
 	     fs_guard_result **out, fs_err *err)
 {
-	return guard(targets, opts, 1, out, err);
+	if (guard(targets, opts, 1, out, err) < 0)
+		return -1;
+	return fs_guard_forecast(targets, opts, *out, err); /* verdict.h: Cygwin/MSYS2 only */
 }
 
 /*
@@ -520,5 +545,6 @@ void fs_guard_result_free(fs_guard_result *r)
 	free(r->skipped);
 	fs_manifest_free(&r->kept);
 	free(r->snapshot);
+	fs_fork_forecast_free(r->fork);
 	free(r);
 }

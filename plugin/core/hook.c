@@ -86,6 +86,10 @@ static int post(const fs_config *cfg, fs_store_opts *so)
 		rc = problem(cfg, "cannot tell who runs replaced images", err.msg);
 	if (fs_post_write_summary(rt, rp, stdout) < 0)
 		rc = problem(cfg, "output", "cannot write");
+	/* Cygwin and MSYS2: the fork retry's directory, made and checked
+	 * (quiet unless that changed something or is wrong) */
+	if (fs_enable_hook(so->root, stdout, &err) < 0)
+		rc = problem(cfg, "the fork retry may be off", err.msg);
 	fs_report_result_free(rp);
 	fs_pkgdb_free(db);
 	fs_retire_result_free(rt);

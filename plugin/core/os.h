@@ -194,6 +194,18 @@ int fs_os_mkdir_shared(fs_os_root *root, const char *relpath, int *created, fs_e
 /* The file system type of the root's relpath ("NTFS", "ext4", ...). */
 int fs_os_fs_type(fs_os_root *root, const char *relpath, char *buf, size_t len,
 		  fs_err *err);
+/*
+ * What enable checks of the root's directory relpath, whoever made it:
+ * *birth its creation time in the unit of fs_proc.start_time (0: unknown,
+ * as on Linux, where no Cygwin process runs); in why (empty when none) what
+ * keeps it from serving every user as Cygwin's retry needs (every user may
+ * add entries and pass through; a directory, not a link); in weak (empty
+ * when none) what lets users harm each other there though it serves (any
+ * user may remove or change others' entries: no sticky bit).  Both buffers
+ * hold len bytes.  -1 with err when it cannot be read.
+ */
+int fs_os_shared_dir_check(fs_os_root *root, const char *relpath, uint64_t *birth,
+			   char *why, char *weak, size_t len, fs_err *err);
 
 /* ---- odds and ends ---------------------------------------------------------- */
 

@@ -3,6 +3,7 @@
  * style of pacman's hook output (docs/hooks.md).
  */
 #include "internal.h"
+#include "verdict.h"
 
 static const char *s_(size_t n) { return n == 1 ? "" : "s"; }
 static const char *es(size_t n) { return n == 1 ? "" : "es"; }
@@ -16,10 +17,14 @@ int fs_guard_write_summary(const fs_guard_result *r, FILE *f)
 	else
 		fprintf(f, "forksafe: kept %zu in-use file%s for running processes", kept,
 			s_(kept));
+	if (r->runtime_in_use)
+		fputs("; the runtime DLL is in use and never kept (its users must restart if it "
+		      "changes)", f);
 	if (r->failed)
 		fprintf(f, "; %zu could not be kept (forksafe status)", r->failed);
 	if (!r->complete)
 		fprintf(f, "; %zu process%s could not be read", r->unreadable, es(r->unreadable));
+	fs_fork_forecast_text(f, r->fork); /* Cygwin/MSYS2 only */
 	putc('\n', f);
 	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }

@@ -3,6 +3,7 @@
  * change and, for each, its files running processes map.
  */
 #include "internal.h"
+#include "verdict.h"
 
 #include <stdlib.h>
 
@@ -78,6 +79,7 @@ int fs_plan_write_json(const fs_plan *p, FILE *f)
 		fs_json_obj_end(&j);
 	}
 	fs_json_arr_end(&j);
+	fs_fork_forecast_json(&j, p->fork); /* Cygwin/MSYS2 only */
 	fs_json_obj_end(&j);
 	return fs_json_finish(&j);
 }
@@ -132,5 +134,6 @@ int fs_plan_write_text(const fs_plan *p, FILE *f)
 			putc('\n', f);
 		}
 	}
+	fs_fork_forecast_lines(f, p->fork); /* Cygwin/MSYS2 only */
 	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }

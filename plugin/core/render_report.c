@@ -4,6 +4,7 @@
  * must restart because a runtime component was replaced.
  */
 #include "internal.h"
+#include "verdict.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -181,6 +182,7 @@ int fs_report_write_json(const fs_report_result *r, FILE *f)
 		free(c);
 		return -1;
 	}
+	fs_fork_json(&j, r->fork); /* Cygwin/MSYS2 only */
 	fs_json_obj_end(&j);
 	free(g);
 	free(c);
@@ -255,12 +257,14 @@ int fs_report_write_text(const fs_report_result *r, FILE *f)
 	}
 	if (r->must_restart) {
 		fprintf(f, "must restart (the loader, libc or runtime DLL was replaced; "
-			"no snapshot makes that safe):\n");
+			"no snapshot makes that safe, and guard never keeps the Cygwin "
+			"runtime DLL):\n");
 		text_procs(f, r, RUNTIME, NULL);
 	}
 	free(g);
 	free(c);
 	if (fs_units_write_text(r, f) < 0)
 		return -1;
+	fs_fork_text(f, r->fork); /* Cygwin/MSYS2 only */
 	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }

@@ -1,5 +1,6 @@
 /* render_scan.c - `forksafe ps` output: processes and their images. */
 #include "internal.h"
+#include "verdict.h"
 
 #include <string.h>
 
@@ -50,9 +51,24 @@ void fs_json_proc_object(fs_json *j, const fs_proc *p)
 	fs_json_obj_end(j);
 }
 
+/* Cygwin/MSYS2: the fork verdict of each process of the installation
+ * forksafe.exe belongs to; NULL on Linux (nothing is written). */
+static fs_fork_info *verdicts(const fs_scan *scan)
+{
+	fs_store_opts so = { 0 };
+	fs_fork_info *fi = NULL;
+	fs_err err;
+
+	if (fs_fork_verdicts(NULL, scan, &so, &fi, &err) < 0)
+		fprintf(stderr, "forksafe: no fork verdicts: %s\n", err.msg);
+	return fi;
+}
+
 int fs_scan_write_json(const fs_scan *scan, FILE *f)
 {
+	fs_fork_info *fi = verdicts(scan);
 	fs_json j;
+	int rc;
 
 	fs_json_doc(&j, f);
 	fs_json_completeness(&j, scan->complete, scan->unreadable);
@@ -65,6 +81,7 @@ int fs_scan_write_json(const fs_scan *scan, FILE *f)
 		fs_json_bool(&j, "exe_deleted", p->exe_deleted);
 		fs_json_str(&j, "root", p->root);
 		fs_json_bool(&j, "foreign_mount_ns", p->foreign_mntns);
+		fs_fork_proc_json(&j, fi, p);
 		fs_json_arr_begin(&j, "images");
 		for (size_t m = 0; m < p->nimages; m++) {
 			const fs_image *im = &p->images[m];
@@ -80,7 +97,9 @@ int fs_scan_write_json(const fs_scan *scan, FILE *f)
 	}
 	fs_json_arr_end(&j);
 	fs_json_obj_end(&j);
-	return fs_json_finish(&j);
+	rc = fs_json_finish(&j);
+	fs_fork_info_free(fi);
+	return rc;
 }
 
 void fs_text_proc(FILE *f, const fs_proc *p)
@@ -111,6 +130,9 @@ static void proc_line(FILE *f, const fs_proc *p)
 
 int fs_scan_write_text(const fs_scan *scan, FILE *f, int brief)
 {
+	fs_fork_info *fi = verdicts(scan);
+	int rc;
+
 	for (size_t i = 0; i < scan->nprocs; i++) {
 		const fs_proc *p = &scan->procs[i];
 		size_t deleted = 0;
@@ -118,6 +140,7 @@ int fs_scan_write_text(const fs_scan *scan, FILE *f, int brief)
 		for (size_t m = 0; m < p->nimages; m++)
 			deleted += (p->images[m].flags & FS_IMAGE_DELETED) != 0;
 		proc_line(f, p);
+		fs_fork_proc_text(f, fi, p);
 		if (brief) {
 			fprintf(f, ": %zu images", p->nimages);
 			if (deleted)
@@ -139,5 +162,7 @@ int fs_scan_write_text(const fs_scan *scan, FILE *f, int brief)
 			putc('\n', f);
 		}
 	}
-	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
+	fs_fork_info_free(fi);
+	rc = fflush(f) == 0 && !ferror(f) ? 0 : -1;
+	return rc;
 }

@@ -1,5 +1,6 @@
 /* render_store.c - guard, retire and status output, for people and programs. */
 #include "internal.h"
+#include "verdict.h"
 
 #include <inttypes.h>
 
@@ -31,6 +32,7 @@ int fs_guard_write_json(const fs_guard_result *r, FILE *f)
 	fs_json_uint(&j, "already_kept", r->already_kept);
 	fs_json_uint(&j, "replaced", r->replaced);
 	fs_json_uint(&j, "lock_holders", r->lock_holders);
+	fs_json_uint(&j, "runtime_not_kept", r->runtime_in_use);
 	fs_json_arr_begin(&j, "kept");
 	for (size_t i = 0; i < r->kept.n; i++) {
 		const fs_manifest_entry *e = &r->kept.v[i];
@@ -48,6 +50,7 @@ int fs_guard_write_json(const fs_guard_result *r, FILE *f)
 		fs_json_obj_end(&j);
 	}
 	fs_json_arr_end(&j);
+	fs_fork_forecast_json(&j, r->fork); /* Cygwin/MSYS2 only */
 	fs_json_arr_begin(&j, "failed");
 	for (size_t i = 0; i < r->failed; i++)
 		fs_json_str(&j, NULL, r->messages[i]);
@@ -80,6 +83,9 @@ int fs_guard_write_text(const fs_guard_result *r, FILE *f)
 	if (r->lock_holders)
 		fprintf(f, "forksafe: %zu process%s hold%s the snapshot's lock\n", r->lock_holders,
 			r->lock_holders == 1 ? "" : "es", r->lock_holders == 1 ? "s" : "");
+	if (r->runtime_in_use)
+		fputs("forksafe: the runtime DLL is in use and never kept: no process survives its "
+		      "replacement, and processes using it must restart if it changes\n", f);
 	if (r->already_kept)
 		fprintf(f, "forksafe: %zu file%s in use already kept by an open snapshot\n",
 			r->already_kept, r->already_kept == 1 ? "" : "s");
@@ -122,6 +128,7 @@ int fs_retire_write_json(const fs_retire_result *r, FILE *f)
 		fs_json_obj_end(&j);
 	}
 	fs_json_arr_end(&j);
+	fs_cygfork_json(&j, r->cygfork); /* Cygwin/MSYS2 only */
 	fs_json_obj_end(&j);
 	return fs_json_finish(&j);
 }
@@ -155,6 +162,7 @@ int fs_retire_write_text(const fs_retire_result *r, FILE *f)
 		fprintf(f, "forksafe: %s %zu leftover%s of interrupted runs\n",
 			r->dry_run ? "would remove" : "removed", r->leftovers,
 			r->leftovers == 1 ? "" : "s");
+	fs_cygfork_text(f, r->cygfork, r->dry_run); /* Cygwin/MSYS2 only */
 	fprintf(f, "forksafe: %zu snapshot%s, %zu file%s still held\n", r->n - removed,
 		r->n - removed == 1 ? "" : "s", kept, kept == 1 ? "" : "s");
 	return done(f);

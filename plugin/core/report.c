@@ -7,6 +7,7 @@
  * old file is still kept.
  */
 #include "store.h"
+#include "verdict.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -457,6 +458,9 @@ int fs_report(const fs_store_opts *opts, const fs_pkgdb *db, fs_report_result **
 	fs_report_units(r);
 	if (db && label(r, db, err) < 0)
 		goto out;
+	/* Cygwin/MSYS2: every process's fork verdict (none on Linux) */
+	if (fs_fork_verdicts(r->root, r->scan, opts, &r->fork, err) < 0)
+		goto out;
 	rc = 0;
 out:
 	free(keeper);
@@ -481,6 +485,7 @@ void fs_report_result_free(fs_report_result *r)
 	for (size_t i = 0; i < r->nsnapshots; i++)
 		free(r->snapshots[i]);
 	free(r->snapshots);
+	fs_fork_info_free(r->fork);
 	fs_scan_free(r->scan);
 	free(r->root);
 	free(r);

@@ -17,6 +17,7 @@
  * left alone.
  */
 #include "store.h"
+#include "verdict.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -266,6 +267,8 @@ int fs_retire(const fs_store_opts *opts, fs_retire_result **out, fs_err *err)
 	}
 	rc = 0;
 out:
+	if (rc == 0 && fs_retire_cygfork(opts, r, err) < 0) /* verdict.h */
+		rc = -1;
 	for (size_t i = 0; i < nsnaps; i++)
 		fs_manifest_free(&snaps[i].m);
 	free(snaps);
@@ -295,5 +298,6 @@ void fs_retire_result_free(fs_retire_result *r)
 		free(r->leftovers_failed[i]);
 	free(r->leftovers_failed);
 	free(r->v);
+	fs_cygfork_result_free(r->cygfork);
 	free(r);
 }

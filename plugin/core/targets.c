@@ -312,10 +312,11 @@ int fs_targets_add_user(fs_targets *t, const char *path, fs_err *err)
 			return fs_fail(err, "out of memory");
 		sprintf(full, "%s/%s", cwd, path);
 	}
-	/* Windows: a drive path must lie in the installation ("/") */
+	/* Windows: a drive path in the installation ("/") is the
+	 * installation's file; one elsewhere is answered by the backend
+	 * wherever it lies (Linux: every path is inside "/") */
 	inside = fs_os_under_root(full ? full : path, "/");
-	rc = inside ? add(t, path, inside, err)
-		    : fs_targets_skip(t, path, "outside the root (give --root)", err);
+	rc = add(t, path, inside ? inside : full ? full : path, err);
 	free(full);
 	return rc;
 }

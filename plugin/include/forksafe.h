@@ -347,6 +347,11 @@ typedef struct fs_guard_result {
 	size_t unreadable;
 	size_t nskipped;       /* targets left out (fs_targets_skipped): */
 	fs_target_skip *skipped; /* never a failure: they name no file */
+	size_t runtime_in_use; /* in use, counted in in_use, never kept: cygwin1.dll,
+				* msys-2.0.dll (no process survives their change) */
+	/* Cygwin/MSYS2 (guard with targets): each process's fork verdict once
+	 * the transaction has replaced them (docs/windows.md); NULL elsewhere */
+	struct fs_fork_forecast *fork;
 } fs_guard_result;
 
 /* targets: the files to protect (NULL with opts->all_in_use). */
@@ -376,6 +381,9 @@ typedef struct fs_retire_result {
 	int dry_run;
 	int complete;
 	size_t unreadable;
+	/* Cygwin/MSYS2: the runtime's own cygfork directories retired
+	 * (docs/windows.md); NULL elsewhere */
+	struct fs_cygfork_result *cygfork;
 } fs_retire_result;
 
 int fs_retire(const fs_store_opts *opts, fs_retire_result **out, fs_err *err);
@@ -582,6 +590,9 @@ typedef struct fs_report_result {
 	char **snapshots;        /* backs fs_report_image.snapshot */
 	size_t nsnapshots;
 	int systemd;             /* units were looked for: systemd runs */
+	/* Cygwin/MSYS2: the fork verdict of every process of the root's
+	 * installation (docs/windows.md); NULL elsewhere */
+	struct fs_fork_info *fork;
 } fs_report_result;
 
 struct fs_pkgdb;
@@ -609,18 +620,46 @@ typedef struct fs_enable_result {
 	char fs_type[32];     /* of the cygfork directory: "NTFS", "ext4", ... */
 	int ntfs;
 	int same_volume;      /* cygfork and the binaries on one volume (-1: no binaries) */
-	int protected_;       /* all of it holds: fork retries can use hardlinks */
+	char problem[128];    /* what its ACL (mode) or kind gets wrong, "" if nothing */
+	char weakness[128];   /* it serves, but users may remove others' entries, "" if not */
+	uint64_t birth;       /* when it was made (fs_proc.start_time's unit), 0 unknown */
+	int ready;            /* all of the above holds: the runtime can use it */
+	/* running processes of the installation (they map its runtime DLL) that
+	 * started before the directory existed, or when that is unknown: the
+	 * runtime decided without it, once for the installation, so they are
+	 * covered only once every process of the installation has exited */
+	size_t nuncovered;
+	fs_proc *uncovered;   /* strings live in the scan (kept below) */
+	int complete;         /* every process could be read */
+	struct fs_scan *scan;
+	int protected_;       /* ready, and no uncovered process: fork retries can
+			       * use hardlinks in every process of the installation */
 } fs_enable_result;
 
 /*
  * Makes sure ROOT/var/run/cygfork exists (everyone may add entries, only
  * their owner removes them: mode 1777, or its NTFS equivalent) and checks
- * what Cygwin's fork retry needs of it: NTFS, the volume of the binaries.
+ * what Cygwin's fork retry needs of it: NTFS, the volume of the binaries,
+ * rights that serve every user; names the running processes it does not
+ * cover yet.
  */
 int fs_enable(const char *root, fs_enable_result **out, fs_err *err);
+/*
+ * What the post-transaction hook runs: on a root with a Cygwin or MSYS2
+ * runtime DLL, fs_enable() - quietly: one line to f only when it made the
+ * directory (and which running processes wait for the next start of the
+ * installation) or when the directory cannot serve (why); nothing when
+ * nothing changed and all is well.  A root without a runtime DLL (Linux,
+ * a plain tree) is left alone: nothing made, nothing said.  -1 with err
+ * only when it could not look (the hook warns and goes on).
+ */
+int fs_enable_hook(const char *root, FILE *f, fs_err *err);
 void fs_enable_result_free(fs_enable_result *r);
 int fs_enable_write_json(const fs_enable_result *r, FILE *f);
 int fs_enable_write_text(const fs_enable_result *r, FILE *f);
+/* The post-transaction hook's quiet line (fs_enable_hook): none when the
+ * directory was there already and can serve. */
+int fs_enable_write_hook(const fs_enable_result *r, FILE *f);
 
 /* ---- packages: libsolv, libarchive, zstd ----------------------------------
  * Present when built with FORKSAFE_PACKAGES (fs_features() says "packages");
@@ -751,6 +790,9 @@ typedef struct fs_plan {
 	fs_inuse *inuse;           /* the files of installed packages that change */
 	fs_targets *targets;
 	fs_pkgdb *db;              /* owns the strings */
+	/* Cygwin/MSYS2: each process's fork verdict after the transaction
+	 * (docs/windows.md); NULL elsewhere */
+	struct fs_fork_forecast *fork;
 } fs_plan;
 
 /* Reads root's pacman local and sync databases, lets libsolv's solver work

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "pkg.h"
+#include "../core/verdict.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +150,14 @@ static int add_targets(fs_plan *plan, fs_err *err)
 	return 0;
 }
 
+/* Cygwin/MSYS2: the fork verdict each process will have (verdict.h). */
+static int forecast(fs_plan *plan, const fs_plan_opts *o, fs_err *err)
+{
+	fs_store_opts so = { .root = plan->root, .store = o->store, .scan = o->scan };
+
+	return fs_fork_predict(plan->targets, &so, &plan->fork, err) < 0 ? -1 : 0;
+}
+
 int fs_plan_run(const fs_plan_opts *o, fs_plan **out, fs_err *err)
 {
 	fs_plan *plan = calloc(1, sizeof *plan);
@@ -188,7 +197,8 @@ int fs_plan_run(const fs_plan_opts *o, fs_plan **out, fs_err *err)
 	if (make_jobs(plan->db, o, &job, err) < 0 || solve(plan->db, &job, &trans, err) < 0 ||
 	    classify(plan, trans, err) < 0 ||
 	    !(plan->targets = fs_targets_new(plan->root, err)) || add_targets(plan, err) < 0 ||
-	    fs_inuse_run(plan->targets, &o->scan, &plan->inuse, err) < 0)
+	    fs_inuse_run(plan->targets, &o->scan, &plan->inuse, err) < 0 ||
+	    forecast(plan, o, err) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -207,6 +217,7 @@ void fs_plan_free(fs_plan *p)
 	if (!p)
 		return;
 	fs_inuse_free(p->inuse);
+	fs_fork_forecast_free(p->fork);
 	fs_targets_free(p->targets);
 	fs_pkgdb_free(p->db);
 	free(p->v);

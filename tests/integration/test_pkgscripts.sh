@@ -14,6 +14,7 @@ S=$R/var/lib/forksafe
 mkdir -p "$R/bin"
 cp "$TESTLIB" "$R/bin/cygdemo.so"
 cp "$TESTLIB" "$R/bin/cygidle.so"
+cp "$TESTLIB" "$R/bin/cygwin1.dll" # a Cygwin root: the hook makes cygfork there
 run() { FORKSAFE=$FORKSAFE FORKSAFE_ROOT=$R dash "$SCRIPTS/$1"; }
 
 start_mapper "$T/ready" "$R/bin/cygdemo.so"
@@ -34,13 +35,15 @@ verify "the replaced image is still kept for the running process" \
 	test -e "$S/$snap/files/bin/cygdemo.so"
 verify "cygfork is made, world-writable and sticky" \
 	test "$(stat -c %a "$R/var/run/cygfork")" = 1777
-verify "it says what is not protected" grep -q "not protected" <<<"$out"
+verify "it says the fork retry is off, and why" \
+	grep -q "fork retry is off: Cygwin's fork retry needs NTFS" <<<"$out"
 verify "it names the process running a replaced image" grep -q "1 process" <<<"$out"
 
 kill -9 "$M"
 wait "$M" 2>/dev/null
 out=$(run zp_forksafe.dash 2>&1)
 expect_rc "zp_forksafe.dash after the process ended" 0 $?
+verify "cygfork on a file system that cannot serve is still said" grep -q "fork retry is off" <<<"$out"
 verify "the snapshot is retired" test ! -e "$S/$snap"
 
 # problems are warnings: the installation goes on

@@ -51,14 +51,40 @@ int main(void)
 	CHECK(streq(s, "Z:/t\xc3\xa9st.dll"));
 	free(s);
 
-	/* "/x" is inside the installation; drive and relative paths are kept */
-	w = fs_win_path("/usr/bin");
-	s = w ? fs_win_mixed(w, wcslen(w)) : NULL;
-	CHECK(s && strlen(s) > strlen("/usr/bin") &&
-	      strcmp(s + strlen(s) - strlen("/usr/bin"), "/usr/bin") == 0 &&
-	      strncmp(s, fs_win_install_root(), strlen(fs_win_install_root())) == 0);
-	free(s);
-	free(w);
+	/* test_paths.exe is in no bin\ or usr\bin\: its installation is
+	 * unknown, said, never guessed; "/x" then has no Win32 path */
+	{
+		fs_err err;
+
+		CHECK(fs_win_install_root(&err) == NULL && strstr(err.msg, "give --root"));
+		CHECK(fs_win_path("/usr/bin") == NULL);
+		CHECK(fs_os_under_root("C:/usr/bin/x.dll", "/") == NULL);
+	}
+	CHECK(streq(fs_os_under_root("/usr/bin/x.dll", "/"), "/usr/bin/x.dll"));
+	CHECK(streq(fs_os_under_root("\\\\?\\C:\\m\\usr\\x.dll", "C:/m"), "\\usr\\x.dll"));
+	CHECK(streq(fs_os_under_root("C:/m//usr/x.dll", "C:\\m\\"), "/usr/x.dll"));
+	CHECK(fs_win_drive_path("C:/x") && fs_win_drive_path("c:\\x") &&
+	      fs_win_drive_path("//srv/s/x") && fs_win_drive_path("\\\\?\\C:\\x"));
+	CHECK(!fs_win_drive_path("/usr/x") && !fs_win_drive_path("usr/x") &&
+	      !fs_win_drive_path("C:x"));
+	/* a path MAX_PATH long or more takes the \\?\ form, "." and ".." applied */
+	{
+		char longp[400] = "C:/a/../";
+		wchar_t *l;
+
+		for (size_t i = strlen(longp); i < 300; i++)
+			longp[i] = i % 50 == 0 ? '/' : 'x';
+		l = fs_win_path(longp);
+		CHECK(l && wcsncmp(l, L"\\\\?\\C:\\xx", 9) == 0 && !wcsstr(l, L"..") &&
+		      !wcschr(l, L'/'));
+		free(l);
+		l = fs_win_long_always(fs_win_wide("C:\\a\\.\\b"));
+		CHECK(l && wcscmp(l, L"\\\\?\\C:\\a\\b") == 0);
+		free(l);
+		l = fs_win_long_always(fs_win_wide("\\\\srv\\s\\b"));
+		CHECK(l && wcscmp(l, L"\\\\?\\UNC\\srv\\s\\b") == 0);
+		free(l);
+	}
 	w = fs_win_path("C:/a/b");
 	CHECK(w && wcscmp(w, L"C:\\a\\b") == 0);
 	free(w);

@@ -90,5 +90,6 @@ one_line_skip() { # DESCRIPTION PATTERN ARGS...
 	verify "$what: one line naming it" grep -q -- "$pattern" "$T/out"
 }
 one_line_skip "'..' leaving the root" "skipped: leaves the root" inuse --root "$rroot" ../../etc/passwd
-one_line_skip "a path outside the installation" "skipped: " inuse 'C:/windows/system32/kernel32.dll'
+one_line_skip "a drive path outside the root" "skipped: outside the root" \
+	inuse --root "$rroot" 'C:/windows/system32/kernel32.dll'
 finish

@@ -105,3 +105,26 @@ int fs_os_fs_type(fs_os_root *root, const char *relpath, char *buf, size_t len,
 	snprintf(buf, len, "0x%lx", (unsigned long)st.f_type);
 	return 0;
 }
+
+int fs_os_shared_dir_check(fs_os_root *root, const char *relpath, uint64_t *birth,
+			   char *why, char *weak, size_t len, fs_err *err)
+{
+	struct stat st;
+	int unused = 0, fd = walk(root, relpath, 0, &unused, err), rc;
+
+	*birth = 0; /* no Cygwin process runs here: nothing to compare with */
+	why[0] = weak[0] = '\0';
+	if (fd < 0)
+		return -1;
+	rc = fstat(fd, &st);
+	close(fd);
+	if (rc < 0)
+		return fs_fail_errno(err, errno, "%s", relpath);
+	if ((st.st_mode & 0333) != 0333)
+		snprintf(why, len, "mode %04o: not every user may add entries",
+			 (unsigned)(st.st_mode & 07777));
+	if (!(st.st_mode & S_ISVTX))
+		snprintf(weak, len, "mode %04o: not sticky, any user may remove others' entries",
+			 (unsigned)(st.st_mode & 07777));
+	return 0;
+}

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 /* After terminating, how long to wait for the child to be gone. */
 #define REAP_MS 2000
@@ -79,7 +80,7 @@ int fs_os_run_limited(const fs_child *c, unsigned timeout, fs_child_end *end, fs
 {
 	STARTUPINFOW si = { .cb = sizeof si, .dwFlags = STARTF_USESTDHANDLES };
 	PROCESS_INFORMATION pi;
-	wchar_t *self, *cmd = self_cmdline(c, &self, err);
+	wchar_t *self, *cmd = self_cmdline(c, &self, err), me[16];
 	HANDLE job;
 	DWORD code = 0;
 	BOOL ok;
@@ -96,7 +97,11 @@ int fs_os_run_limited(const fs_child *c, unsigned timeout, fs_child_end *end, fs
 	SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX);
 	fflush(NULL);
 	job = new_job();
+	/* the worker's scans leave this process out (scan_win32.c) */
+	swprintf(me, sizeof me / sizeof *me, L"%lu", (unsigned long)GetCurrentProcessId());
+	SetEnvironmentVariableW(FS_WIN_SUPERVISOR_VAR, me);
 	ok = CreateProcessW(self, cmd, NULL, NULL, TRUE, CREATE_SUSPENDED, NULL, NULL, &si, &pi);
+	SetEnvironmentVariableW(FS_WIN_SUPERVISOR_VAR, NULL);
 	free(cmd);
 	free(self);
 	if (!ok) {

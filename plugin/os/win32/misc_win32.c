@@ -4,6 +4,7 @@
  * hint, how an identity is written, which images are the runtime.
  */
 #include "win32.h"
+#include "../../core/cygwin.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -80,19 +81,39 @@ static int sep(char c)
 	return c == '/' || c == '\\';
 }
 
+/* path without a \\?\ prefix ("\\?\C:\x" is "C:\x"). */
+static const char *short_form(const char *path)
+{
+	if (sep(path[0]) && sep(path[1]) && path[2] == '?' && sep(path[3]) && path[4] &&
+	    path[5] == ':')
+		return path + 4;
+	return path;
+}
+
 const char *fs_os_under_root(const char *path, const char *root)
 {
 	size_t rlen;
 
-	if (strcmp(root, "/") == 0)
-		root = fs_win_install_root();
+	if (sep(root[0]) && !root[1]) { /* "/": the installation */
+		if (sep(path[0]) && !sep(path[1]))
+			return path; /* "/x" is the installation's already */
+		if (!(root = fs_win_install_root(NULL)))
+			return NULL; /* an installation it cannot tell holds nothing */
+	}
+	path = short_form(path);
+	root = short_form(root);
 	rlen = strlen(root);
 	while (rlen > 0 && sep(root[rlen - 1]))
 		rlen--;
 	for (size_t i = 0; i < rlen; i++) /* case and separators do not matter */
 		if (!(sep(path[i]) && sep(root[i])) && lower(path[i]) != lower(root[i]))
 			return NULL;
-	return sep(path[rlen]) ? path + rlen : NULL;
+	if (!sep(path[rlen]))
+		return NULL;
+	path += rlen;
+	while (sep(path[1])) /* "R//x" is "R/x" */
+		path++;
+	return path;
 }
 
 int fs_os_path_absolute(const char *path)
@@ -107,7 +128,7 @@ int fs_os_is_runtime(const char *path)
 	const char *base = strrchr(path, '/');
 
 	base = base ? base + 1 : path;
-	return _stricmp(base, "cygwin1.dll") == 0 || _stricmp(base, "msys-2.0.dll") == 0;
+	return fs_cyg_is_runtime_name(base);
 }
 
 int fs_os_is_pseudo(const char *path)

@@ -55,32 +55,103 @@ char *fs_win_mixed(const wchar_t *w, size_t len)
 	return s;
 }
 
-const char *fs_win_install_root(void)
+/* The installation, found once (InitOnce: scans and resolves may run in
+ * threads): the directory above the bin\ or usr\bin\ forksafe.exe is in. */
+static struct {
+	INIT_ONCE once;
+	char *root; /* NULL: unknown, why says so */
+	char why[512];
+} inst = { INIT_ONCE_STATIC_INIT, NULL, "" };
+
+static BOOL CALLBACK find_install_root(INIT_ONCE *once, void *arg, void **ctx)
 {
-	static char root[4 * MAX_PATH];
-	wchar_t exe[MAX_PATH];
-	DWORD n;
-	char *m, *slash;
+	wchar_t *exe = malloc(FS_WIN_PATH_MAX * sizeof *exe);
+	DWORD n = exe ? GetModuleFileNameW(NULL, exe, FS_WIN_PATH_MAX) : 0;
+	char *m = n > 0 && n < FS_WIN_PATH_MAX ? fs_win_mixed(exe, n) : NULL;
+	char *slash = m ? strrchr(m, '/') : NULL;
 	size_t len;
 
-	if (root[0])
-		return root;
-	n = GetModuleFileNameW(NULL, exe, MAX_PATH);
-	m = n > 0 && n < MAX_PATH ? fs_win_mixed(exe, n) : NULL;
-	if (!m || !(slash = strrchr(m, '/')) || (size_t)(slash - m) >= sizeof root) {
+	(void)once, (void)arg, (void)ctx;
+	free(exe);
+	if (!slash) {
 		free(m);
-		strcpy(root, "C:");
-		return root;
+		snprintf(inst.why, sizeof inst.why,
+			 "cannot tell the installation forksafe.exe belongs to: its own path "
+			 "cannot be read (give --root)");
+		return TRUE;
 	}
 	*slash = '\0';
 	len = strlen(m);
-	if (len > 8 && _stricmp(m + len - 8, "/usr/bin") == 0)
+	if (len >= 8 && _stricmp(m + len - 8, "/usr/bin") == 0)
 		m[len - 8] = '\0';
-	else if (len > 4 && _stricmp(m + len - 4, "/bin") == 0)
+	else if (len >= 4 && _stricmp(m + len - 4, "/bin") == 0)
 		m[len - 4] = '\0';
-	strcpy(root, m);
-	free(m);
-	return root;
+	else {
+		snprintf(inst.why, sizeof inst.why,
+			 "cannot tell the installation forksafe.exe belongs to: %.400s is not "
+			 "a bin\\ or usr\\bin\\ directory (give --root)", m);
+		free(m);
+		return TRUE;
+	}
+	inst.root = m; /* kept for the process's life */
+	return TRUE;
+}
+
+const char *fs_win_install_root(fs_err *err)
+{
+	InitOnceExecuteOnce(&inst.once, find_install_root, NULL, NULL);
+	if (!inst.root)
+		fs_fail(err, "%s", inst.why);
+	return inst.root;
+}
+
+static int drive_path_w(const wchar_t *w)
+{
+	return (((w[0] | 0x20) >= L'a' && (w[0] | 0x20) <= L'z') && w[1] == L':' &&
+		w[2] == L'\\') || (w[0] == L'\\' && w[1] == L'\\');
+}
+
+int fs_win_drive_path(const char *path)
+{
+	return (((path[0] | 0x20) >= 'a' && (path[0] | 0x20) <= 'z') && path[1] == ':' &&
+		(path[2] == '/' || path[2] == '\\')) ||
+	       ((path[0] == '/' || path[0] == '\\') && (path[1] == '/' || path[1] == '\\'));
+}
+
+static wchar_t *to_long(wchar_t *w, int always)
+{
+	wchar_t *full, *out;
+	DWORD n;
+	int unc;
+
+	if (!w || (!always && wcslen(w) < MAX_PATH - 12) || wcsncmp(w, L"\\\\?\\", 4) == 0 ||
+	    wcsncmp(w, L"\\\\.\\", 4) == 0)
+		return w; /* short (CreateDirectoryW's limit is MAX_PATH - 12) */
+	n = GetFullPathNameW(w, 0, NULL, NULL);
+	full = n ? malloc((size_t)n * sizeof *full) : NULL;
+	if (!full || GetFullPathNameW(w, n, full, NULL) >= n || !drive_path_w(full)) {
+		free(full);
+		return w; /* Win32 then says why it cannot */
+	}
+	free(w);
+	unc = full[0] == L'\\' && full[1] == L'\\';
+	out = malloc((wcslen(full) + 8) * sizeof *out);
+	if (out) {
+		wcscpy(out, unc ? L"\\\\?\\UNC" : L"\\\\?\\");
+		wcscat(out, unc ? full + 1 : full);
+	}
+	free(full);
+	return out;
+}
+
+wchar_t *fs_win_long(wchar_t *w)
+{
+	return to_long(w, 0);
+}
+
+wchar_t *fs_win_long_always(wchar_t *w)
+{
+	return to_long(w, 1);
 }
 
 wchar_t *fs_win_path(const char *path)
@@ -89,8 +160,9 @@ wchar_t *fs_win_path(const char *path)
 	char *full;
 	wchar_t *w;
 
-	if ((path[0] == '/' || path[0] == '\\') && path[1] != '/' && path[1] != '\\')
-		base = fs_win_install_root();
+	if ((path[0] == '/' || path[0] == '\\') && path[1] != '/' && path[1] != '\\' &&
+	    !(base = fs_win_install_root(NULL)))
+		return NULL; /* fs_win_install_root(err) says why */
 	full = malloc(strlen(base) + strlen(path) + 1);
 	if (!full)
 		return NULL;
@@ -101,7 +173,7 @@ wchar_t *fs_win_path(const char *path)
 	for (wchar_t *p = w; p && *p; p++)
 		if (*p == L'/')
 			*p = L'\\';
-	return w;
+	return fs_win_long(w);
 }
 
 int fs_win_fail(fs_err *err, DWORD code, const char *fmt, ...)

@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <wctype.h>
 #include <wchar.h>
 
 /*
@@ -16,7 +17,44 @@
  * a call that returns fewer characters than the buffer holds wrote the
  * whole name; otherwise it returned the size it needs now.
  */
-static wchar_t *final_name(HANDLE h)
+/*
+ * The name when GetFinalPathNameByHandleW cannot give it (Wine names no
+ * handle past MAX_PATH): the handle's path on its volume (FileNameInfo),
+ * on the drive of the path it was opened by - only if that drive is the
+ * handle's volume (same serial), as a link to another volume is not.
+ */
+static wchar_t *final_name_by_volume(HANDLE h, const wchar_t *opened)
+{
+	size_t size = sizeof(FILE_NAME_INFO) + FS_WIN_PATH_MAX * sizeof(wchar_t);
+	FILE_NAME_INFO *fi = malloc(size);
+	wchar_t drive[4], *w = NULL;
+	DWORD serial = 0;
+	fs_win_info info;
+	size_t n;
+
+	if (wcsncmp(opened, L"\\\\?\\", 4) == 0)
+		opened += 4;
+	if (!fi || !iswalpha(opened[0]) || opened[1] != L':' || opened[2] != L'\\' ||
+	    !GetFileInformationByHandleEx(h, FileNameInfo, fi, (DWORD)size) ||
+	    fi->FileNameLength / sizeof(wchar_t) >= FS_WIN_PATH_MAX ||
+	    fs_win_handle_info(h, &info) < 0)
+		goto out;
+	swprintf(drive, 4, L"%lc:\\", opened[0]);
+	if (!GetVolumeInformationW(drive, NULL, 0, &serial, NULL, NULL, NULL, 0) ||
+	    serial != info.id.dev)
+		goto out;
+	n = fi->FileNameLength / sizeof(wchar_t);
+	if ((w = malloc((n + 8) * sizeof *w))) {
+		swprintf(w, 8, L"\\\\?\\%lc:", opened[0]);
+		memcpy(w + 6, fi->FileName, n * sizeof *w);
+		w[6 + n] = L'\0';
+	}
+out:
+	free(fi);
+	return w;
+}
+
+static wchar_t *final_name(HANDLE h, const wchar_t *opened)
 {
 	DWORD size = MAX_PATH + 1;
 
@@ -31,10 +69,10 @@ static wchar_t *final_name(HANDLE h)
 			return w;
 		free(w);
 		if (n == 0 || n > 65536) /* NT names hold at most 32767 */
-			return NULL;
+			return final_name_by_volume(h, opened);
 		size = n + 1;
 	}
-	return NULL;
+	return final_name_by_volume(h, opened);
 }
 
 /* Windows processes share one view of the filesystems: report never asks. */
@@ -51,9 +89,17 @@ fs_os_root *fs_os_root_open(const char *path, fs_err *err)
 	fs_win_info info;
 	HANDLE h;
 
-	if (!r || !(r->given = strdup(path)) || !(r->dir = fs_win_path(path))) {
+	if (!r || !(r->given = strdup(path))) {
 		fs_os_root_close(r);
 		fs_fail(err, "out of memory");
+		return NULL;
+	}
+	if (!(r->dir = fs_win_long_always(fs_win_path(path)))) {
+		/* "/" and "/x": the installation, which forksafe.exe may not tell */
+		if (fs_win_drive_path(path) || (path[0] != '/' && path[0] != '\\') ||
+		    fs_win_install_root(err))
+			fs_fail(err, "out of memory");
+		fs_os_root_close(r);
 		return NULL;
 	}
 	h = fs_win_open_meta(r->dir, 0);
@@ -63,13 +109,16 @@ fs_os_root *fs_os_root_open(const char *path, fs_err *err)
 		return NULL;
 	}
 	if (fs_win_handle_info(h, &info) < 0 || !(info.attrs & FILE_ATTRIBUTE_DIRECTORY) ||
-	    !(r->final = final_name(h))) {
+	    !(r->final = final_name(h, r->dir))) {
 		CloseHandle(h);
 		fs_fail(err, "root %s: not a directory", path);
 		fs_os_root_close(r);
 		return NULL;
 	}
 	CloseHandle(h);
+	/* joins add "\\x": no separator at the end ("\\?\\Z:\\" is "\\?\\Z:") */
+	for (size_t n = wcslen(r->dir); n > 0 && r->dir[n - 1] == L'\\'; n--)
+		r->dir[n - 1] = L'\0';
 	r->final_len = wcslen(r->final);
 	while (r->final_len > 0 && r->final[r->final_len - 1] == L'\\')
 		r->final_len--; /* "Z:\" */
@@ -122,6 +171,81 @@ static char *normalise(const char *path, int *escapes)
 	return out;
 }
 
+/* Is the root the installation forksafe.exe belongs to (the default "/")? */
+static int is_installation(const fs_os_root *root)
+{
+	return (root->given[0] == '/' || root->given[0] == '\\') && !root->given[1];
+}
+
+/* A drive path outside the installation, with the default root: the file
+ * it names, wherever it lies, reported by its final name (or, missing, by
+ * the path given in our '/' form). */
+static int resolve_host(const char *path, fs_target *t, fs_err *err)
+{
+	wchar_t *w = fs_win_path(path), *fin;
+	fs_win_info info;
+	HANDLE h;
+	DWORD e;
+
+	if (!w)
+		return fs_fail(err, "out of memory");
+	h = fs_win_open_meta(w, 0);
+	e = GetLastError();
+	if (h == INVALID_HANDLE_VALUE) {
+		if (e != ERROR_FILE_NOT_FOUND && e != ERROR_PATH_NOT_FOUND) {
+			free(w);
+			return fs_win_fail(err, e, "%s", path);
+		}
+		t->path = fs_win_mixed(w, wcslen(w)); /* missing: as given */
+		free(w);
+		return t->path ? 0 : fs_fail(err, "out of memory");
+	}
+	fin = final_name(h, w);
+	free(w);
+	if (!fin || fs_win_handle_info(h, &info) < 0) {
+		e = GetLastError();
+		CloseHandle(h);
+		free(fin);
+		return fs_win_fail(err, e, "%s", path);
+	}
+	CloseHandle(h);
+	t->path = fs_win_mixed(fin, wcslen(fin));
+	free(fin);
+	if (!t->path)
+		return fs_fail(err, "out of memory");
+	t->exists = 1;
+	t->id = info.id;
+	t->size = info.size;
+	t->mtime_ns = info.mtime_ns;
+	t->is_dir = (info.attrs & FILE_ATTRIBUTE_DIRECTORY) != 0;
+	return 0;
+}
+
+/* A drive path: inside the root, the root's file at that place; outside,
+ * the file itself with the default root, else refused - never joined under
+ * the root into a path that does not exist. */
+static int resolve_drive(fs_os_root *root, const char *path, fs_target *t, fs_err *err)
+{
+	const char *inside = fs_os_under_root(path, is_installation(root) ? "/" : root->given);
+	char *final = NULL;
+	int rc;
+
+	/* the root as given ("msys64", through a junction) or as it is */
+	if (!inside && !(final = fs_win_mixed(root->final, root->final_len)))
+		return fs_fail(err, "out of memory");
+	if (!inside)
+		inside = fs_os_under_root(path, final);
+	if (inside) {
+		rc = fs_os_resolve(root, inside, t, err);
+		free(final);
+		return rc;
+	}
+	free(final);
+	if (is_installation(root))
+		return resolve_host(path, t, err);
+	return fs_fail(err, "%s: outside the root %s", path, root->given);
+}
+
 int fs_os_resolve(fs_os_root *root, const char *path, fs_target *t, fs_err *err)
 {
 	int escapes;
@@ -133,6 +257,10 @@ int fs_os_resolve(fs_os_root *root, const char *path, fs_target *t, fs_err *err)
 
 	t->path = NULL;
 	t->exists = 0;
+	if (fs_win_drive_path(path)) {
+		free(rel);
+		return resolve_drive(root, path, t, err);
+	}
 	if (!rel)
 		return escapes ? fs_fail(err, "%s: leaves the root", path)
 			       : fs_fail(err, "out of memory");
@@ -150,13 +278,16 @@ int fs_os_resolve(fs_os_root *root, const char *path, fs_target *t, fs_err *err)
 	for (wchar_t *p = wrel; *p; p++)
 		if (*p == L'/')
 			*p = L'\\';
-	if (wcscmp(wrel, L"\\") != 0)
-		wcscat(full, wrel);
+	wcscat(full, wrel); /* "\\" too: "Z:" alone would be the volume */
 	free(wrel);
+	if (!(full = fs_win_long(full))) {
+		free(rel);
+		return fs_fail(err, "out of memory");
+	}
 	h = fs_win_open_meta(full, 0);
 	e = GetLastError();
-	free(full);
 	if (h == INVALID_HANDLE_VALUE) {
+		free(full);
 		if (e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND) {
 			t->path = rel; /* missing: the lexical path */
 			return 0;
@@ -164,7 +295,8 @@ int fs_os_resolve(fs_os_root *root, const char *path, fs_target *t, fs_err *err)
 		free(rel);
 		return fs_win_fail(err, e, "%s", path);
 	}
-	fin = final_name(h);
+	fin = final_name(h, full);
+	free(full);
 	if (!fin || fs_win_handle_info(h, &info) < 0) {
 		e = GetLastError();
 		CloseHandle(h);

@@ -277,6 +277,59 @@ static int scan_process(struct scanner *sc, const PROCESSENTRY32W *pe)
 	return 0;
 }
 
+/* The identity of the program file process h runs; -1 if unknown. */
+static int program_id(HANDLE h, fs_id *id)
+{
+	wchar_t *name = malloc(FS_WIN_PATH_MAX * sizeof *name);
+	DWORD n = FS_WIN_PATH_MAX;
+	fs_win_info info;
+	HANDLE f = INVALID_HANDLE_VALUE;
+	int rc = -1;
+
+	if (name && QueryFullProcessImageNameW(h, 0, name, &n) && n < FS_WIN_PATH_MAX)
+		f = fs_win_open_meta(name, 0);
+	if (f != INVALID_HANDLE_VALUE && fs_win_handle_info(f, &info) == 0) {
+		*id = info.id;
+		rc = 0;
+	}
+	if (f != INVALID_HANDLE_VALUE)
+		CloseHandle(f);
+	free(name);
+	return rc;
+}
+
+/*
+ * The hook's supervisor, which only waits for this worker: never a user of
+ * a file (docs/cli.md).  The pid FS_WIN_SUPERVISOR_VAR names, only if it is
+ * this process's parent and runs this same program file; else 0.
+ */
+static DWORD supervisor(HANDLE snap)
+{
+	PROCESSENTRY32W pe = { .dwSize = sizeof pe };
+	wchar_t var[16], *end;
+	DWORD self = GetCurrentProcessId(), parent = 0;
+	unsigned long named;
+	fs_id mine, theirs;
+	HANDLE h;
+	int same;
+
+	if (GetEnvironmentVariableW(FS_WIN_SUPERVISOR_VAR, var, 16) - 1u >= 15u)
+		return 0;
+	named = wcstoul(var, &end, 10);
+	if (*end || named == 0 || named == self)
+		return 0;
+	for (BOOL more = Process32FirstW(snap, &pe); more; more = Process32NextW(snap, &pe))
+		if (pe.th32ProcessID == self)
+			parent = pe.th32ParentProcessID;
+	if (parent != named ||
+	    !(h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, parent)))
+		return 0;
+	same = program_id(h, &theirs) == 0 && program_id(GetCurrentProcess(), &mine) == 0 &&
+	       theirs.dev == mine.dev && theirs.ino == mine.ino;
+	CloseHandle(h);
+	return same ? parent : 0;
+}
+
 static int by_pid(const void *a, const void *b)
 {
 	const fs_proc *x = a, *y = b;
@@ -289,6 +342,7 @@ int fs_os_scan(const fs_scan_opts *opts, fs_scan *scan, fs_err *err)
 	struct scanner sc = { .opts = opts, .scan = scan };
 	PROCESSENTRY32W pe = { .dwSize = sizeof pe };
 	HANDLE snap;
+	DWORD not_me;
 	int rc = -1;
 
 	for (int d = 0; d < 26; d++) {
@@ -310,11 +364,14 @@ int fs_os_scan(const fs_scan_opts *opts, fs_scan *scan, fs_err *err)
 		fs_win_fail(err, GetLastError(), "cannot list processes");
 		goto out;
 	}
+	not_me = supervisor(snap);
 	for (BOOL more = Process32FirstW(snap, &pe); more; more = Process32NextW(snap, &pe)) {
 		/* the idle process and the kernel's System process map no files;
-		 * forksafe itself is never a user of a file (docs/cli.md) */
+		 * forksafe itself (and its hook's supervisor) is never a user of
+		 * a file (docs/cli.md) */
 		if (pe.th32ProcessID == 0 || pe.th32ProcessID == 4 ||
-		    pe.th32ProcessID == GetCurrentProcessId())
+		    pe.th32ProcessID == GetCurrentProcessId() ||
+		    (not_me && pe.th32ProcessID == not_me))
 			continue;
 		if (scan_process(&sc, &pe) < 0) {
 			CloseHandle(snap);

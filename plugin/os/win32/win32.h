@@ -18,12 +18,29 @@
 wchar_t *fs_win_wide(const char *s);
 char *fs_win_utf8(const wchar_t *w, size_t len);
 
+/* Longest Win32 path taken (NT names hold at most 32767 characters). */
+#define FS_WIN_PATH_MAX 32768
+
 /* A path as Win32 takes it: '/' -> '\\', a leading single '/' inside the
- * installation.  malloc'ed wide string, NULL when out of memory. */
+ * installation, the \\?\ form when it is MAX_PATH long or more.  malloc'ed
+ * wide string; NULL when out of memory, or for a path inside an
+ * installation forksafe.exe cannot tell (fs_win_install_root says why). */
 wchar_t *fs_win_path(const char *path);
 /* The installation forksafe.exe belongs to: the directory above its bin\
- * (or usr\bin\), with '/' separators; else the exe's own directory. */
-const char *fs_win_install_root(void);
+ * (or usr\bin\), with '/' separators.  NULL with err set when it cannot
+ * tell (its own path unreadable, or not in a bin\ or usr\bin\ directory):
+ * never a guess. */
+const char *fs_win_install_root(fs_err *err);
+/* An absolute Win32 path (drive or UNC) as one that works at any length:
+ * made full (GetFullPathNameW applies "." and "..") and given the \\?\
+ * prefix when it is MAX_PATH long or more.  Takes w; NULL with no memory. */
+wchar_t *fs_win_long(wchar_t *w);
+/* The same, at any length: the form every join below a root can grow long
+ * in (the root's dir). */
+wchar_t *fs_win_long_always(wchar_t *w);
+/* Is path a drive or UNC path ("C:/x", "C:\\x", "//srv/x", "\\\\?\\C:\\x"):
+ * a file of the host, whatever root is in use? */
+int fs_win_drive_path(const char *path);
 /* A wide Win32 path in our form: '\\' -> '/', "\\?\" dropped (malloc'ed). */
 char *fs_win_mixed(const wchar_t *w, size_t len);
 
@@ -95,6 +112,11 @@ wchar_t *fs_win_store_path(const fs_os_store *s, const char *a, const char *b,
 int fs_win_mkdirs(const wchar_t *base, const char *relpath, fs_err *err);
 /* Removes path and everything under it, never following a reparse point. */
 int fs_win_remove_tree(const wchar_t *path, fs_err *err);
+
+/* The environment variable that tells a worker (child_win32.c) its
+ * supervisor's pid: the worker's scans leave that process out when it is
+ * its parent and runs the same program file (scan_win32.c). */
+#define FS_WIN_SUPERVISOR_VAR L"FORKSAFE_SUPERVISOR"
 
 /* The name of a snapshot's mutex (wide, malloc'ed): Global\ or Local\. */
 wchar_t *fs_win_mutex_name(const fs_os_store *s, const char *snap, int global);
