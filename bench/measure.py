@@ -2,8 +2,11 @@
 """measure.py - time commands side by side, interleaved, so that noise from
 other work on a shared machine falls on every command alike.
 
-usage: measure.py RUNS NAME=COMMAND... [--stdin FILE]
+usage: measure.py RUNS NAME=COMMAND... [--stdin FILE] [--json FILE]
+                  [--prepare NAME=COMMAND]...
 Each round runs every command once, in turn (after one warm-up round).
+--prepare runs COMMAND, untimed, before every run of the command NAME
+(a state to restore, processes to restart).
 Prints, per command, median wall time, median CPU time (user + system of
 the command and its children) and peak RSS, and ratios to the first
 command.  With --json FILE also writes the figures there.
@@ -21,7 +24,13 @@ import tempfile
 import time
 
 
-def run_once(cmd, stdin_path):
+def prepare(cmd):
+    if cmd:
+        subprocess.run(shlex.split(cmd), stdin=subprocess.DEVNULL, check=True)
+
+
+def run_once(cmd, stdin_path, before=None):
+    prepare(before)
     with open(stdin_path or os.devnull, "rb") as fin, open(os.devnull, "wb") as null:
         t0 = time.perf_counter()
         proc = subprocess.Popen(shlex.split(cmd), stdin=fin, stdout=null, stderr=null)
@@ -30,7 +39,8 @@ def run_once(cmd, stdin_path):
     return wall, usage.ru_utime + usage.ru_stime
 
 
-def peak_rss_kib(cmd, stdin_path):
+def peak_rss_kib(cmd, stdin_path, before=None):
+    prepare(before)
     with open(stdin_path or os.devnull, "rb") as fin, \
             tempfile.NamedTemporaryFile("r") as out:
         subprocess.run(["/usr/bin/time", "-f", "%M", "-o", out.name] + shlex.split(cmd),
@@ -41,6 +51,12 @@ def peak_rss_kib(cmd, stdin_path):
 def main():
     args = sys.argv[1:]
     stdin_path = json_path = None
+    before = {}
+    while "--prepare" in args:
+        i = args.index("--prepare")
+        name, cmd = args[i + 1].split("=", 1)
+        before[name] = cmd
+        del args[i:i + 2]
     if "--stdin" in args:
         i = args.index("--stdin")
         stdin_path = args[i + 1]
@@ -54,7 +70,7 @@ def main():
     samples = {name: [] for name, _ in cmds}
     for rnd in range(runs + 1):
         for name, cmd in cmds:
-            s = run_once(cmd, stdin_path)
+            s = run_once(cmd, stdin_path, before.get(name))
             if rnd > 0:
                 samples[name].append(s)
     res = {}
@@ -63,7 +79,7 @@ def main():
         res[name] = {
             "wall": statistics.median(x[0] for x in s),
             "cpu": statistics.median(x[1] for x in s),
-            "rss_kib": peak_rss_kib(dict(cmds)[name], stdin_path),
+            "rss_kib": peak_rss_kib(dict(cmds)[name], stdin_path, before.get(name)),
         }
     base = res[cmds[0][0]]
     print(f"{'command':<10} {'wall s':>8} {'cpu s':>8} {'wall/' + cmds[0][0]:>12} "

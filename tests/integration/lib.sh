@@ -167,3 +167,30 @@ need_packages_feature() {
 		exit 77
 	fi
 }
+
+# copy_source_tree DEST : the source tree this test runs from, as it is
+# now (uncommitted files included, build directories and ignored files
+# left out), copied to DEST: what a package build would start from.
+copy_source_tree() {
+	mkdir -p "$1" || return 1
+	if git -C "$SOURCE_DIR" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		git -C "$SOURCE_DIR" ls-files -z -c -o --exclude-standard |
+			while IFS= read -r -d '' f; do [ -e "$SOURCE_DIR/$f" ] && printf '%s\0' "$f"; done |
+			(cd "$SOURCE_DIR" && tar --null -T - -cf -) | (cd "$1" && tar -xf -)
+	else
+		(cd "$SOURCE_DIR" && tar --exclude='./build*' -cf - .) | (cd "$1" && tar -xf -)
+	fi
+	[ -f "$1/CMakeLists.txt" ]
+}
+
+# file_list DIR : the files and symlinks under DIR, relative, sorted
+# (dot files at the top, such as a package's .PKGINFO, left out).
+file_list() {
+	(cd "$1" && find . \( -type f -o -type l \) ! -path './.*' -printf '%P\n' | LC_ALL=C sort)
+}
+
+# project_version : the project's version, as the built forksafe says it
+# (the build takes it from the sources).
+project_version() {
+	"$FORKSAFE" --version | sed -n '1s/^forksafe \([0-9][0-9.]*\) .*/\1/p'
+}
