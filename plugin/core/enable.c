@@ -5,6 +5,7 @@
  * which of those conditions hold.
  */
 #include "os.h"
+#include "err.h"
 
 #include <stdlib.h>
 #include <string.h>

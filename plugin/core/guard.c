@@ -9,6 +9,8 @@
  * removes; the originals are never touched.
  */
 #include "store.h"
+#include "err.h"
+#include "vec.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

@@ -5,7 +5,8 @@
  * with the input.  A garbled line is skipped with its problem; the others
  * are kept.
  */
-#include "internal.h"
+#include "err.h"
+#include "targets.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -6,7 +6,11 @@
 #ifndef FS_OS_H
 #define FS_OS_H
 
-#include "internal.h"
+#include "forksafe.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 /*
  * Fills scan->procs, nprocs, seen and unreadable (procs sorted by pid).
@@ -22,9 +26,6 @@ int fs_os_scan(const fs_scan_opts *opts, fs_scan *scan, fs_err *err);
 #define FS_OS_HUGE (2u * 1024 * 1024)
 void *fs_os_huge_alloc(size_t size);
 void fs_os_huge_free(void *p, size_t size);
-
-/* Hands an arena's memory to the scan, which frees it in fs_scan_free(). */
-void fs_scan_adopt(fs_scan *scan, fs_arena *arena);
 
 /* Is the image at path a runtime component whose replacement can never be
  * made safe for running processes (dynamic loader and libc on Linux,

@@ -1,33 +1,7 @@
 /* render_inuse.c - `forksafe inuse` output: per file, the processes. */
-#include "internal.h"
-
-void fs_json_target(fs_json *j, const fs_target *tg)
-{
-	fs_json_str(j, "path", tg->path);
-	fs_json_str(j, "request", tg->request);
-	fs_json_bool(j, "exists", tg->exists);
-}
-
-void fs_json_skipped(fs_json *j, const fs_target_skip *v, size_t n)
-{
-	fs_json_arr_begin(j, "skipped");
-	for (size_t i = 0; i < n; i++) {
-		fs_json_obj_begin(j, NULL);
-		fs_json_str(j, "request", v[i].request);
-		fs_json_str(j, "problem", v[i].problem);
-		fs_json_obj_end(j);
-	}
-	fs_json_arr_end(j);
-}
-
-void fs_targets_write_skipped_text(const fs_targets *t, const char *prefix, FILE *f)
-{
-	for (size_t i = 0; i < fs_targets_skipped(t); i++) {
-		const fs_target_skip *k = fs_targets_skip_get(t, i);
-
-		fs_text_line(f, "%s%s: skipped: %s", prefix, k->request, k->problem);
-	}
-}
+#include "json.h"
+#include "render.h"
+#include "rendered.h"
 
 static void proc_json(FILE *f, const fs_proc *p)
 {

@@ -3,7 +3,9 @@
  * images grouped by the package owning each image, and the processes that
  * must restart because a runtime component was replaced.
  */
-#include "internal.h"
+#include "json.h"
+#include "render.h"
+#include "report_units.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,6 +4,7 @@
  * maps) copy bytes instead of formatting again.
  */
 #include "os.h"
+#include "rendered.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -7,6 +7,9 @@
  * old file is still kept.
  */
 #include "store.h"
+#include "err.h"
+#include "report_units.h"
+#include "vec.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -17,6 +17,8 @@
  * left alone.
  */
 #include "store.h"
+#include "err.h"
+#include "vec.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,8 @@
 /* scan.c - the platform-neutral face of a scan; the work is fs_os_scan(). */
 #include "os.h"
+#include "arena.h"
+#include "err.h"
+#include "scan.h"
 
 #include <stdlib.h>
 

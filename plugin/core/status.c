@@ -3,6 +3,9 @@
  * scan filtered by every recorded identity.
  */
 #include "store.h"
+#include "err.h"
+#include "inuse.h"
+#include "vec.h"
 
 #include <stdio.h>
 #include <stdlib.h>

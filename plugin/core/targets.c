@@ -3,6 +3,10 @@
  * by the OS backend (fs_os_resolve).
  */
 #include "os.h"
+#include "arena.h"
+#include "err.h"
+#include "targets.h"
+#include "vec.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -7,7 +7,7 @@
  * checked as a unit name before it is believed, a unit under a user's
  * manager is only ever hers, and any doubt gives no unit.
  */
-#include "internal.h"
+#include "units.h"
 
 #include <string.h>
 

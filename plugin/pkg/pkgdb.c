@@ -15,6 +15,9 @@
  */
 #define _GNU_SOURCE
 #include "pkg.h"
+#include "../core/err.h"
+#include "../core/os.h"
+#include "../core/vec.h"
 
 #include <dirent.h>
 #include <errno.h>

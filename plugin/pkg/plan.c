@@ -7,6 +7,8 @@
  */
 #define _GNU_SOURCE
 #include "pkg.h"
+#include "../core/err.h"
+#include "../core/vec.h"
 
 #include <stdlib.h>
 #include <string.h>

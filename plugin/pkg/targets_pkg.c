@@ -4,6 +4,7 @@
  * module with libarchive).
  */
 #include "pkg.h"
+#include "../core/err.h"
 
 #include <stdlib.h>
 

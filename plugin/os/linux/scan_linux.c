@@ -11,6 +11,11 @@
  */
 #define _GNU_SOURCE
 #include "linux.h"
+#include "../../core/arena.h"
+#include "../../core/err.h"
+#include "../../core/scan.h"
+#include "../../core/units.h"
+#include "../../core/vec.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -405,12 +410,13 @@ static const char *read_cgroup(struct worker *w, int pid)
  * effective uid, or 0 for a process that made itself non-dumpable
  * (docs/json.md).
  */
-static int fill_details(struct worker *w, fs_proc *p)
+static int fill_details(struct worker *w, fs_proc *p, fs_image *imgs)
 {
 	char rel[64], buf[4096], comm[64];
 	unsigned long long start = 0;
 	ssize_t n;
 	const char *ns;
+	char *exe;
 
 	n = read_small(w->sh->procfd, pid_file(rel, p->pid, "stat"), buf, sizeof buf);
 	comm[0] = '\0';
@@ -419,15 +425,16 @@ static int fill_details(struct worker *w, fs_proc *p)
 	p->uid = w->uid;
 	p->start_time = start;
 	p->comm = fs_arena_strdup(&w->arena, comm);
-	p->exe = read_link(w, p->pid, "exe");
-	if (p->exe) {
-		size_t len = strlen(p->exe);
+	exe = read_link(w, p->pid, "exe");
+	if (exe) {
+		size_t len = strlen(exe);
 
-		if (len > 10 && strcmp(p->exe + len - 10, " (deleted)") == 0) {
-			((char *)p->exe)[len - 10] = '\0';
+		if (len > 10 && strcmp(exe + len - 10, " (deleted)") == 0) {
+			exe[len - 10] = '\0';
 			p->exe_deleted = 1;
 		}
 	}
+	p->exe = exe;
 	if (w->sh->units)
 		p->cgroup = read_cgroup(w, p->pid);
 	if (!w->sh->opts->process_view && !w->sh->opts->views)
@@ -440,7 +447,7 @@ static int fill_details(struct worker *w, fs_proc *p)
 		return p->comm ? 0 : -1;
 	p->exe = in_root(p->exe, p->root);
 	for (size_t i = 0; i < p->nimages; i++)
-		((fs_image *)p->images)[i].path = in_root(p->images[i].path, p->root);
+		imgs[i].path = in_root(imgs[i].path, p->root);
 	return p->comm ? 0 : -1;
 }
 
@@ -490,7 +497,7 @@ static void scan_one(struct worker *w, int pid)
 	p->pid = pid;
 	p->images = imgs;
 	p->nimages = w->nimg;
-	if (fill_details(w, p) < 0)
+	if (fill_details(w, p, imgs) < 0)
 		w->failed = 1;
 }
 

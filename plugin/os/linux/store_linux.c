@@ -8,6 +8,8 @@
  */
 #define _GNU_SOURCE
 #include "linux.h"
+#include "../../core/err.h"
+#include "../../core/vec.h"
 
 #include <dirent.h>
 #include <errno.h>

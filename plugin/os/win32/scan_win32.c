@@ -7,6 +7,10 @@
  * on Windows and as \??\X:\... under Wine; both are taken.
  */
 #include "win32.h"
+#include "../../core/arena.h"
+#include "../../core/err.h"
+#include "../../core/scan.h"
+#include "../../core/vec.h"
 
 #include <psapi.h>
 #include <stdlib.h>
@@ -192,6 +196,7 @@ static int scan_process(struct scanner *sc, const PROCESSENTRY32W *pe)
 	const char *exe = NULL;
 	DWORD nmods = 0;
 	fs_proc *p;
+	fs_image *imgs;
 	char *comm;
 	int r;
 
@@ -270,10 +275,11 @@ static int scan_process(struct scanner *sc, const PROCESSENTRY32W *pe)
 	free(comm);
 	p->exe = exe;
 	p->nimages = sc->nimg;
-	p->images = fs_arena_alloc(&sc->arena, sc->nimg * sizeof *p->images + 1);
-	if (!p->comm || !p->images)
+	imgs = fs_arena_alloc(&sc->arena, sc->nimg * sizeof *imgs + 1);
+	if (!p->comm || !imgs)
 		return -1;
-	memcpy((fs_image *)p->images, sc->img, sc->nimg * sizeof *sc->img);
+	memcpy(imgs, sc->img, sc->nimg * sizeof *sc->img);
+	p->images = imgs;
 	return 0;
 }
 

@@ -5,6 +5,8 @@
  * the store is refused, or removed as itself, never entered.
  */
 #include "win32.h"
+#include "../../core/err.h"
+#include "../../core/vec.h"
 
 #include <fcntl.h>
 #include <io.h>

@@ -4,7 +4,7 @@
  * says so, and everything that only labels output with packages goes on
  * without them.
  */
-#include "../../core/internal.h"
+#include "../../core/err.h"
 
 const char *fs_features(void) { return ""; }
 

@@ -1,0 +1,13 @@
+/* vec.h - growable arrays of fixed-size elements (vec.c). */
+#ifndef FS_VEC_H
+#define FS_VEC_H
+
+#include <stddef.h>
+
+/* Makes room for want elements in all (one allocation when the count is
+ * known ahead); 0 or -1. */
+int fs_reserve(void **items, size_t *cap, size_t want, size_t elem);
+/* Makes room for one more element; returns a pointer to it, zeroed, or NULL. */
+void *fs_grow(void **items, size_t *count, size_t *cap, size_t elem);
+
+#endif
