@@ -225,4 +225,19 @@ typedef struct fs_os_membuf fs_os_membuf;
 FILE *fs_os_membuf_open(fs_os_membuf **mb);
 int fs_os_membuf_done(fs_os_membuf *mb, FILE *f, char **text, size_t *len);
 
+
+/* ---- process and clock primitives: plugin/os/<os>/sys_<os>.c ---------------
+ * What the core would otherwise ask of POSIX: it uses ISO C and these.
+ */
+
+/* Reads up to len bytes of fd, again when a signal interrupts: the count,
+ * 0 at its end, -1 with errno set. */
+ptrdiff_t fs_os_read(int fd, void *buf, size_t len);
+/* The current directory (malloc'ed), or NULL with err filled. */
+char *fs_os_cwd(fs_err *err);
+/* The wall-clock time: seconds and nanoseconds since the epoch. */
+void fs_os_clock_real(int64_t *sec, long *nsec);
+/* This process's id. */
+int fs_os_pid(void);
+
 #endif

@@ -40,14 +40,20 @@ void fs_json_file(fs_json *j, const char *path, fs_id id)
 	char dev[32];
 
 	fs_json_str(j, "path", path);
-	if (id.dev == 0 && id.ino == 0) { /* unknown: a Windows module whose file is gone */
-		fs_json_null(j, "dev");
-		fs_json_null(j, "ino");
-		return;
-	}
 	fs_id_dev_str(id, dev, sizeof dev);
 	fs_json_str(j, "dev", dev);
 	fs_json_uint(j, "ino", id.ino);
+}
+
+void fs_json_image(fs_json *j, const fs_image *im)
+{
+	if (!(im->flags & FS_IMAGE_NO_ID)) {
+		fs_json_file(j, im->path, im->id);
+		return;
+	}
+	fs_json_str(j, "path", im->path);
+	fs_json_null(j, "dev");
+	fs_json_null(j, "ino");
 }
 
 void fs_json_target(fs_json *j, const fs_target *tg)

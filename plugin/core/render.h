@@ -21,6 +21,9 @@ void fs_json_proc(fs_json *j, const fs_proc *p);
 void fs_json_proc_object(fs_json *j, const fs_proc *p);
 /* Writes "path", "dev" ("MAJ:MIN") and "ino": how every output names a file. */
 void fs_json_file(fs_json *j, const char *path, fs_id id);
+/* The same for a mapped image: "dev" and "ino" null when its identity is
+ * unknown (FS_IMAGE_NO_ID). */
+void fs_json_image(fs_json *j, const fs_image *im);
 /* Writes "path", "request" and "exists": how outputs name a requested file. */
 void fs_json_target(fs_json *j, const fs_target *tg);
 /* Writes "skipped": the targets left out, each {"request", "problem"}. */

@@ -106,7 +106,7 @@ static void json_images(fs_json *j, const fs_report_proc *rp, enum group g, cons
 		if (!in_group(rp, ri, g, key))
 			continue;
 		fs_json_obj_begin(j, NULL);
-		fs_json_file(j, ri->image->path, ri->image->id);
+		fs_json_image(j, ri->image);
 		fs_json_str(j, "state", state_name(ri->state));
 		/* the old file is unlinked: the kernel says so of the mapping and
 		 * the path (by identity) no longer has it, or nothing is there */

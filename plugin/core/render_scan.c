@@ -24,7 +24,7 @@ int fs_scan_write_json(const fs_scan *scan, FILE *f)
 			const fs_image *im = &p->images[m];
 
 			fs_json_obj_begin(&j, NULL);
-			fs_json_file(&j, im->path, im->id);
+			fs_json_image(&j, im);
 			fs_json_bool(&j, "deleted", im->flags & FS_IMAGE_DELETED);
 			fs_json_str(&j, "package", im->package);
 			fs_json_obj_end(&j);

@@ -147,8 +147,8 @@ static fs_stale judge(const fs_image *im, const char *rel, int kept, struct curr
 	gone = tg->exists ? FS_STALE_REPLACED : FS_STALE_REMOVED;
 	if (kept)
 		return gone;
-	if (im->flags & FS_IMAGE_DELETED && im->id.dev == 0 && im->id.ino == 0)
-		return gone; /* no identity: its file cannot be opened any more (Windows) */
+	if (im->flags & FS_IMAGE_NO_ID)
+		return gone; /* its file cannot be opened any more (Windows) */
 	if (im->flags & FS_IMAGE_DELETED)
 		return ours(c, rel, im->id.dev) ? gone : 0;
 	return tg->exists ? FS_STALE_REPLACED : 0;

@@ -8,11 +8,8 @@
 #include "targets.h"
 #include "vec.h"
 
-#include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* Resolved together: bounds the scratch arrays of a call, whatever n is. */
 #define SLICE 8192
@@ -299,8 +296,7 @@ int fs_targets_add(fs_targets *t, const char *path, fs_err *err)
 
 int fs_targets_add_user(fs_targets *t, const char *path, fs_err *err)
 {
-	char cwd[PATH_MAX];
-	char *full;
+	char *cwd, *full;
 	const char *inside;
 	int rc;
 
@@ -309,12 +305,14 @@ int fs_targets_add_user(fs_targets *t, const char *path, fs_err *err)
 	if (fs_os_path_absolute(path)) {
 		full = NULL;
 	} else {
-		if (!getcwd(cwd, sizeof cwd))
-			return fs_fail_errno(err, errno, "cannot get the current directory");
+		if (!(cwd = fs_os_cwd(err)))
+			return -1;
 		full = malloc(strlen(cwd) + strlen(path) + 2);
+		if (full)
+			sprintf(full, "%s/%s", cwd, path);
+		free(cwd);
 		if (!full)
 			return fs_fail(err, "out of memory");
-		sprintf(full, "%s/%s", cwd, path);
 	}
 	/* Windows: a drive path must lie in the installation ("/") */
 	inside = fs_os_under_root(full ? full : path, "/");
@@ -322,37 +320,4 @@ int fs_targets_add_user(fs_targets *t, const char *path, fs_err *err)
 		    : fs_targets_skip(t, path, "outside the root (give --root)", err);
 	free(full);
 	return rc;
-}
-
-fs_targets *fs_targets_from_names(const char *root, const char *store, int kind,
-				  char *const *names, size_t n, int fd, fs_err *err)
-{
-	fs_targets *t = fs_targets_new(root, err);
-	fs_pkgdb *db = NULL;
-
-	if (t && kind == FS_NAMES_PACKAGES && n > 0 &&
-	    fs_pkgdb_open(root, store, &db, err) < 0)
-		goto fail;
-	for (size_t i = 0; t && i < n; i++) {
-		int rc = kind == FS_NAMES_PACKAGES ? fs_targets_add_package(t, db, names[i], err)
-			 : kind == FS_NAMES_ARCHIVES ? fs_targets_add_archive(t, names[i], err)
-			 : fs_targets_add_user(t, names[i], err);
-
-		if (rc < 0)
-			goto fail;
-	}
-	if (t && fd >= 0 && fs_targets_read_fd(t, fd, err) < 0)
-		goto fail;
-	fs_pkgdb_free(db);
-	return t;
-fail:
-	fs_pkgdb_free(db);
-	fs_targets_free(t);
-	return NULL;
-}
-
-fs_targets *fs_targets_from(const char *root, char *const *paths, size_t npaths,
-			    int fd, fs_err *err)
-{
-	return fs_targets_from_names(root, NULL, FS_NAMES_PATHS, paths, npaths, fd, err);
 }

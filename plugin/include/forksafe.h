@@ -83,6 +83,8 @@ void fs_idset_clear(fs_idset *s);
 
 enum {
 	FS_IMAGE_DELETED = 1u << 0, /* the kernel says the mapped path is gone */
+	FS_IMAGE_NO_ID = 1u << 1,   /* its identity is unknown: its file cannot be
+				     * opened any more (Windows); id is {0, 0} */
 };
 
 /*

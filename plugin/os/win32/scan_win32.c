@@ -255,7 +255,7 @@ static int scan_process(struct scanner *sc, const PROCESSENTRY32W *pe)
 		}
 		img->id = e->ok ? e->id : (fs_id){ 0, 0 };
 		img->path = e->path;
-		img->flags = e->ok ? 0 : FS_IMAGE_DELETED; /* delete-pending or gone */
+		img->flags = e->ok ? 0 : FS_IMAGE_DELETED | FS_IMAGE_NO_ID; /* delete-pending or gone */
 		img->package = NULL;
 	}
 	CloseHandle(h);

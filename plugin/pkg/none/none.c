@@ -61,6 +61,22 @@ int fs_targets_add_archive(fs_targets *t, const char *file, fs_err *err)
 	return unsupported(err);
 }
 
+/* Paths as fs_targets_from() takes them; packages and archives cannot be
+ * read (the root is opened first, as with package support). */
+fs_targets *fs_targets_from_names(const char *root, const char *store, int kind,
+				  char *const *names, size_t n, int fd, fs_err *err)
+{
+	fs_targets *t;
+
+	(void)store;
+	if (kind == FS_NAMES_PATHS || n == 0)
+		return fs_targets_from(root, names, n, fd, err);
+	if ((t = fs_targets_new(root, err)))
+		unsupported(err);
+	fs_targets_free(t);
+	return NULL;
+}
+
 int fs_plan_run(const fs_plan_opts *opts, fs_plan **out, fs_err *err)
 {
 	(void)opts;
