@@ -6,18 +6,10 @@
 #include "json.h"
 #include "render.h"
 #include "report_units.h"
+#include "sort.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static int by_name(const void *a, const void *b)
-{
-	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
-
-	if (!x || !y)
-		return !x - !y; /* "no package" last */
-	return strcmp(x, y);
-}
 
 static int same(const char *a, const char *b)
 {
@@ -45,7 +37,7 @@ static const char **groups(const fs_report_result *r, size_t *n)
 		for (size_t m = 0; m < r->v[i].n; m++)
 			if (!own_file(&r->v[i], &r->v[i].v[m]))
 				v[k++] = r->v[i].v[m].package;
-	qsort(v, k, sizeof *v, by_name);
+	qsort(v, k, sizeof *v, fs_cmp_name);
 	*n = 0;
 	for (size_t i = 0; i < k; i++)
 		if (*n == 0 || !same(v[*n - 1], v[i]))
@@ -68,7 +60,7 @@ static const char **containers(const fs_report_result *r, size_t *n)
 				v[k++] = r->v[i].container;
 				break;
 			}
-	qsort(v, k, sizeof *v, by_name);
+	qsort(v, k, sizeof *v, fs_cmp_name);
 	*n = 0;
 	for (size_t i = 0; i < k; i++)
 		if (*n == 0 || !same(v[*n - 1], v[i]))

@@ -9,6 +9,7 @@
 #include "store.h"
 #include "err.h"
 #include "report_units.h"
+#include "../pkg/label.h"
 #include "vec.h"
 
 #include <stdlib.h>
@@ -403,30 +404,27 @@ static int label(fs_report_result *r, const fs_pkgdb *db, fs_err *err)
 {
 	size_t n = 0, k = 0;
 	const char **paths;
-	fs_pkg *owners;
+	const char ***slots;
 	int rc;
 
 	for (size_t i = 0; i < r->n; i++)
 		n += r->v[i].n;
 	paths = malloc((n + 1) * sizeof *paths);
-	owners = malloc((n + 1) * sizeof *owners);
-	if (!paths || !owners) {
+	slots = malloc((n + 1) * sizeof *slots);
+	if (!paths || !slots) {
 		free(paths);
-		free(owners);
+		free(slots);
 		return fs_fail(err, "out of memory");
 	}
 	for (size_t i = 0; i < r->n; i++)
 		for (size_t m = 0; m < r->v[i].n; m++)
-			if (r->v[i].v[m].root_path)
-				paths[k++] = r->v[i].v[m].root_path;
-	rc = fs_pkgdb_owners(db, paths, k, owners, err);
-	k = 0;
-	for (size_t i = 0; rc == 0 && i < r->n; i++)
-		for (size_t m = 0; m < r->v[i].n; m++)
-			if (r->v[i].v[m].root_path)
-				r->v[i].v[m].package = owners[k++].name;
+			if (r->v[i].v[m].root_path) {
+				paths[k] = r->v[i].v[m].root_path;
+				slots[k++] = &r->v[i].v[m].package;
+			}
+	rc = fs_pkgdb_label(db, paths, slots, k, err);
 	free(paths);
-	free(owners);
+	free(slots);
 	return rc;
 }
 

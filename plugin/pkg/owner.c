@@ -9,7 +9,6 @@
  */
 #include "pkg.h"
 #include "../core/err.h"
-#include "../core/scan.h"
 #include "../core/vec.h"
 
 #include <stdint.h>
@@ -422,59 +421,5 @@ out:
 	free(h.val);
 	askers_free(&a);
 	free(names);
-	return rc;
-}
-
-/* A process that sees our root: its paths are names in our database. */
-static int same_root(const fs_proc *p)
-{
-	return !p->foreign_mntns && (!p->root || strcmp(p->root, "/") == 0);
-}
-
-/* p's images with their packages, owners[*k..] in order: a copy in the
- * scan's memory (the scan hands its images out read-only). */
-static int label_proc(fs_scan *scan, fs_proc *p, const fs_pkg *owners, size_t *k,
-		      fs_err *err)
-{
-	fs_image *imgs;
-
-	if (p->nimages == 0)
-		return 0;
-	imgs = fs_scan_alloc(scan, p->nimages * sizeof *imgs);
-	if (!imgs)
-		return fs_fail(err, "out of memory");
-	memcpy(imgs, p->images, p->nimages * sizeof *imgs);
-	for (size_t m = 0; m < p->nimages; m++)
-		imgs[m].package = owners[(*k)++].name;
-	p->images = imgs;
-	return 0;
-}
-
-int fs_pkgdb_label_scan(const fs_pkgdb *db, fs_scan *scan, fs_err *err)
-{
-	size_t n = 0, k = 0;
-	const char **paths;
-	fs_pkg *owners;
-	int rc;
-
-	for (size_t i = 0; i < scan->nprocs; i++)
-		n += same_root(&scan->procs[i]) ? scan->procs[i].nimages : 0;
-	paths = malloc((n ? n : 1) * sizeof *paths);
-	owners = malloc((n ? n : 1) * sizeof *owners);
-	if (!paths || !owners) {
-		free(paths);
-		free(owners);
-		return fs_fail(err, "out of memory");
-	}
-	for (size_t i = 0; i < scan->nprocs; i++)
-		for (size_t m = 0; same_root(&scan->procs[i]) && m < scan->procs[i].nimages; m++)
-			paths[k++] = scan->procs[i].images[m].path;
-	rc = fs_pkgdb_owners(db, paths, n, owners, err);
-	k = 0;
-	for (size_t i = 0; rc == 0 && i < scan->nprocs; i++)
-		if (same_root(&scan->procs[i]))
-			rc = label_proc(scan, &scan->procs[i], owners, &k, err);
-	free(paths);
-	free(owners);
 	return rc;
 }

@@ -14,6 +14,7 @@
 #include "../../core/arena.h"
 #include "../../core/err.h"
 #include "../../core/scan.h"
+#include "../../core/sort.h"
 #include "../../core/units.h"
 #include "../../core/vec.h"
 
@@ -31,7 +32,6 @@
 #define READ_BUF (64 * 1024)
 #define READ_MORE 4096  /* what one read of maps gives at most, mostly */
 #define BATCH 8
-#define MAX_THREADS 8
 
 struct shared {
 	const fs_scan_opts *opts;
@@ -49,13 +49,13 @@ struct shared {
 	struct share {
 		atomic_size_t next;
 		size_t end;
-	} share[MAX_THREADS];
+	} share[FS_LINUX_MAX_WORKERS];
 	unsigned nshares;
+	pthread_t caller;       /* the thread that called fs_os_scan() */
 };
 
 struct worker {
 	struct shared *sh;
-	pthread_t thread;
 	fs_arena arena;
 	fs_proc *procs;
 	size_t nprocs, cap;
@@ -79,7 +79,6 @@ struct worker {
 	int tid;                /* its live thread whose files stand for its own
 				 * (its main thread has exited), or 0 */
 	unsigned self;          /* its share */
-	int thread_started;     /* runs in a thread of its own */
 	int failed;             /* out of memory */
 };
 
@@ -511,7 +510,7 @@ static void *work(void *arg)
 	 * and a shared table bounces it between CPUs (measured: +15 % CPU).
 	 * Failing to unshare is harmless, only slower.
 	 */
-	if (w->thread_started)
+	if (!pthread_equal(pthread_self(), sh->caller))
 		unshare(CLONE_FILES);
 
 	for (unsigned s = 0; s < sh->nshares; s++) {
@@ -569,20 +568,13 @@ static int list_pids(int procfd, int **pids, size_t *n, fs_err *err)
 	return 0;
 }
 
-static int by_pid(const void *a, const void *b)
-{
-	const fs_proc *x = a, *y = b;
-
-	return (x->pid > y->pid) - (x->pid < y->pid);
-}
-
 static unsigned thread_count(const fs_scan_opts *opts, size_t npids)
 {
 	long cpus = opts->threads ? (long)opts->threads : sysconf(_SC_NPROCESSORS_ONLN);
 	size_t t = cpus > 0 ? (size_t)cpus : 1;
 
-	if (t > MAX_THREADS)
-		t = MAX_THREADS;
+	if (t > FS_LINUX_MAX_WORKERS)
+		t = FS_LINUX_MAX_WORKERS;
 	if (t > npids / BATCH + 1)
 		t = npids / BATCH + 1;
 	return (unsigned)t;
@@ -591,8 +583,7 @@ static unsigned thread_count(const fs_scan_opts *opts, size_t npids)
 int fs_os_scan(const fs_scan_opts *opts, fs_scan *scan, fs_err *err)
 {
 	struct shared sh = { .opts = opts };
-	struct worker w[MAX_THREADS];
-	unsigned char started[MAX_THREADS] = { 0 };
+	struct worker w[FS_LINUX_MAX_WORKERS];
 	struct stat st;
 	ssize_t n;
 	unsigned nt = 0;
@@ -624,15 +615,10 @@ int fs_os_scan(const fs_scan_opts *opts, fs_scan *scan, fs_err *err)
 			goto out;
 		}
 	}
-	/* a thread that cannot start leaves its share to the others */
-	for (unsigned i = 1; i < nt; i++) {
-		w[i].thread_started = 1;
-		started[i] = pthread_create(&w[i].thread, NULL, work, &w[i]) == 0;
-	}
-	work(&w[0]);
-	for (unsigned i = 1; i < nt; i++)
-		if (started[i])
-			pthread_join(w[i].thread, NULL);
+	/* a worker whose thread cannot start runs last in this one, and finds
+	 * its share taken by the others */
+	sh.caller = pthread_self();
+	fs_linux_run_all(work, w, nt, sizeof *w);
 	for (unsigned i = 0; i < nt; i++) {
 		fs_proc *dst;
 
@@ -665,7 +651,7 @@ int fs_os_scan(const fs_scan_opts *opts, fs_scan *scan, fs_err *err)
 		scan->nprocs += w[i].nprocs;
 	}
 	if (scan->nprocs > 1)
-		qsort(scan->procs, scan->nprocs, sizeof *scan->procs, by_pid);
+		qsort(scan->procs, scan->nprocs, sizeof *scan->procs, fs_cmp_proc_pid);
 	rc = 0;
 out:
 	for (unsigned i = 0; i < nt; i++) {

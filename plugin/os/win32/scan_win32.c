@@ -10,6 +10,7 @@
 #include "../../core/arena.h"
 #include "../../core/err.h"
 #include "../../core/scan.h"
+#include "../../core/sort.h"
 #include "../../core/vec.h"
 
 #include <psapi.h>
@@ -283,13 +284,6 @@ static int scan_process(struct scanner *sc, const PROCESSENTRY32W *pe)
 	return 0;
 }
 
-static int by_pid(const void *a, const void *b)
-{
-	const fs_proc *x = a, *y = b;
-
-	return (x->pid > y->pid) - (x->pid < y->pid);
-}
-
 int fs_os_scan(const fs_scan_opts *opts, fs_scan *scan, fs_err *err)
 {
 	struct scanner sc = { .opts = opts, .scan = scan };
@@ -330,7 +324,7 @@ int fs_os_scan(const fs_scan_opts *opts, fs_scan *scan, fs_err *err)
 	}
 	CloseHandle(snap);
 	if (scan->nprocs > 1)
-		qsort(scan->procs, scan->nprocs, sizeof *scan->procs, by_pid);
+		qsort(scan->procs, scan->nprocs, sizeof *scan->procs, fs_cmp_proc_pid);
 	rc = 0;
 out:
 	fs_scan_adopt(scan, &sc.arena);

@@ -5,6 +5,7 @@
  * without them.
  */
 #include "../../core/err.h"
+#include "../label.h"
 
 const char *fs_features(void) { return ""; }
 
@@ -39,6 +40,13 @@ int fs_pkgdb_owners(const fs_pkgdb *db, const char *const *paths, size_t n,
 		    fs_pkg *owners, fs_err *err)
 {
 	(void)db, (void)paths, (void)n, (void)owners;
+	return unsupported(err);
+}
+
+int fs_pkgdb_label(const fs_pkgdb *db, const char *const *paths,
+		   const char **const *slots, size_t n, fs_err *err)
+{
+	(void)db, (void)paths, (void)slots, (void)n;
 	return unsupported(err);
 }
 
