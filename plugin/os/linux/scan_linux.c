@@ -580,89 +580,114 @@ static unsigned thread_count(const fs_scan_opts *opts, size_t npids)
 	return (unsigned)t;
 }
 
-int fs_os_scan(const fs_scan_opts *opts, fs_scan *scan, fs_err *err)
+/* What every worker reads from: /proc, our mount namespace, whether
+ * systemd runs. */
+static int shared_open(struct shared *sh, const fs_scan_opts *opts, fs_err *err)
 {
-	struct shared sh = { .opts = opts };
-	struct worker w[FS_LINUX_MAX_WORKERS];
 	struct stat st;
 	ssize_t n;
+
+	sh->opts = opts;
+	sh->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (sh->procfd < 0)
+		return fs_fail_errno(err, errno, "cannot open /proc");
+	n = readlinkat(sh->procfd, "self/ns/mnt", sh->our_mntns, sizeof sh->our_mntns);
+	sh->our_mntns[n > 0 && (size_t)n < sizeof sh->our_mntns ? n : 0] = '\0'; /* cut: unknown */
+	/* sd_booted(): systemd runs when /run/systemd/system is a directory */
+	sh->units = opts->units && lstat("/run/systemd/system", &st) == 0 && S_ISDIR(st.st_mode);
+	return 0;
+}
+
+/* nt workers, each with its contiguous share of the pids. */
+static int workers_init(struct shared *sh, struct worker *w, unsigned nt, fs_err *err)
+{
+	const fs_scan_opts *opts = sh->opts;
+
+	sh->nshares = nt;
+	for (unsigned i = 0; i < nt; i++) {
+		atomic_init(&sh->share[i].next, sh->npids * i / nt);
+		sh->share[i].end = sh->npids * (i + 1) / nt;
+		w[i].self = i;
+		w[i].sh = sh;
+		w[i].buf = malloc(READ_BUF);
+		w[i].known = opts->filter ? NULL : fs_idset_new(1024);
+		if (!w[i].buf || (!opts->filter && !w[i].known))
+			return fs_fail(err, "out of memory");
+	}
+	return 0;
+}
+
+/* Appends n elements of size bytes to *all (of *count). */
+static int append_all(void **all, size_t *count, const void *v, size_t n, size_t size,
+		      fs_err *err)
+{
+	char *dst;
+
+	if (n == 0)
+		return 0;
+	dst = realloc(*all, (*count + n) * size);
+	if (!dst)
+		return fs_fail(err, "out of memory");
+	memcpy(dst + *count * size, v, n * size);
+	*all = dst;
+	*count += n;
+	return 0;
+}
+
+/* One worker's results into the scan. */
+static int gather(fs_scan *scan, const struct worker *w, fs_err *err)
+{
+	if (w->failed)
+		return fs_fail(err, "out of memory while scanning processes");
+	scan->seen += w->seen;
+	if (append_all((void **)&scan->unreadable_procs, &scan->unreadable, w->denied,
+		       w->unreadable, sizeof *w->denied, err) < 0)
+		return -1;
+	return append_all((void **)&scan->procs, &scan->nprocs, w->procs, w->nprocs,
+			  sizeof *w->procs, err);
+}
+
+static void worker_free(fs_scan *scan, struct worker *w)
+{
+	fs_scan_adopt(scan, &w->arena);
+	free(w->procs);
+	free(w->denied);
+	free(w->img);
+	free(w->buf);
+	fs_idset_free(w->known);
+	free(w->ids);
+}
+
+int fs_os_scan(const fs_scan_opts *opts, fs_scan *scan, fs_err *err)
+{
+	struct shared sh = { 0 };
+	struct worker w[FS_LINUX_MAX_WORKERS];
 	unsigned nt = 0;
 	int *pids = NULL, rc = -1;
 
 	memset(w, 0, sizeof w);
-	sh.procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (sh.procfd < 0)
-		return fs_fail_errno(err, errno, "cannot open /proc");
-	n = readlinkat(sh.procfd, "self/ns/mnt", sh.our_mntns, sizeof sh.our_mntns);
-	sh.our_mntns[n > 0 && (size_t)n < sizeof sh.our_mntns ? n : 0] = '\0'; /* cut: unknown */
-	/* sd_booted(): systemd runs when /run/systemd/system is a directory */
-	sh.units = opts->units && lstat("/run/systemd/system", &st) == 0 && S_ISDIR(st.st_mode);
+	if (shared_open(&sh, opts, err) < 0)
+		return -1;
 	scan->systemd = sh.units;
 	if (list_pids(sh.procfd, &pids, &sh.npids, err) < 0)
 		goto out;
 	sh.pids = pids;
 	nt = thread_count(opts, sh.npids);
-	sh.nshares = nt;
-	for (unsigned i = 0; i < nt; i++) {
-		atomic_init(&sh.share[i].next, sh.npids * i / nt);
-		sh.share[i].end = sh.npids * (i + 1) / nt;
-		w[i].self = i;
-		w[i].sh = &sh;
-		w[i].buf = malloc(READ_BUF);
-		w[i].known = opts->filter ? NULL : fs_idset_new(1024);
-		if (!w[i].buf || (!opts->filter && !w[i].known)) {
-			fs_fail(err, "out of memory");
-			goto out;
-		}
-	}
+	if (workers_init(&sh, w, nt, err) < 0)
+		goto out;
 	/* a worker whose thread cannot start runs last in this one, and finds
 	 * its share taken by the others */
 	sh.caller = pthread_self();
 	fs_linux_run_all(work, w, nt, sizeof *w);
-	for (unsigned i = 0; i < nt; i++) {
-		fs_proc *dst;
-
-		if (w[i].failed) {
-			fs_fail(err, "out of memory while scanning processes");
+	for (unsigned i = 0; i < nt; i++)
+		if (gather(scan, &w[i], err) < 0)
 			goto out;
-		}
-		scan->seen += w[i].seen;
-		if (w[i].unreadable > 0) {
-			fs_pidstart *u = realloc(scan->unreadable_procs,
-						 (scan->unreadable + w[i].unreadable) * sizeof *u);
-
-			if (!u) {
-				fs_fail(err, "out of memory");
-				goto out;
-			}
-			memcpy(u + scan->unreadable, w[i].denied, w[i].unreadable * sizeof *u);
-			scan->unreadable_procs = u;
-			scan->unreadable += w[i].unreadable;
-		}
-		if (w[i].nprocs == 0)
-			continue;
-		dst = realloc(scan->procs, (scan->nprocs + w[i].nprocs) * sizeof *dst);
-		if (!dst) {
-			fs_fail(err, "out of memory");
-			goto out;
-		}
-		scan->procs = dst;
-		memcpy(dst + scan->nprocs, w[i].procs, w[i].nprocs * sizeof *dst);
-		scan->nprocs += w[i].nprocs;
-	}
 	if (scan->nprocs > 1)
 		qsort(scan->procs, scan->nprocs, sizeof *scan->procs, fs_cmp_proc_pid);
 	rc = 0;
 out:
-	for (unsigned i = 0; i < nt; i++) {
-		fs_scan_adopt(scan, &w[i].arena);
-		free(w[i].procs);
-		free(w[i].denied);
-		free(w[i].img);
-		free(w[i].buf);
-		fs_idset_free(w[i].known);
-		free(w[i].ids);
-	}
+	for (unsigned i = 0; i < nt; i++)
+		worker_free(scan, &w[i]);
 	free(pids);
 	close(sh.procfd);
 	return rc;
