@@ -297,7 +297,7 @@ static int publish(fs_os_store *s, struct plan *pl, const fs_idset *kept_ids,
 	r->kept.root = strdup(root);
 	r->kept.created = sec;
 	if (!r->kept.root ||
-	    fs_reserve((void **)&r->kept.v, &r->kept.cap, pl->n, sizeof *r->kept.v) < 0)
+	    fs_reserve((void **)&r->kept.v, &r->kept.cap, pl->n, sizeof *r->kept.v, err) < 0)
 		goto oom;
 	if (fs_os_snap_mkdir(s, tmp, err) < 0)
 		goto out;

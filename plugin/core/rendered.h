@@ -20,12 +20,15 @@ typedef struct fs_rendered {
 } fs_rendered;
 
 typedef void (*fs_render_fn)(FILE *f, const fs_proc *p);
-int fs_render_procs(const fs_scan *scan, fs_render_fn fn, fs_rendered *out);
+/* Every process of scan rendered by fn; 0, or -1 with err filled (out
+ * holds nothing then). */
+int fs_render_procs(const fs_scan *scan, fs_render_fn fn, fs_rendered *out,
+		    fs_err *err);
 /* The texts of processes procs[0..n) one after another (sep between them
  * unless it is 0), in memory r owns until the next join: a write per
- * file instead of one per process. */
+ * file instead of one per process.  0, or -1 with err filled. */
 int fs_rendered_join(fs_rendered *r, const size_t *procs, size_t n, char sep,
-		     const char **text, size_t *len);
+		     const char **text, size_t *len, fs_err *err);
 void fs_rendered_free(fs_rendered *r);
 
 #endif

@@ -188,20 +188,25 @@ static const char *view_path(const fs_proc *p, const fs_image *im)
 	return NULL;
 }
 
-/* What view holds at path: 1 the file id, 0 another or none (*exists
- * tells), -1 it cannot be read. */
-static int reach(fs_os_root *view, const char *path, fs_id id, int *exists)
+/* What a view holds at a path. */
+enum reach {
+	REACH_UNREADABLE = -1, /* it cannot be read: why is of no use here */
+	REACH_OTHER = 0,       /* another file, or none (*exists tells) */
+	REACH_SAME = 1         /* the file with the identity asked for */
+};
+
+static enum reach reach(fs_os_root *view, const char *path, fs_id id, int *exists)
 {
 	fs_target t = { 0 };
 	fs_err err;
 	int same;
 
 	if (fs_os_resolve(view, path, &t, &err) < 0)
-		return -1;
+		return REACH_UNREADABLE;
 	*exists = t.exists;
 	same = t.exists && same_id(t.id, id);
 	free(t.path);
-	return same;
+	return same ? REACH_SAME : REACH_OTHER;
 }
 
 /* Is im, which p reaches at path in its own view, replaced or removed
@@ -211,14 +216,15 @@ static fs_stale in_view(fs_os_root *view, const char *path, const fs_image *im)
 {
 	char named[FS_LINE_MAX + sizeof deleted_suffix];
 	const char *name;
-	int exists = 0, also = 0, r = reach(view, path, im->id, &exists);
+	int exists = 0, also = 0;
+	enum reach r = reach(view, path, im->id, &exists);
 
-	if (r < 0)
+	if (r == REACH_UNREADABLE)
 		return FS_STALE_UNKNOWN;
-	if (r == 1)
+	if (r == REACH_SAME)
 		return 0;
 	if (im->flags & FS_IMAGE_DELETED && (name = with_suffix(named, path)) &&
-	    reach(view, name, im->id, &also) == 1)
+	    reach(view, name, im->id, &also) == REACH_SAME)
 		return 0;
 	return exists ? FS_STALE_REPLACED : FS_STALE_REMOVED;
 }

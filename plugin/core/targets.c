@@ -143,9 +143,7 @@ static int grow(fs_targets *t, fs_err *err)
 		return 0;
 	if (want > FS_TARGETS_MAX)
 		want = FS_TARGETS_MAX;
-	if (fs_reserve((void **)&t->v, &t->cap, want, sizeof *t->v) < 0)
-		return fs_fail(err, "out of memory");
-	return 0;
+	return fs_reserve((void **)&t->v, &t->cap, want, sizeof *t->v, err);
 }
 
 /* Moves a resolved target into the list: its strings into the arena, the
@@ -188,16 +186,17 @@ static const char *problem_of(const char *msg, const char *path)
  * entry of a package, pacman's NeedsTargets form): a directory, or nothing
  * yet, is not listed (nothing maps a directory); anything else is skipped,
  * as the kernel refuses such a path (ENOTDIR), never answered "not in use".
- * 1: dropped or skipped; 0: not such a target; -1: err.
  */
-static int dir_entry(fs_targets *t, const char *request, const char *path,
+enum dir_entry { DIR_ENTRY_FAILED = -1, DIR_ENTRY_NOT = 0, DIR_ENTRY_LEFT_OUT = 1 };
+
+static enum dir_entry dir_entry(fs_targets *t, const char *request, const char *path,
 		     const fs_target *tg, fs_err *err)
 {
 	if (path[strlen(path) - 1] != '/')
-		return 0;
+		return DIR_ENTRY_NOT;
 	if (tg->exists && !tg->is_dir && fs_targets_skip(t, request, "not a directory", err) < 0)
-		return -1;
-	return 1;
+		return DIR_ENTRY_FAILED;
+	return DIR_ENTRY_LEFT_OUT;
 }
 
 /*
@@ -233,7 +232,7 @@ static int add_slice(fs_targets *t, const char *const *requests,
 	if (fs_os_resolve_all(t->os, t->root, m, todo, out, ok, errs, err) < 0)
 		goto out;
 	for (size_t i = 0; i < m; i++) {
-		int dir;
+		enum dir_entry dir;
 
 		if (!ok[i])
 			ok[i] = fs_os_resolve(t->os, todo[i], &out[i], &errs[i]) == 0;
@@ -248,9 +247,9 @@ static int add_slice(fs_targets *t, const char *const *requests,
 			goto out;
 		if (!ok[i])
 			continue;
-		if ((dir = dir_entry(t, requests[from[i]], todo[i], &out[i], err)) < 0)
+		if ((dir = dir_entry(t, requests[from[i]], todo[i], &out[i], err)) == DIR_ENTRY_FAILED)
 			goto out;
-		if (dir || (out[i].is_dir && t->skip_dirs))
+		if (dir == DIR_ENTRY_LEFT_OUT || (out[i].is_dir && t->skip_dirs))
 			continue;
 		if (grow(t, err) < 0 || keep(t, &out[i], requests[from[i]], err) < 0)
 			goto out;

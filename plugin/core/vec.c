@@ -1,18 +1,19 @@
 /* vec.c - growable arrays of fixed-size elements. */
+#include "err.h"
 #include "vec.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-int fs_reserve(void **items, size_t *cap, size_t want, size_t elem)
+int fs_reserve(void **items, size_t *cap, size_t want, size_t elem, fs_err *err)
 {
 	void *n;
 
 	if (want <= *cap)
 		return 0;
 	if (want > SIZE_MAX / elem || !(n = realloc(*items, want * elem)))
-		return -1;
+		return fs_fail(err, "out of memory");
 	*items = n;
 	*cap = want;
 	return 0;

@@ -625,7 +625,6 @@ int fs_pkgdb_open_labels(const char *root, const char *store, fs_pkgdb **out, fs
 void fs_pkgdb_free(fs_pkgdb *db);
 /* "pacman", "dpkg" or "pacman+dpkg". */
 const char *fs_pkgdb_source(const fs_pkgdb *db);
-size_t fs_pkgdb_count(const fs_pkgdb *db);
 /* Whether this load came from the .solv cache. */
 int fs_pkgdb_cached(const fs_pkgdb *db);
 

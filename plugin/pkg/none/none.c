@@ -33,7 +33,6 @@ int fs_pkgdb_open_labels(const char *root, const char *store, fs_pkgdb **out, fs
 
 void fs_pkgdb_free(fs_pkgdb *db) { (void)db; }
 const char *fs_pkgdb_source(const fs_pkgdb *db) { (void)db; return ""; }
-size_t fs_pkgdb_count(const fs_pkgdb *db) { (void)db; return 0; }
 int fs_pkgdb_cached(const fs_pkgdb *db) { (void)db; return 0; }
 
 int fs_pkgdb_owners(const fs_pkgdb *db, const char *const *paths, size_t n,
