@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+/* An empty scan (fs_scan_free() frees it), or NULL with err filled. */
+fs_scan *fs_scan_new(fs_err *err);
 /* size bytes that live as long as scan (NULL when out of memory). */
 void *fs_scan_alloc(fs_scan *scan, size_t size);
 /* Hands an arena's memory to the scan, which frees it in fs_scan_free(). */
