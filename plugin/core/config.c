@@ -1,7 +1,7 @@
 /*
  * config.c - /etc/forksafe.conf: "key = value" lines, '#' starts a comment.
- * Keys: strict = yes|no; timeout = seconds (1 to FS_CONFIG_TIMEOUT_MAX);
- * copy_budget = SIZE (fs_parse_size).
+ * Keys: the table keys[] below (strict, timeout, copy_budget), each with
+ * its help: forksafe.conf(5) is generated from it.
  * The hooks read it before anything else, outside the time limit it
  * sets: only a regular file, opened without blocking, at most
  * CONFIG_MAX bytes.
@@ -58,25 +58,59 @@ void fs_config_defaults(fs_config *c)
 	c->timeout = FS_CONFIG_TIMEOUT_DEFAULT;
 }
 
+static int set_strict(fs_config *c, const char *v) { return parse_bool(v, &c->strict); }
+static int set_timeout(fs_config *c, const char *v) { return parse_timeout(v, &c->timeout); }
+
+static int set_copy_budget(fs_config *c, const char *v)
+{
+	if (fs_parse_size(v, &c->copy_budget) < 0)
+		return -1;
+	c->copy_budget_set = 1;
+	return 0;
+}
+
+_Static_assert(FS_CONFIG_TIMEOUT_MAX == 3600 && FS_CONFIG_TIMEOUT_DEFAULT == 60,
+	       "the timeout's help below says 1 to 3600, default 60");
+
+/* Every key, once: the parser below and forksafe.conf(5) (forksafe-gen) read it. */
+static const fs_config_key keys[] = {
+	{ "strict", "yes|no", "no", "yes or no",
+	  "fail the transaction when protection fails: a pre-transaction hook that "
+	  "could not keep every in-use file (or whose work crashed or ran out of "
+	  "time) exits 1, and pacman (AbortOnFail) aborts the transaction before any "
+	  "file changes; a post-transaction failure exits 1 too (yes, true or 1; no, "
+	  "false or 0)",
+	  set_strict },
+	{ "timeout", "SECONDS", "60", "a number of seconds from 1 to 3600",
+	  "how long a hook's work may take, 1 to 3600 seconds; past it the work is "
+	  "stopped and a warning says so",
+	  set_timeout },
+	{ "copy_budget", "SIZE", "1G", "a size such as 512M or 2G",
+	  "what the copies of one snapshot may write when the store is on another "
+	  "filesystem than the files: bytes, or a number with K, M, G or T (powers of "
+	  "1024), or unlimited; a file whose copy would go beyond it is not kept and "
+	  "the hook's warning names it",
+	  set_copy_budget },
+};
+
+const fs_config_key *fs_config_keys(size_t *n)
+{
+	*n = sizeof keys / sizeof *keys;
+	return keys;
+}
+
 static int setting(const char *path, int lineno, const char *key, const char *val,
 		   fs_config *c, fs_err *err)
 {
-	if (strcmp(key, "strict") == 0) {
-		if (parse_bool(val, &c->strict) < 0)
-			return fs_fail(err, "%s:%d: strict is yes or no, not '%s'", path, lineno, val);
-	} else if (strcmp(key, "timeout") == 0) {
-		if (parse_timeout(val, &c->timeout) < 0)
-			return fs_fail(err, "%s:%d: timeout is a number of seconds from 1 to %u, not '%s'",
-				       path, lineno, FS_CONFIG_TIMEOUT_MAX, val);
-	} else if (strcmp(key, "copy_budget") == 0) {
-		if (fs_parse_size(val, &c->copy_budget) < 0)
-			return fs_fail(err, "%s:%d: copy_budget is a size such as 512M or 2G, not '%s'",
-				       path, lineno, val);
-		c->copy_budget_set = 1;
-	} else {
-		return fs_fail(err, "%s:%d: unknown setting '%s'", path, lineno, key);
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+		if (strcmp(key, keys[i].name) != 0)
+			continue;
+		if (keys[i].set(c, val) < 0)
+			return fs_fail(err, "%s:%d: %s is %s, not '%s'", path, lineno, key,
+				       keys[i].want, val);
+		return 0;
 	}
-	return 0;
+	return fs_fail(err, "%s:%d: unknown setting '%s'", path, lineno, key);
 }
 
 static int parse(FILE *f, const char *path, fs_config *c, fs_err *err)

@@ -1,5 +1,9 @@
 /*
- * forksafe.h - the one public header of libforksafe.
+ * forksafe.h - everything libforksafe offers inside this tree: the public
+ * API (forksafe/inuse.h, installed, exported by libforksafe.so.0; see
+ * docs/api.md) and the wider private interface below it, which the CLI,
+ * the tests, the fuzzers and the benchmarks use through the static
+ * archive.  This header is not installed and nothing below is exported.
  *
  * libforksafe answers "which running process maps which executable image?"
  * by file identity, and (in later layers) keeps replaced images alive for
@@ -18,11 +22,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "forksafe/inuse.h"
+#include "forksafe/version.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#define FORKSAFE_VERSION "0.1.0"
 
 /* Version of every JSON document forksafe writes (docs/json.md). */
 #define FS_JSON_SCHEMA 1
@@ -450,6 +455,18 @@ void fs_config_defaults(fs_config *c);
  * an unknown key or bad value is an error, and c then holds the defaults. */
 int fs_config_load(const char *path, fs_config *c, fs_err *err);
 
+/* One key of the configuration, as forksafe.conf(5) documents it. */
+typedef struct fs_config_key {
+	const char *name;     /* "timeout" */
+	const char *value;    /* the value's form: "SECONDS" */
+	const char *fallback; /* the default, as the file would say it */
+	const char *want;     /* what a value must be, for messages */
+	const char *help;     /* what it does */
+	int (*set)(fs_config *c, const char *value); /* 0, or -1 for a bad value */
+} fs_config_key;
+/* Every key fs_config_load takes, *n of them. */
+const fs_config_key *fs_config_keys(size_t *n);
+
 /* A size as settings give it: bytes, or a number with K, M, G or T (powers
  * of 1024; "KiB", "MiB", ... too), or "unlimited" (UINT64_MAX).  0 or -1. */
 int fs_parse_size(const char *s, uint64_t *out);
@@ -478,6 +495,34 @@ typedef struct fs_child_end {
 
 /* -1 with err when the child could not be started or waited for. */
 int fs_run_limited(const fs_child *c, unsigned timeout, fs_child_end *end, fs_err *err);
+
+/* ---- the package-manager hooks' work (plugin/core/hook.c, docs/hooks.md) ---
+ * pre-transaction guards the transaction's targets (standard input, as
+ * pacman's NeedsTargets gives them; every in-use image with all_in_use);
+ * post-transaction closes the snapshots, retires what nothing holds and
+ * counts who runs replaced images.  One line on stdout; each problem is a
+ * "forksafe: warning: ..." line on stderr ("error" when cfg.strict).
+ */
+typedef enum fs_hook_when { FS_HOOK_PRE_TRANSACTION, FS_HOOK_POST_TRANSACTION } fs_hook_when;
+
+typedef struct fs_hook {
+	fs_hook_when when;
+	const char *config;        /* the configuration's path, for messages */
+	fs_config cfg;             /* as fs_config_load read it */
+	const fs_store_opts *so;   /* root, store, all_in_use (pre) */
+} fs_hook;
+
+/* "pre-transaction" or "post-transaction" -> *when: 0, or -1 for any other word. */
+int fs_hook_when_parse(const char *word, fs_hook_when *when);
+const char *fs_hook_when_name(fs_hook_when when);
+/* The work itself (in the worker): 0, or 1 when strict and a problem was said. */
+int fs_hook_work(const fs_hook *h);
+/* Runs fs_hook_work in a worker with cfg.timeout (fs_run_limited; on Windows
+ * worker_argv is the command line that makes this program call fs_hook_work,
+ * NULL is "out of memory").  A crash, an exit status other than the work's
+ * or the limit is one problem line.  Returns the hook's exit status: 0, or
+ * 1 when strict and a problem was said. */
+int fs_hook_supervise(fs_hook *h, char *const *worker_argv);
 
 /* ---- report: who still runs replaced images ------------------------------- */
 
@@ -658,6 +703,21 @@ fs_targets *fs_targets_from_names(const char *root, const char *store, int kind,
 int fs_owners_write_json(const fs_pkgdb *db, const fs_targets *t,
 			 const fs_pkg *owners, FILE *f);
 int fs_owners_write_text(const fs_targets *t, const fs_pkg *owners, FILE *f);
+
+/* `forksafe owner`'s question (plugin/pkg/owner_query.c): the packages that
+ * own each path (paths[0..n), then lines read from fd unless it is -1), as
+ * dpkg -S and pacman -Qo answer it: "DIR/" asks about DIR, a symbolic link
+ * is the link's own path.  -1 with err when the targets or the database
+ * cannot be had. */
+typedef struct fs_owner_result {
+	fs_targets *targets;   /* the paths asked about, resolved inside the root */
+	fs_pkgdb *db;
+	fs_pkg *owners;        /* owners[i]: of fs_targets_get(targets, i) */
+	size_t unowned;        /* targets owned by no package, skipped ones included */
+} fs_owner_result;
+int fs_owner_query(const char *root, const char *store, char *const *paths, size_t n,
+		   int fd, fs_owner_result **out, fs_err *err);
+void fs_owner_result_free(fs_owner_result *r);
 
 /* ---- plan: what an upgrade would do to running processes ------------------ */
 

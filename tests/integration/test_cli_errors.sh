@@ -52,6 +52,15 @@ expect_skipped "'..' leaving the root (stdin)" "\\.\\./\\.\\./etc/passwd: skippe
 expect_skipped "'..' leaving the root (argument)" "\\.\\./x: skipped: leaves the root through '\\.\\.'" /dev/null inuse --root "$T/root" ../x
 expect_error "bad --threads" "--threads takes" /dev/null ps --threads 0
 expect_error "ps with an argument" "unexpected argument" /dev/null ps extra
+# a common option only where the command uses it (one option table)
+expect_error "hold takes no --json" "unknown option '--json'" /dev/null hold --json snap -- true
+expect_error "hold takes no --threads" "unknown option '--threads'" /dev/null hold --threads 2 snap -- true
+expect_error "hook takes no --json" "unknown option '--json'" /dev/null hook --json post-transaction
+expect_error "owner takes no --threads" "unknown option '--threads'" /dev/null owner --threads 2 /
+expect_error "enable takes no --store" "unknown option '--store'" /dev/null enable --store /tmp
+expect_error "bad --copy-budget" "--copy-budget takes a size" /dev/null guard --copy-budget 1X x
+expect_error "--package with --archive" "cannot be combined" /dev/null inuse --package --archive x
+expect_error "hook word" "neither pre-transaction nor post-transaction" /dev/null hook prX-transaction
 
 # an empty target list is a valid, empty question
 out=$("$FORKSAFE" inuse --json --stdin <"$T/empty")

@@ -3,11 +3,17 @@
 # Environment from CTest: WINE, FORKSAFE_EXE, HOLDER, TESTDLL, TESTDLL2,
 # WINEPREFIX (the fixture's server is running).
 
-# Windows name of a Linux path: Wine's Z: drive is the Linux root.
-winp() { printf 'Z:%s' "$1"; }
+# win PROGRAM ARGS... : a Windows program through Wine; with WINE empty (a
+# script that can run on Windows itself, from an MSYS2 or Cygwin shell:
+# test_wine_replay.sh) directly.
+win() { if [ -n "${WINE:-}" ]; then "$WINE" "$@"; else "$@"; fi; }
+
+# Windows name of a Linux path: Wine's Z: drive is the Linux root (on
+# Windows: cygpath).
+winp() { if [ -n "${WINE:-}" ]; then printf 'Z:%s' "$1"; else cygpath -w "$1"; fi; }
 
 # fs ARGS... : forksafe.exe under Wine.
-fs() { "$WINE" "$FORKSAFE_EXE" "$@"; }
+fs() { win "$FORKSAFE_EXE" "$@"; }
 
 # start_holder DIR DLL... : holder.exe loading the DLLs (Linux paths);
 # waits until they are loaded.  HOLDER_PID: its Wine process.
@@ -30,10 +36,10 @@ stop_holder() {
 
 # win_mv FROM TO : renames through Win32 (MoveFileExW), as an installer
 # does; Wine follows the open file only through its own calls.
-win_mv() { "$WINE" "$HOLDER" --rename "$(winp "$1")" "$(winp "$2")"; }
+win_mv() { win "$HOLDER" --rename "$(winp "$1")" "$(winp "$2")"; }
 
 # win_rm FILE : DeleteFileW; fails for a loaded DLL and its hardlinks.
-win_rm() { "$WINE" "$HOLDER" --delete "$(winp "$1")"; }
+win_rm() { win "$HOLDER" --delete "$(winp "$1")"; }
 win_cannot_rm() { ! win_rm "$1" 2>/dev/null; }
 
 # win_set_dacl PATH SDDL : SetFileSecurityW(DACL) of PATH; win_dacl PATH : its DACL

@@ -92,3 +92,17 @@ int fs_plan_run(const fs_plan_opts *opts, fs_plan **out, fs_err *err)
 }
 
 void fs_plan_free(fs_plan *p) { (void)p; }
+
+int fs_owner_query(const char *root, const char *store, char *const *paths, size_t n,
+		   int fd, fs_owner_result **out, fs_err *err)
+{
+	(void)root;
+	(void)store;
+	(void)paths;
+	(void)n;
+	(void)fd;
+	*out = NULL;
+	return unsupported(err);
+}
+
+void fs_owner_result_free(fs_owner_result *r) { (void)r; }
