@@ -7,9 +7,9 @@ Two graphs, over modules (a .c file and the .h of the same name are one
 module, named by their path below PLUGIN_DIR without the ending):
   include: module A includes a header of module B ("..." includes only);
   call:    an object of A uses a symbol an object of B defines (nm, for the
-           objects found below each OBJECT_DIR, e.g. the build's
-           CMakeFiles/forksafe.dir and CMakeFiles/forksafe-loaders.dir;
-           $NM names the nm to use).
+           objects of PLUGIN_DIR's sources found below each OBJECT_DIR, e.g.
+           the build's CMakeFiles; $NM names the nm to use).  Finding no
+           such object is an error: the check would see nothing.
 A circle of two or more modules in either graph is printed and the exit
 status is 1; 0 when there is none.  The public header (include/forksafe.h)
 declares many modules' functions: through it, only the call graph sees who
@@ -73,6 +73,9 @@ def call_graph(root, objdirs):
                 for s in symbols(path, False):
                     defined[s] = mod
                 used.setdefault(mod, set()).update(symbols(path, True))
+    if not used:
+        print('no object of %s below %s' % (root, ' '.join(objdirs)), file=sys.stderr)
+        return None
     graph = {}
     for mod, names in used.items():
         edges = graph.setdefault(mod, set())
@@ -124,7 +127,10 @@ def main(argv):
     bad = 0
     graphs = [('include', include_graph(root))]
     if len(argv) > 2:
-        graphs.append(('call', call_graph(root, argv[2:])))
+        calls = call_graph(root, argv[2:])
+        if calls is None:
+            return 2
+        graphs.append(('call', calls))
     for name, graph in graphs:
         for comp in circles(graph):
             print('%s circle: %s' % (name, ' <-> '.join(comp)))
