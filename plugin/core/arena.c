@@ -4,7 +4,7 @@
  * chunks from fs_os_huge_alloc(): every page of such a chunk gets used,
  * and a first touch of each small page costs a page fault.
  */
-#include "internal.h"
+#include "arena.h"
 #include "os.h"
 
 #include <stdint.h>
@@ -133,36 +133,4 @@ void fs_arena_merge(fs_arena *into, fs_arena *from)
 	into->size += from->size;
 	from->head = NULL;
 	from->size = 0;
-}
-
-int fs_reserve(void **items, size_t *cap, size_t want, size_t elem)
-{
-	void *n;
-
-	if (want <= *cap)
-		return 0;
-	if (want > SIZE_MAX / elem || !(n = realloc(*items, want * elem)))
-		return -1;
-	*items = n;
-	*cap = want;
-	return 0;
-}
-
-void *fs_grow(void **items, size_t *count, size_t *cap, size_t elem)
-{
-	if (*count == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 16;
-		void *n;
-
-		if (ncap > SIZE_MAX / elem)
-			return NULL;
-		n = realloc(*items, ncap * elem);
-		if (!n)
-			return NULL;
-		*items = n;
-		*cap = ncap;
-	}
-	/* a new slot is zeroed: a field its caller sets on one branch only
-	 * reads as 0/NULL, never as old heap bytes */
-	return memset((char *)*items + (*count)++ * elem, 0, elem);
 }

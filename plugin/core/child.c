@@ -4,6 +4,7 @@
  * it is given.
  */
 #include "os.h"
+#include "err.h"
 
 #include <string.h>
 

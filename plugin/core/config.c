@@ -7,6 +7,7 @@
  * CONFIG_MAX bytes.
  */
 #include "os.h"
+#include "err.h"
 
 #include <errno.h>
 #include <stdint.h>

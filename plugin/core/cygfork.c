@@ -11,7 +11,9 @@
  * never touched.  forksafe's own snapshot mutexes are another protocol
  * (mutex_win32.c) and are not involved.
  */
+#include "err.h"
 #include "os_fork.h"
+#include "vec.h"
 #include "verdict.h"
 
 #include <stdlib.h>

@@ -6,6 +6,7 @@
  */
 #include "cygwin.h"
 #include "os.h"
+#include "err.h"
 
 #include <stdlib.h>
 #include <string.h>

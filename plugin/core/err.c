@@ -1,5 +1,5 @@
 /* err.c - one-line error messages. */
-#include "internal.h"
+#include "err.h"
 
 #include <stdarg.h>
 #include <stdio.h>

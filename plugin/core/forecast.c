@@ -8,7 +8,9 @@
  * installation's retry is on, else the fork fails.  Processes that map no
  * target keep the verdict they have now.
  */
+#include "err.h"
 #include "os_fork.h"
+#include "vec.h"
 #include "verdict.h"
 
 #include <stdarg.h>

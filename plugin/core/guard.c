@@ -10,13 +10,13 @@
  */
 #include "cygwin.h"
 #include "store.h"
+#include "err.h"
+#include "vec.h"
 #include "verdict.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 /* One file to keep: where it is, what it is, who maps it. */
 struct candidate {
@@ -305,20 +305,21 @@ static int publish(fs_os_store *s, struct plan *pl, const fs_idset *kept_ids,
 	fs_idset *stored = fs_idset_new(pl->n);
 	unsigned char *found = NULL;
 	size_t n;
-	struct timespec ts;
+	int64_t sec;
+	long nsec;
 	fs_err rerr;
 	int made = 0, rc = -1;
 
 	if (!stored)
 		return fs_fail(err, "out of memory");
-	clock_gettime(CLOCK_REALTIME, &ts);
-	snprintf(name, sizeof name, SNAP_PREFIX "%lld-%09ld-%d", (long long)ts.tv_sec,
-		 (long)ts.tv_nsec, (int)getpid());
+	fs_os_clock_real(&sec, &nsec);
+	snprintf(name, sizeof name, SNAP_PREFIX "%lld-%09ld-%d", (long long)sec, nsec,
+		 fs_os_pid());
 	snprintf(tmp, sizeof tmp, TMP_PREFIX "%s", name);
 	r->kept.root = strdup(root);
-	r->kept.created = (int64_t)ts.tv_sec;
+	r->kept.created = sec;
 	if (!r->kept.root ||
-	    fs_reserve((void **)&r->kept.v, &r->kept.cap, pl->n, sizeof *r->kept.v) < 0)
+	    fs_reserve((void **)&r->kept.v, &r->kept.cap, pl->n, sizeof *r->kept.v, err) < 0)
 		goto oom;
 	if (fs_os_snap_mkdir(s, tmp, err) < 0)
 		goto out;

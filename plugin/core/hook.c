@@ -13,6 +13,7 @@
  * whatever ends the worker - a crash, the limit - the caller says so in
  * one line.
  */
+#include "err.h"
 #include "os.h"
 
 #include <stdio.h>

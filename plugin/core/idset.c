@@ -3,7 +3,8 @@
  * dense index in insertion order.  Used for target look-ups during a scan
  * (one probe per mapping) and for per-process de-duplication.
  */
-#include "internal.h"
+#include "forksafe.h"
+#include "vec.h"
 
 #include <stdlib.h>
 

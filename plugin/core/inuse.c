@@ -4,7 +4,9 @@
  * single pass.  Cost is linear in mappings; no rescan per target.  The
  * attribution also works on an unfiltered scan the caller already has.
  */
-#include "internal.h"
+#include "err.h"
+#include "inuse.h"
+#include "scan.h"
 
 #include <stdlib.h>
 #include <string.h>

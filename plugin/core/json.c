@@ -2,7 +2,7 @@
  * json.c - the one JSON writer of forksafe, for every platform.  Streams
  * straight to a FILE; keeps only a comma flag per nesting level.
  */
-#include "internal.h"
+#include "json.h"
 
 #include <inttypes.h>
 #include <string.h>

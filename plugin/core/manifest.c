@@ -12,6 +12,8 @@
  * retire acts on, so anything unexpected is an error, never a guess.
  */
 #include "os.h"
+#include "err.h"
+#include "vec.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -6,7 +6,11 @@
 #ifndef FS_OS_H
 #define FS_OS_H
 
-#include "internal.h"
+#include "forksafe.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 /*
  * Fills scan->procs, nprocs, seen and unreadable (procs sorted by pid).
@@ -22,9 +26,6 @@ int fs_os_scan(const fs_scan_opts *opts, fs_scan *scan, fs_err *err);
 #define FS_OS_HUGE (2u * 1024 * 1024)
 void *fs_os_huge_alloc(size_t size);
 void fs_os_huge_free(void *p, size_t size);
-
-/* Hands an arena's memory to the scan, which frees it in fs_scan_free(). */
-void fs_scan_adopt(fs_scan *scan, fs_arena *arena);
 
 /* Is the image at path a runtime component whose replacement can never be
  * made safe for running processes (dynamic loader and libc on Linux,
@@ -235,5 +236,20 @@ int fs_os_run_limited(const fs_child *c, unsigned timeout, fs_child_end *end, fs
 typedef struct fs_os_membuf fs_os_membuf;
 FILE *fs_os_membuf_open(fs_os_membuf **mb);
 int fs_os_membuf_done(fs_os_membuf *mb, FILE *f, char **text, size_t *len);
+
+
+/* ---- process and clock primitives: plugin/os/<os>/sys_<os>.c ---------------
+ * What the core would otherwise ask of POSIX: it uses ISO C and these.
+ */
+
+/* Reads up to len bytes of fd, again when a signal interrupts: the count,
+ * 0 at its end, -1 with errno set. */
+ptrdiff_t fs_os_read(int fd, void *buf, size_t len);
+/* The current directory (malloc'ed), or NULL with err filled. */
+char *fs_os_cwd(fs_err *err);
+/* The wall-clock time: seconds and nanoseconds since the epoch. */
+void fs_os_clock_real(int64_t *sec, long *nsec);
+/* This process's id. */
+int fs_os_pid(void);
 
 #endif

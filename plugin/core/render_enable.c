@@ -1,5 +1,6 @@
 /* render_enable.c - `forksafe enable` output: what is and is not protected. */
-#include "internal.h"
+#include "json.h"
+#include "render.h"
 
 #include <inttypes.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * render_hook.c - the one line each package-manager hook prints, in the
  * style of pacman's hook output (docs/hooks.md).
  */
-#include "internal.h"
+#include "forksafe.h"
 #include "verdict.h"
 
 static const char *s_(size_t n) { return n == 1 ? "" : "s"; }

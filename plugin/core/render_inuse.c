@@ -1,33 +1,7 @@
 /* render_inuse.c - `forksafe inuse` output: per file, the processes. */
-#include "internal.h"
-
-void fs_json_target(fs_json *j, const fs_target *tg)
-{
-	fs_json_str(j, "path", tg->path);
-	fs_json_str(j, "request", tg->request);
-	fs_json_bool(j, "exists", tg->exists);
-}
-
-void fs_json_skipped(fs_json *j, const fs_target_skip *v, size_t n)
-{
-	fs_json_arr_begin(j, "skipped");
-	for (size_t i = 0; i < n; i++) {
-		fs_json_obj_begin(j, NULL);
-		fs_json_str(j, "request", v[i].request);
-		fs_json_str(j, "problem", v[i].problem);
-		fs_json_obj_end(j);
-	}
-	fs_json_arr_end(j);
-}
-
-void fs_targets_write_skipped_text(const fs_targets *t, const char *prefix, FILE *f)
-{
-	for (size_t i = 0; i < fs_targets_skipped(t); i++) {
-		const fs_target_skip *k = fs_targets_skip_get(t, i);
-
-		fs_text_line(f, "%s%s: skipped: %s", prefix, k->request, k->problem);
-	}
-}
+#include "json.h"
+#include "render.h"
+#include "rendered.h"
 
 static void proc_json(FILE *f, const fs_proc *p)
 {
@@ -48,10 +22,11 @@ int fs_inuse_write_json(const fs_inuse *q, FILE *f)
 {
 	const fs_targets *t = q->targets;
 	fs_rendered r;
+	fs_err e; /* these writers say -1 only (forksafe.h): the caller reports it */
 	fs_json j;
 	char dev[32];
 
-	if (fs_render_procs(q->scan, proc_json, &r) < 0)
+	if (fs_render_procs(q->scan, proc_json, &r, &e) < 0)
 		return -1;
 	fs_json_doc(&j, f);
 	fs_json_str(&j, "root", fs_targets_root(t));
@@ -75,7 +50,7 @@ int fs_inuse_write_json(const fs_inuse *q, FILE *f)
 		fs_json_arr_begin(&j, "processes");
 		if (q->nusers[i] > 0) {
 			/* the array's elements as one piece of raw text */
-			if (fs_rendered_join(&r, q->users[i], q->nusers[i], ',', &users, &len) < 0)
+			if (fs_rendered_join(&r, q->users[i], q->nusers[i], ',', &users, &len, &e) < 0)
 				goto oom;
 			fs_json_raw(&j, NULL, users, len);
 		}
@@ -97,8 +72,9 @@ int fs_inuse_write_text(const fs_inuse *q, FILE *f)
 {
 	const fs_targets *t = q->targets;
 	fs_rendered r;
+	fs_err e; /* these writers say -1 only (forksafe.h): the caller reports it */
 
-	if (fs_render_procs(q->scan, proc_text, &r) < 0)
+	if (fs_render_procs(q->scan, proc_text, &r, &e) < 0)
 		return -1;
 	for (size_t i = 0; i < fs_targets_count(t); i++) {
 		const fs_target *tg = fs_targets_get(t, i);
@@ -115,7 +91,7 @@ int fs_inuse_write_text(const fs_inuse *q, FILE *f)
 				q->nusers[i] == 1 ? "" : "es");
 		if (q->nusers[i] == 0)
 			continue;
-		if (fs_rendered_join(&r, q->users[i], q->nusers[i], 0, &users, &len) < 0) {
+		if (fs_rendered_join(&r, q->users[i], q->nusers[i], 0, &users, &len, &e) < 0) {
 			fs_rendered_free(&r);
 			return -1;
 		}

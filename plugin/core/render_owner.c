@@ -1,5 +1,6 @@
 /* render_owner.c - `forksafe owner` output: the packages owning each file. */
-#include "internal.h"
+#include "json.h"
+#include "render.h"
 
 /* The name a file list has for the target: a symbolic link's own path. */
 static const char *looked_up(const fs_target *tg)

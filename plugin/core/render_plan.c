@@ -2,7 +2,8 @@
  * render_plan.c - `forksafe plan` output: the packages a transaction would
  * change and, for each, its files running processes map.
  */
-#include "internal.h"
+#include "json.h"
+#include "render.h"
 #include "verdict.h"
 
 #include <stdlib.h>

@@ -3,20 +3,14 @@
  * images grouped by the package owning each image, and the processes that
  * must restart because a runtime component was replaced.
  */
-#include "internal.h"
+#include "json.h"
+#include "render.h"
+#include "report_units.h"
+#include "sort.h"
 #include "verdict.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static int by_name(const void *a, const void *b)
-{
-	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
-
-	if (!x || !y)
-		return !x - !y; /* "no package" last */
-	return strcmp(x, y);
-}
 
 static int same(const char *a, const char *b)
 {
@@ -44,7 +38,7 @@ static const char **groups(const fs_report_result *r, size_t *n)
 		for (size_t m = 0; m < r->v[i].n; m++)
 			if (!own_file(&r->v[i], &r->v[i].v[m]))
 				v[k++] = r->v[i].v[m].package;
-	qsort(v, k, sizeof *v, by_name);
+	qsort(v, k, sizeof *v, fs_cmp_name);
 	*n = 0;
 	for (size_t i = 0; i < k; i++)
 		if (*n == 0 || !same(v[*n - 1], v[i]))
@@ -67,7 +61,7 @@ static const char **containers(const fs_report_result *r, size_t *n)
 				v[k++] = r->v[i].container;
 				break;
 			}
-	qsort(v, k, sizeof *v, by_name);
+	qsort(v, k, sizeof *v, fs_cmp_name);
 	*n = 0;
 	for (size_t i = 0; i < k; i++)
 		if (*n == 0 || !same(v[*n - 1], v[i]))
@@ -105,7 +99,7 @@ static void json_images(fs_json *j, const fs_report_proc *rp, enum group g, cons
 		if (!in_group(rp, ri, g, key))
 			continue;
 		fs_json_obj_begin(j, NULL);
-		fs_json_file(j, ri->image->path, ri->image->id);
+		fs_json_image(j, ri->image);
 		fs_json_str(j, "state", state_name(ri->state));
 		/* the old file is unlinked: the kernel says so of the mapping and
 		 * the path (by identity) no longer has it, or nothing is there */

@@ -1,55 +1,9 @@
 /* render_scan.c - `forksafe ps` output: processes and their images. */
-#include "internal.h"
+#include "json.h"
+#include "render.h"
 #include "verdict.h"
 
 #include <string.h>
-
-void fs_json_doc(fs_json *j, FILE *f)
-{
-	fs_json_init(j, f);
-	fs_json_obj_begin(j, NULL);
-	fs_json_int(j, "schema", FS_JSON_SCHEMA);
-}
-
-void fs_json_completeness(fs_json *j, int complete, size_t unreadable)
-{
-	fs_json_bool(j, "complete", complete);
-	fs_json_uint(j, "unreadable_processes", unreadable);
-}
-
-void fs_json_file(fs_json *j, const char *path, fs_id id)
-{
-	char dev[32];
-
-	fs_json_str(j, "path", path);
-	if (id.dev == 0 && id.ino == 0) { /* unknown: a Windows module whose file is gone */
-		fs_json_null(j, "dev");
-		fs_json_null(j, "ino");
-		return;
-	}
-	fs_id_dev_str(id, dev, sizeof dev);
-	fs_json_str(j, "dev", dev);
-	fs_json_uint(j, "ino", id.ino);
-}
-
-void fs_json_proc(fs_json *j, const fs_proc *p)
-{
-	fs_json_int(j, "pid", p->pid);
-	fs_json_str(j, "comm", p->comm);
-	fs_json_str(j, "exe", p->exe);
-	if (p->uid >= 0)
-		fs_json_int(j, "uid", p->uid);
-	else
-		fs_json_null(j, "uid");
-	fs_json_uint(j, "start_time", p->start_time);
-}
-
-void fs_json_proc_object(fs_json *j, const fs_proc *p)
-{
-	fs_json_obj_begin(j, NULL);
-	fs_json_proc(j, p);
-	fs_json_obj_end(j);
-}
 
 /* Cygwin/MSYS2: the fork verdict of each process of the installation
  * forksafe.exe belongs to; NULL on Linux (nothing is written). */
@@ -87,7 +41,7 @@ int fs_scan_write_json(const fs_scan *scan, FILE *f)
 			const fs_image *im = &p->images[m];
 
 			fs_json_obj_begin(&j, NULL);
-			fs_json_file(&j, im->path, im->id);
+			fs_json_image(&j, im);
 			fs_json_bool(&j, "deleted", im->flags & FS_IMAGE_DELETED);
 			fs_json_str(&j, "package", im->package);
 			fs_json_obj_end(&j);
@@ -100,20 +54,6 @@ int fs_scan_write_json(const fs_scan *scan, FILE *f)
 	rc = fs_json_finish(&j);
 	fs_fork_info_free(fi);
 	return rc;
-}
-
-void fs_text_proc(FILE *f, const fs_proc *p)
-{
-	fprintf(f, "%d ", p->pid);
-	fs_text_write(f, p->comm);
-	if (p->uid >= 0)
-		fprintf(f, " (uid %ld)", p->uid);
-	if (p->exe) {
-		putc(' ', f);
-		fs_text_write(f, p->exe);
-		if (p->exe_deleted)
-			fputs(" (deleted)", f);
-	}
 }
 
 static void proc_line(FILE *f, const fs_proc *p)

@@ -1,5 +1,6 @@
 /* render_store.c - guard, retire and status output, for people and programs. */
-#include "internal.h"
+#include "json.h"
+#include "render.h"
 #include "verdict.h"
 
 #include <inttypes.h>

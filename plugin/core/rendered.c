@@ -3,12 +3,15 @@
  * process under many files (inuse: a library user appears once per file it
  * maps) copy bytes instead of formatting again.
  */
+#include "err.h"
 #include "os.h"
+#include "rendered.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-int fs_render_procs(const fs_scan *scan, fs_render_fn fn, fs_rendered *out)
+int fs_render_procs(const fs_scan *scan, fs_render_fn fn, fs_rendered *out,
+		    fs_err *err)
 {
 	fs_os_membuf *mb = NULL;
 	FILE *f;
@@ -21,7 +24,7 @@ int fs_render_procs(const fs_scan *scan, fs_render_fn fn, fs_rendered *out)
 	f = out->off ? fs_os_membuf_open(&mb) : NULL;
 	if (!f) {
 		fs_rendered_free(out);
-		return -1;
+		return fs_fail(err, "out of memory");
 	}
 	for (size_t i = 0; i < scan->nprocs; i++) {
 		out->off[i] = (size_t)ftell(f);
@@ -30,13 +33,13 @@ int fs_render_procs(const fs_scan *scan, fs_render_fn fn, fs_rendered *out)
 	out->off[scan->nprocs] = (size_t)ftell(f);
 	if (fs_os_membuf_done(mb, f, &out->text, &out->len) < 0) {
 		fs_rendered_free(out);
-		return -1;
+		return fs_fail(err, "out of memory");
 	}
 	return 0;
 }
 
 int fs_rendered_join(fs_rendered *r, const size_t *procs, size_t n, char sep,
-		     const char **text, size_t *len)
+		     const char **text, size_t *len, fs_err *err)
 {
 	size_t need = 0, o = 0;
 
@@ -46,7 +49,7 @@ int fs_rendered_join(fs_rendered *r, const size_t *procs, size_t n, char sep,
 		char *j = realloc(r->joined, need);
 
 		if (!j)
-			return -1;
+			return fs_fail(err, "out of memory");
 		r->joined = j;
 		r->joined_cap = need;
 	}

@@ -7,6 +7,10 @@
  * old file is still kept.
  */
 #include "store.h"
+#include "err.h"
+#include "report_units.h"
+#include "../pkg/label.h"
+#include "vec.h"
 #include "verdict.h"
 
 #include <stdlib.h>
@@ -145,8 +149,8 @@ static fs_stale judge(const fs_image *im, const char *rel, int kept, struct curr
 	gone = tg->exists ? FS_STALE_REPLACED : FS_STALE_REMOVED;
 	if (kept)
 		return gone;
-	if (im->flags & FS_IMAGE_DELETED && im->id.dev == 0 && im->id.ino == 0)
-		return gone; /* no identity: its file cannot be opened any more (Windows) */
+	if (im->flags & FS_IMAGE_NO_ID)
+		return gone; /* its file cannot be opened any more (Windows) */
 	if (im->flags & FS_IMAGE_DELETED)
 		return ours(c, rel, im->id.dev) ? gone : 0;
 	return tg->exists ? FS_STALE_REPLACED : 0;
@@ -185,20 +189,25 @@ static const char *view_path(const fs_proc *p, const fs_image *im)
 	return NULL;
 }
 
-/* What view holds at path: 1 the file id, 0 another or none (*exists
- * tells), -1 it cannot be read. */
-static int reach(fs_os_root *view, const char *path, fs_id id, int *exists)
+/* What a view holds at a path. */
+enum reach {
+	REACH_UNREADABLE = -1, /* it cannot be read: why is of no use here */
+	REACH_OTHER = 0,       /* another file, or none (*exists tells) */
+	REACH_SAME = 1         /* the file with the identity asked for */
+};
+
+static enum reach reach(fs_os_root *view, const char *path, fs_id id, int *exists)
 {
 	fs_target t = { 0 };
 	fs_err err;
 	int same;
 
 	if (fs_os_resolve(view, path, &t, &err) < 0)
-		return -1;
+		return REACH_UNREADABLE;
 	*exists = t.exists;
 	same = t.exists && same_id(t.id, id);
 	free(t.path);
-	return same;
+	return same ? REACH_SAME : REACH_OTHER;
 }
 
 /* Is im, which p reaches at path in its own view, replaced or removed
@@ -208,14 +217,15 @@ static fs_stale in_view(fs_os_root *view, const char *path, const fs_image *im)
 {
 	char named[FS_LINE_MAX + sizeof deleted_suffix];
 	const char *name;
-	int exists = 0, also = 0, r = reach(view, path, im->id, &exists);
+	int exists = 0, also = 0;
+	enum reach r = reach(view, path, im->id, &exists);
 
-	if (r < 0)
+	if (r == REACH_UNREADABLE)
 		return FS_STALE_UNKNOWN;
-	if (r == 1)
+	if (r == REACH_SAME)
 		return 0;
 	if (im->flags & FS_IMAGE_DELETED && (name = with_suffix(named, path)) &&
-	    reach(view, name, im->id, &also) == 1)
+	    reach(view, name, im->id, &also) == REACH_SAME)
 		return 0;
 	return exists ? FS_STALE_REPLACED : FS_STALE_REMOVED;
 }
@@ -401,30 +411,27 @@ static int label(fs_report_result *r, const fs_pkgdb *db, fs_err *err)
 {
 	size_t n = 0, k = 0;
 	const char **paths;
-	fs_pkg *owners;
+	const char ***slots;
 	int rc;
 
 	for (size_t i = 0; i < r->n; i++)
 		n += r->v[i].n;
 	paths = malloc((n + 1) * sizeof *paths);
-	owners = malloc((n + 1) * sizeof *owners);
-	if (!paths || !owners) {
+	slots = malloc((n + 1) * sizeof *slots);
+	if (!paths || !slots) {
 		free(paths);
-		free(owners);
+		free(slots);
 		return fs_fail(err, "out of memory");
 	}
 	for (size_t i = 0; i < r->n; i++)
 		for (size_t m = 0; m < r->v[i].n; m++)
-			if (r->v[i].v[m].root_path)
-				paths[k++] = r->v[i].v[m].root_path;
-	rc = fs_pkgdb_owners(db, paths, k, owners, err);
-	k = 0;
-	for (size_t i = 0; rc == 0 && i < r->n; i++)
-		for (size_t m = 0; m < r->v[i].n; m++)
-			if (r->v[i].v[m].root_path)
-				r->v[i].v[m].package = owners[k++].name;
+			if (r->v[i].v[m].root_path) {
+				paths[k] = r->v[i].v[m].root_path;
+				slots[k++] = &r->v[i].v[m].package;
+			}
+	rc = fs_pkgdb_label(db, paths, slots, k, err);
 	free(paths);
-	free(owners);
+	free(slots);
 	return rc;
 }
 

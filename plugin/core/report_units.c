@@ -4,7 +4,9 @@
  * and which processes no unit restart reaches (the init process, and the
  * loader or libc outside any service or session).
  */
-#include "internal.h"
+#include "json.h"
+#include "report_units.h"
+#include "units.h"
 
 #include <stdlib.h>
 #include <string.h>

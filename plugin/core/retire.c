@@ -17,6 +17,8 @@
  * left alone.
  */
 #include "store.h"
+#include "err.h"
+#include "vec.h"
 #include "verdict.h"
 
 #include <stdlib.h>

@@ -1,5 +1,7 @@
-/* scan.c - the platform-neutral face of a scan; the work is fs_os_scan(). */
-#include "os.h"
+/* scan.c - a scan's memory: made, lent to the backend that fills it, freed. */
+#include "arena.h"
+#include "err.h"
+#include "scan.h"
 
 #include <stdlib.h>
 
@@ -17,25 +19,18 @@ void *fs_scan_alloc(fs_scan *scan, size_t size)
 	return fs_arena_alloc(&scan->priv->mem, size);
 }
 
-int fs_scan_run(const fs_scan_opts *opts, fs_scan **out, fs_err *err)
+fs_scan *fs_scan_new(fs_err *err)
 {
-	fs_scan_opts none = { 0 };
 	fs_scan *scan = calloc(1, sizeof *scan);
 
-	*out = NULL;
 	if (scan)
 		scan->priv = calloc(1, sizeof *scan->priv);
 	if (!scan || !scan->priv) {
 		free(scan);
-		return fs_fail(err, "out of memory");
+		fs_fail(err, "out of memory");
+		return NULL;
 	}
-	if (fs_os_scan(opts ? opts : &none, scan, err) < 0) {
-		fs_scan_free(scan);
-		return -1;
-	}
-	scan->complete = scan->unreadable == 0;
-	*out = scan;
-	return 0;
+	return scan;
 }
 
 void fs_scan_free(fs_scan *scan)

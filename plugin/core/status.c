@@ -3,6 +3,10 @@
  * scan filtered by every recorded identity.
  */
 #include "store.h"
+#include "err.h"
+#include "inuse.h"
+#include "../pkg/label.h"
+#include "vec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,34 +186,31 @@ int fs_status_label(fs_status_result *r, const fs_pkgdb *db, fs_err *err)
 {
 	size_t n = 0, k = 0;
 	char **paths;
-	fs_pkg *owners;
+	const char ***slots;
 	int rc = -1;
 
 	for (size_t i = 0; i < r->n; i++)
 		n += r->v[i].n;
 	paths = calloc(n + 1, sizeof *paths);
-	owners = calloc(n + 1, sizeof *owners);
-	for (size_t i = 0; paths && i < r->n; i++)
+	slots = calloc(n + 1, sizeof *slots);
+	for (size_t i = 0; paths && slots && i < r->n; i++)
 		for (size_t e = 0; e < r->v[i].n; e++, k++) {
 			const char *rel = r->v[i].v[e].e->path;
 
+			slots[k] = &r->v[i].v[e].package;
 			if ((paths[k] = malloc(strlen(rel) + 2)))
 				sprintf(paths[k], "/%s", rel);
 		}
 	for (size_t i = 0; paths && i < n; i++)
 		if (!paths[i])
 			k = 0; /* an allocation failed */
-	if (!paths || !owners || k != n)
+	if (!paths || !slots || k != n)
 		fs_fail(err, "out of memory");
-	else if (fs_pkgdb_owners(db, (const char *const *)paths, n, owners, err) == 0)
-		rc = 0;
-	k = 0;
-	for (size_t i = 0; rc == 0 && i < r->n; i++)
-		for (size_t e = 0; e < r->v[i].n; e++)
-			r->v[i].v[e].package = owners[k++].name;
+	else
+		rc = fs_pkgdb_label(db, (const char *const *)paths, slots, n, err);
 	for (size_t i = 0; paths && i < n; i++)
 		free(paths[i]);
 	free(paths);
-	free(owners);
+	free(slots);
 	return rc;
 }

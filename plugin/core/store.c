@@ -1,5 +1,6 @@
 /* store.c - what guard, retire and status share about the store. */
 #include "store.h"
+#include "err.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -3,12 +3,13 @@
  * by the OS backend (fs_os_resolve).
  */
 #include "os.h"
+#include "arena.h"
+#include "err.h"
+#include "targets.h"
+#include "vec.h"
 
-#include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* Resolved together: bounds the scratch arrays of a call, whatever n is. */
 #define SLICE 8192
@@ -142,9 +143,7 @@ static int grow(fs_targets *t, fs_err *err)
 		return 0;
 	if (want > FS_TARGETS_MAX)
 		want = FS_TARGETS_MAX;
-	if (fs_reserve((void **)&t->v, &t->cap, want, sizeof *t->v) < 0)
-		return fs_fail(err, "out of memory");
-	return 0;
+	return fs_reserve((void **)&t->v, &t->cap, want, sizeof *t->v, err);
 }
 
 /* Moves a resolved target into the list: its strings into the arena, the
@@ -187,16 +186,17 @@ static const char *problem_of(const char *msg, const char *path)
  * entry of a package, pacman's NeedsTargets form): a directory, or nothing
  * yet, is not listed (nothing maps a directory); anything else is skipped,
  * as the kernel refuses such a path (ENOTDIR), never answered "not in use".
- * 1: dropped or skipped; 0: not such a target; -1: err.
  */
-static int dir_entry(fs_targets *t, const char *request, const char *path,
+enum dir_entry { DIR_ENTRY_FAILED = -1, DIR_ENTRY_NOT = 0, DIR_ENTRY_LEFT_OUT = 1 };
+
+static enum dir_entry dir_entry(fs_targets *t, const char *request, const char *path,
 		     const fs_target *tg, fs_err *err)
 {
 	if (path[strlen(path) - 1] != '/')
-		return 0;
+		return DIR_ENTRY_NOT;
 	if (tg->exists && !tg->is_dir && fs_targets_skip(t, request, "not a directory", err) < 0)
-		return -1;
-	return 1;
+		return DIR_ENTRY_FAILED;
+	return DIR_ENTRY_LEFT_OUT;
 }
 
 /*
@@ -232,7 +232,7 @@ static int add_slice(fs_targets *t, const char *const *requests,
 	if (fs_os_resolve_all(t->os, t->root, m, todo, out, ok, errs, err) < 0)
 		goto out;
 	for (size_t i = 0; i < m; i++) {
-		int dir;
+		enum dir_entry dir;
 
 		if (!ok[i])
 			ok[i] = fs_os_resolve(t->os, todo[i], &out[i], &errs[i]) == 0;
@@ -247,9 +247,9 @@ static int add_slice(fs_targets *t, const char *const *requests,
 			goto out;
 		if (!ok[i])
 			continue;
-		if ((dir = dir_entry(t, requests[from[i]], todo[i], &out[i], err)) < 0)
+		if ((dir = dir_entry(t, requests[from[i]], todo[i], &out[i], err)) == DIR_ENTRY_FAILED)
 			goto out;
-		if (dir || (out[i].is_dir && t->skip_dirs))
+		if (dir == DIR_ENTRY_LEFT_OUT || (out[i].is_dir && t->skip_dirs))
 			continue;
 		if (grow(t, err) < 0 || keep(t, &out[i], requests[from[i]], err) < 0)
 			goto out;
@@ -295,8 +295,7 @@ int fs_targets_add(fs_targets *t, const char *path, fs_err *err)
 
 int fs_targets_add_user(fs_targets *t, const char *path, fs_err *err)
 {
-	char cwd[PATH_MAX];
-	char *full;
+	char *cwd, *full;
 	const char *inside;
 	int rc;
 
@@ -305,12 +304,14 @@ int fs_targets_add_user(fs_targets *t, const char *path, fs_err *err)
 	if (fs_os_path_absolute(path)) {
 		full = NULL;
 	} else {
-		if (!getcwd(cwd, sizeof cwd))
-			return fs_fail_errno(err, errno, "cannot get the current directory");
+		if (!(cwd = fs_os_cwd(err)))
+			return -1;
 		full = malloc(strlen(cwd) + strlen(path) + 2);
+		if (full)
+			sprintf(full, "%s/%s", cwd, path);
+		free(cwd);
 		if (!full)
 			return fs_fail(err, "out of memory");
-		sprintf(full, "%s/%s", cwd, path);
 	}
 	/* Windows: a drive path in the installation ("/") is the
 	 * installation's file; one elsewhere is answered by the backend
@@ -319,37 +320,4 @@ int fs_targets_add_user(fs_targets *t, const char *path, fs_err *err)
 	rc = add(t, path, inside ? inside : full ? full : path, err);
 	free(full);
 	return rc;
-}
-
-fs_targets *fs_targets_from_names(const char *root, const char *store, int kind,
-				  char *const *names, size_t n, int fd, fs_err *err)
-{
-	fs_targets *t = fs_targets_new(root, err);
-	fs_pkgdb *db = NULL;
-
-	if (t && kind == FS_NAMES_PACKAGES && n > 0 &&
-	    fs_pkgdb_open(root, store, &db, err) < 0)
-		goto fail;
-	for (size_t i = 0; t && i < n; i++) {
-		int rc = kind == FS_NAMES_PACKAGES ? fs_targets_add_package(t, db, names[i], err)
-			 : kind == FS_NAMES_ARCHIVES ? fs_targets_add_archive(t, names[i], err)
-			 : fs_targets_add_user(t, names[i], err);
-
-		if (rc < 0)
-			goto fail;
-	}
-	if (t && fd >= 0 && fs_targets_read_fd(t, fd, err) < 0)
-		goto fail;
-	fs_pkgdb_free(db);
-	return t;
-fail:
-	fs_pkgdb_free(db);
-	fs_targets_free(t);
-	return NULL;
-}
-
-fs_targets *fs_targets_from(const char *root, char *const *paths, size_t npaths,
-			    int fd, fs_err *err)
-{
-	return fs_targets_from_names(root, NULL, FS_NAMES_PATHS, paths, npaths, fd, err);
 }

@@ -9,7 +9,8 @@
  * Valid UTF-8 otherwise passes as it is.  JSON output is exact instead
  * (json.c); docs/cli.md says the same.
  */
-#include "internal.h"
+#include "forksafe.h"
+#include "json.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

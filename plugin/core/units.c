@@ -7,7 +7,7 @@
  * checked as a unit name before it is believed, a unit under a user's
  * manager is only ever hers, and any doubt gives no unit.
  */
-#include "internal.h"
+#include "units.h"
 
 #include <string.h>
 
@@ -74,20 +74,25 @@ struct comp {
 	size_t len;
 };
 
-/* The next component of path at *pos: 1, 0 at the end, -1 when malformed
- * (empty, too long, not a unit name). */
-static int next_comp(const char *path, size_t len, size_t *pos, struct comp *c)
+enum comp_found {
+	COMP_BAD = -1, /* malformed: empty, too long, not a unit name */
+	COMP_END = 0,  /* no component left */
+	COMP_FOUND = 1 /* *c filled */
+};
+
+/* The next component of path at *pos. */
+static enum comp_found next_comp(const char *path, size_t len, size_t *pos, struct comp *c)
 {
 	const char *slash;
 	size_t end;
 
 	if (*pos >= len)
-		return 0;
+		return COMP_END;
 	if (path[*pos] != '/')
-		return -1;
+		return COMP_BAD;
 	(*pos)++;
 	if (*pos == len)
-		return 0; /* the root "/" or a trailing '/' */
+		return COMP_END; /* the root "/" or a trailing '/' */
 	slash = memchr(path + *pos, '/', len - *pos);
 	end = slash ? (size_t)(slash - path) : len;
 	c->s = path + *pos;
@@ -97,16 +102,18 @@ static int next_comp(const char *path, size_t len, size_t *pos, struct comp *c)
 		c->s++;
 		c->len--;
 	}
-	return valid_unit(c->s, c->len) ? 1 : -1;
+	return valid_unit(c->s, c->len) ? COMP_FOUND : COMP_BAD;
 }
 
-/* Skips slices; the first other component in *c: 1, 0 (none), -1. *uid is
- * set from a "user-UID.slice" passed. */
-static int past_slices(const char *path, size_t len, size_t *pos, struct comp *c, long *uid)
+/* Skips slices; the first other component in *c.  *uid is set from a
+ * "user-UID.slice" passed. */
+static enum comp_found past_slices(const char *path, size_t len, size_t *pos,
+				   struct comp *c, long *uid)
 {
-	int r;
+	enum comp_found r;
 
-	while ((r = next_comp(path, len, pos, c)) == 1 && ends_with(c->s, c->len, ".slice")) {
+	while ((r = next_comp(path, len, pos, c)) == COMP_FOUND &&
+	       ends_with(c->s, c->len, ".slice")) {
 		long u = uid_in(c->s, c->len, "user-", ".slice");
 
 		if (u >= 0)
@@ -128,18 +135,18 @@ int fs_unit_parse(const char *path, size_t len, fs_unit *u)
 	size_t pos = 0;
 	long slice_uid = -1, uid, inner_uid = -1;
 	struct comp c, inner;
-	int r;
+	enum comp_found r;
 
 	*u = (fs_unit){ .kind = FS_UNIT_NONE, .uid = -1 };
 	if (!path || len == 0 || len > FS_LINE_MAX || memchr(path, '\0', len))
 		return -1;
-	if ((r = past_slices(path, len, &pos, &c, &slice_uid)) <= 0)
-		return r; /* "/", a slice only, or malformed */
+	if ((r = past_slices(path, len, &pos, &c, &slice_uid)) != COMP_FOUND)
+		return r == COMP_END ? 0 : -1; /* "/", a slice only, or malformed */
 	if ((uid = uid_in(c.s, c.len, "user@", ".service")) >= 0) {
 		/* a user's manager: its units below are hers (systemctl --user);
 		 * its own init.scope, or anything unclear, is the manager itself */
 		r = past_slices(path, len, &pos, &inner, &inner_uid);
-		if (r == 1 && !(inner.len == 10 && memcmp(inner.s, "init.scope", 10) == 0))
+		if (r == COMP_FOUND && !(inner.len == 10 && memcmp(inner.s, "init.scope", 10) == 0))
 			set(u, FS_UNIT_USER, uid, &inner);
 		else
 			set(u, FS_UNIT_SYSTEM, -1, &c);

@@ -20,8 +20,11 @@
  * change (Wine keeps a renamed module's old name), guard's manifests say
  * what a process mapped when the transaction began.
  */
+#include "err.h"
 #include "os_fork.h"
+#include "render.h"
 #include "store.h"
+#include "vec.h"
 #include "verdict.h"
 
 #include <stdarg.h>

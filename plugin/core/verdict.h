@@ -7,7 +7,8 @@
 #ifndef FS_VERDICT_H
 #define FS_VERDICT_H
 
-#include "internal.h"
+#include "forksafe.h"
+#include "json.h"
 
 /* What the next fork() of a process will do (docs/windows.md). */
 enum fs_fork_verdict {

@@ -88,6 +88,8 @@ void fs_idset_clear(fs_idset *s);
 
 enum {
 	FS_IMAGE_DELETED = 1u << 0, /* the kernel says the mapped path is gone */
+	FS_IMAGE_NO_ID = 1u << 1,   /* its identity is unknown: its file cannot be
+				     * opened any more (Windows); id is {0, 0} */
 };
 
 /*
@@ -707,7 +709,6 @@ int fs_pkgdb_open_labels(const char *root, const char *store, fs_pkgdb **out, fs
 void fs_pkgdb_free(fs_pkgdb *db);
 /* "pacman", "dpkg" or "pacman+dpkg". */
 const char *fs_pkgdb_source(const fs_pkgdb *db);
-size_t fs_pkgdb_count(const fs_pkgdb *db);
 /* Whether this load came from the .solv cache. */
 int fs_pkgdb_cached(const fs_pkgdb *db);
 

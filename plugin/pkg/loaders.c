@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include "pkg.h"
+#include "../core/err.h"
 
 #include <dlfcn.h>
 #include <limits.h>

@@ -8,6 +8,8 @@
  * diversion's target belongs to the other packages listing the original.
  */
 #include "pkg.h"
+#include "../core/err.h"
+#include "../core/vec.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -71,7 +73,7 @@ static const char *basename_of(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-static int hash_init(query_hash *q, size_t nnames)
+static int hash_init(query_hash *q, size_t nnames, fs_err *err)
 {
 	size_t size = 16;
 
@@ -81,7 +83,7 @@ static int hash_init(query_hash *q, size_t nnames)
 	q->key = calloc(size, sizeof *q->key);
 	q->first = calloc(size, sizeof *q->first);
 	q->next = calloc(nnames ? nnames : 1, sizeof *q->next);
-	return q->key && q->first && q->next ? 0 : -1;
+	return q->key && q->first && q->next ? 0 : fs_fail(err, "out of memory");
 }
 
 static void hash_free(query_hash *q)
@@ -122,7 +124,7 @@ typedef struct div_hash {
 	size_t *val;
 } div_hash;
 
-static int div_init(div_hash *h, const fs_pkgdb *db)
+static int div_init(div_hash *h, const fs_pkgdb *db, fs_err *err)
 {
 	size_t size = 16;
 
@@ -132,7 +134,7 @@ static int div_init(div_hash *h, const fs_pkgdb *db)
 	h->key = calloc(size, sizeof *h->key);
 	h->val = calloc(size, sizeof *h->val);
 	if (!h->key || !h->val)
-		return -1;
+		return fs_fail(err, "out of memory");
 	for (size_t d = 0; d < db->ndiversions; d++)
 		for (int side = 0; side < 2; side++) {
 			const char *s = side ? db->diversions[d].to : db->diversions[d].from;
@@ -190,7 +192,7 @@ static void askers_free(askers *a)
 static const char *keep_name(askers *a, char *s)
 {
 	if (s && fs_reserve((void **)&a->owned, &a->ownedcap, a->nowned + 1,
-			    sizeof *a->owned) < 0) {
+			    sizeof *a->owned, NULL) < 0) {
 		free(s);
 		s = NULL;
 	}
@@ -230,9 +232,9 @@ static size_t names_of(const fs_pkgdb *db, askers *a, const char *path, const ch
 	return k;
 }
 
-static int ask(askers *a, const char *name, size_t i, int role)
+static int ask(askers *a, const char *name, size_t i, int role, fs_err *err)
 {
-	if (fs_reserve((void **)&a->link, &a->cap, a->nlinks + 1, sizeof *a->link) < 0)
+	if (fs_reserve((void **)&a->link, &a->cap, a->nlinks + 1, sizeof *a->link, err) < 0)
 		return -1;
 	a->link[a->nlinks++] = (ask_link){ name, (long)i, (unsigned char)role };
 	return 0;
@@ -242,7 +244,7 @@ static int ask(askers *a, const char *name, size_t i, int role)
  * those); a path on the "to" side of a diversion also asks for the
  * packages of the original path. */
 static int ask_all(askers *a, const fs_pkgdb *db, const div_hash *h,
-		   const char *const *paths, size_t n, const char **names)
+		   const char *const *paths, size_t n, const char **names, fs_err *err)
 {
 	for (size_t i = 0; i < n; i++) {
 		size_t k = names_of(db, a, paths[i], names);
@@ -250,17 +252,17 @@ static int ask_all(askers *a, const fs_pkgdb *db, const div_hash *h,
 		for (size_t m = 0; m < k; m++) {
 			if (!a->div[i])
 				a->div[i] = div_find(h, names[m]);
-			if (ask(a, names[m], i, ROLE_SELF) < 0)
+			if (ask(a, names[m], i, ROLE_SELF, err) < 0)
 				return -1;
 		}
 		if (!a->div[i] || a->div[i] % 2)
 			continue;
 		k = names_of(db, a, db->diversions[(a->div[i] - 1) / 2].from, names);
 		for (size_t m = 0; m < k; m++)
-			if (ask(a, names[m], i, ROLE_ORIGINAL) < 0)
+			if (ask(a, names[m], i, ROLE_ORIGINAL, err) < 0)
 				return -1;
 	}
-	if (hash_init(&a->q, a->nlinks) < 0)
+	if (hash_init(&a->q, a->nlinks, err) < 0)
 		return -1;
 	for (size_t l = 0; l < a->nlinks; l++)
 		insert(&a->q, a->link[l].name, (long)l);
@@ -306,9 +308,9 @@ static int scan_lists(const fs_pkgdb *db, askers *a, found **out, size_t *nout, 
 	size_t cap = 0;
 	int rc = 0;
 
-	if (hash_init(&base, a->nlinks) < 0) {
+	if (hash_init(&base, a->nlinks, err) < 0) {
 		hash_free(&base);
-		return fs_fail(err, "out of memory");
+		return -1;
 	}
 	for (size_t i = 0; i < a->q.mask + 1; i++)
 		if (a->q.key[i])
@@ -332,10 +334,8 @@ static int scan_lists(const fs_pkgdb *db, askers *a, found **out, size_t *nout, 
 
 			if (!owns(db, a->div[a->link[l].query], a->link[l].role, name))
 				continue;
-			if (fs_reserve((void **)out, &cap, *nout + 1, sizeof **out) < 0) {
-				rc = fs_fail(err, "out of memory");
+			if ((rc = fs_reserve((void **)out, &cap, *nout + 1, sizeof **out, err)) < 0)
 				break;
-			}
 			(*out)[(*nout)++] = (found){ a->link[l].query, di.solvid, name,
 						     pool_id2str(db->pool, s->evr) };
 		}
@@ -406,11 +406,12 @@ int fs_pkgdb_owners(const fs_pkgdb *db, const char *const *paths, size_t n,
 	if (n)
 		memset(owners, 0, n * sizeof *owners);
 	a.div = calloc(n ? n : 1, sizeof *a.div);
-	if (!names || !a.div || div_init(&h, db) < 0 ||
-	    ask_all(&a, db, &h, paths, n, names) < 0) {
+	if (!names || !a.div) {
 		fs_fail(err, "out of memory");
 		goto out;
 	}
+	if (div_init(&h, db, err) < 0 || ask_all(&a, db, &h, paths, n, names, err) < 0)
+		goto out;
 	if (scan_lists(db, &a, &f, &nf, err) == 0 && fill(db, &a, f, nf, owners, n, err) == 0)
 		rc = 0;
 out:
@@ -419,40 +420,5 @@ out:
 	free(h.val);
 	askers_free(&a);
 	free(names);
-	return rc;
-}
-
-/* A process that sees our root: its paths are names in our database. */
-static int same_root(const fs_proc *p)
-{
-	return !p->foreign_mntns && (!p->root || strcmp(p->root, "/") == 0);
-}
-
-int fs_pkgdb_label_scan(const fs_pkgdb *db, fs_scan *scan, fs_err *err)
-{
-	size_t n = 0, k = 0;
-	const char **paths;
-	fs_pkg *owners;
-	int rc;
-
-	for (size_t i = 0; i < scan->nprocs; i++)
-		n += same_root(&scan->procs[i]) ? scan->procs[i].nimages : 0;
-	paths = malloc((n ? n : 1) * sizeof *paths);
-	owners = malloc((n ? n : 1) * sizeof *owners);
-	if (!paths || !owners) {
-		free(paths);
-		free(owners);
-		return fs_fail(err, "out of memory");
-	}
-	for (size_t i = 0; i < scan->nprocs; i++)
-		for (size_t m = 0; same_root(&scan->procs[i]) && m < scan->procs[i].nimages; m++)
-			paths[k++] = scan->procs[i].images[m].path;
-	rc = fs_pkgdb_owners(db, paths, n, owners, err);
-	k = 0;
-	for (size_t i = 0; rc == 0 && i < scan->nprocs; i++)
-		for (size_t m = 0; same_root(&scan->procs[i]) && m < scan->procs[i].nimages; m++)
-			((fs_image *)scan->procs[i].images)[m].package = owners[k++].name;
-	free(paths);
-	free(owners);
 	return rc;
 }

@@ -5,6 +5,7 @@
  * path (fs_target.link), not as its target.
  */
 #include "../core/os.h"
+#include "../core/err.h"
 
 #include <stdlib.h>
 #include <string.h>

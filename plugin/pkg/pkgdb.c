@@ -15,6 +15,9 @@
  */
 #define _GNU_SOURCE
 #include "pkg.h"
+#include "../core/err.h"
+#include "../core/os.h"
+#include "../core/vec.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -74,6 +77,28 @@ static int exists(const char *root, const char *path, int want_dir)
 	return ok;
 }
 
+/* One more alias: from "/name" to "/target" (without trailing slashes). */
+static int add_alias(fs_pkgdb *db, size_t *cap, const char *name, const char *target,
+		     fs_err *err)
+{
+	fs_alias *a;
+
+	if (fs_reserve((void **)&db->aliases, cap, db->naliases + 1, sizeof *a, err) < 0)
+		return -1;
+	a = &db->aliases[db->naliases];
+	a->from = fs_root_join("/", name);
+	a->to = fs_root_join("/", target);
+	if (!a->from || !a->to) {
+		free(a->from);
+		free(a->to);
+		return fs_fail(err, "out of memory");
+	}
+	while (strlen(a->to) > 1 && a->to[strlen(a->to) - 1] == '/')
+		a->to[strlen(a->to) - 1] = '\0';
+	db->naliases++;
+	return 0;
+}
+
 /* The root's top-level symlinks to directories inside it (/lib -> usr/lib). */
 static int find_aliases(fs_pkgdb *db, fs_err *err)
 {
@@ -87,7 +112,6 @@ static int find_aliases(fs_pkgdb *db, fs_err *err)
 		char target[PATH_MAX], *t = target;
 		struct stat st;
 		ssize_t n = readlinkat(dirfd(d), e->d_name, target, sizeof target - 1);
-		fs_alias *a;
 
 		if (n <= 0)
 			continue;
@@ -97,22 +121,11 @@ static int find_aliases(fs_pkgdb *db, fs_err *err)
 		if (!*t || strstr(t, "..") || fstatat(dirfd(d), e->d_name, &st, 0) < 0 ||
 		    !S_ISDIR(st.st_mode))
 			continue;
-		if (fs_reserve((void **)&db->aliases, &cap, db->naliases + 1, sizeof *a) < 0)
+		if (add_alias(db, &cap, e->d_name, t, err) < 0)
 			break;
-		a = &db->aliases[db->naliases];
-		a->from = fs_root_join("/", e->d_name);
-		a->to = fs_root_join("/", t);
-		if (!a->from || !a->to) {
-			free(a->from);
-			free(a->to);
-			break;
-		}
-		while (strlen(a->to) > 1 && a->to[strlen(a->to) - 1] == '/')
-			a->to[strlen(a->to) - 1] = '\0';
-		db->naliases++;
 	}
 	closedir(d);
-	return e ? fs_fail(err, "out of memory") : 0;
+	return e ? -1 : 0;
 }
 
 static int init(fs_pkgdb *db, const char *root, int pacman, fs_err *err)
@@ -388,5 +401,4 @@ void fs_pkgdb_free(fs_pkgdb *db)
 }
 
 const char *fs_pkgdb_source(const fs_pkgdb *db) { return db->source; }
-size_t fs_pkgdb_count(const fs_pkgdb *db) { return (size_t)db->installed->nsolvables; }
 int fs_pkgdb_cached(const fs_pkgdb *db) { return db->cached; }

@@ -7,6 +7,8 @@
  */
 #define _GNU_SOURCE
 #include "pkg.h"
+#include "../core/err.h"
+#include "../core/vec.h"
 #include "../core/verdict.h"
 
 #include <stdlib.h>

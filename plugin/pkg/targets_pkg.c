@@ -1,9 +1,11 @@
 /*
  * targets_pkg.c - targets named through packages: the files of an installed
  * package (from the database) or of a package archive (read by the loader
- * module with libarchive).
+ * module with libarchive); fs_targets_from_names(), which opens the
+ * database when packages are named.
  */
 #include "pkg.h"
+#include "../core/err.h"
 
 #include <stdlib.h>
 
@@ -51,4 +53,33 @@ int fs_targets_add_archive(fs_targets *t, const char *file, fs_err *err)
 	}
 	free(paths);
 	return rc;
+}
+
+fs_targets *fs_targets_from_names(const char *root, const char *store, int kind,
+				  char *const *names, size_t n, int fd, fs_err *err)
+{
+	fs_targets *t;
+	fs_pkgdb *db = NULL;
+
+	if (kind == FS_NAMES_PATHS || n == 0)
+		return fs_targets_from(root, names, n, fd, err);
+	if (!(t = fs_targets_new(root, err)))
+		return NULL;
+	if (kind == FS_NAMES_PACKAGES && fs_pkgdb_open(root, store, &db, err) < 0)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		int rc = kind == FS_NAMES_PACKAGES ? fs_targets_add_package(t, db, names[i], err)
+			 : fs_targets_add_archive(t, names[i], err);
+
+		if (rc < 0)
+			goto fail;
+	}
+	if (fd >= 0 && fs_targets_read_fd(t, fd, err) < 0)
+		goto fail;
+	fs_pkgdb_free(db);
+	return t;
+fail:
+	fs_pkgdb_free(db);
+	fs_targets_free(t);
+	return NULL;
 }

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "core/internal.h"
+#include "core/arena.h"
 #include "core/os.h"
 
 /* Many small allocations (well past the first chunk, into huge-page ones)

@@ -44,23 +44,12 @@ static void test_stat_bad(void **state)
 	assert_int_equal(fs_proc_parse_stat("1 x) S", 6, comm, sizeof comm, &start), -1);
 }
 
-static void test_status_uid(void **state)
-{
-	const char *s = "Name:\tbash\nUmask:\t0022\nState:\tS (sleeping)\n"
-			"Uid:\t1000\t1001\t1002\t1003\nGid:\t100\t100\t100\t100\n";
-	(void)state;
-	assert_int_equal(fs_proc_parse_status_uid(s, strlen(s)), 1001);
-	assert_int_equal(fs_proc_parse_status_uid("Name:\tx\n", 8), -1);
-	assert_int_equal(fs_proc_parse_status_uid("Uid:\tzz\n", 8), -1);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stat_plain),
 		cmocka_unit_test(test_stat_hostile_comm),
 		cmocka_unit_test(test_stat_bad),
-		cmocka_unit_test(test_status_uid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

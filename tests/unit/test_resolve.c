@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/internal.h"
+#include "core/targets.h"
 
 static char root[256];
 static struct stat lib_st;

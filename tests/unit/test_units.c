@@ -9,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
+#include "core/json.h"
+#include "core/render.h"
+#include "core/report_units.h"
+#include "core/units.h"
 
 /* The unit of the systemd path in cgroup text; kind FS_UNIT_NONE (and
  * name "") when there is none. */

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "linux.h"
+#include "../../core/err.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -57,13 +58,15 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+enum waited { WAIT_FAILED = -1, WAIT_DEADLINE = 0, WAIT_ENDED = 1 };
+
 /*
- * Waits until pid ends or the clock passes deadline (ms): 1 when it
- * ended (*st), 0 at the deadline, -1 on error.  SIGCHLD is blocked, so
+ * Waits until pid ends (*st) or the clock passes deadline (ms); err
+ * says why when it failed.  SIGCHLD is blocked, so
  * sigtimedwait() wakes when any child changes state; waitpid() says
  * whether it was this one ending (a stop is no end).
  */
-static int wait_until(pid_t pid, long long deadline, const sigset_t *chld, int *st,
+static enum waited wait_until(pid_t pid, long long deadline, const sigset_t *chld, int *st,
 		      fs_err *err)
 {
 	for (;;) {
@@ -72,12 +75,12 @@ static int wait_until(pid_t pid, long long deadline, const sigset_t *chld, int *
 		struct timespec ts;
 
 		if (w == pid)
-			return 1;
+			return WAIT_ENDED;
 		if (w < 0 && errno != EINTR)
 			return fs_fail_errno(err, errno, "cannot wait for the worker process");
 		left = deadline - now_ms();
 		if (left <= 0)
-			return 0;
+			return WAIT_DEADLINE;
 		ts.tv_sec = (time_t)(left / 1000);
 		ts.tv_nsec = (long)(left % 1000) * 1000000;
 		if (sigtimedwait(chld, NULL, &ts) < 0 && errno != EAGAIN && errno != EINTR)
@@ -104,6 +107,7 @@ int fs_os_run_limited(const fs_child *c, unsigned timeout, fs_child_end *end,
 	sigset_t chld, old;
 	pid_t parent = getpid(), pid;
 	long long deadline;
+	enum waited waited;
 	int st, rc;
 
 	memset(end, 0, sizeof *end);
@@ -119,7 +123,7 @@ int fs_os_run_limited(const fs_child *c, unsigned timeout, fs_child_end *end,
 		child(c, &old, parent);
 	if (pid < 0) {
 		rc = fs_fail_errno(err, errno, "cannot start the worker process");
-	} else if ((rc = wait_until(pid, deadline, &chld, &st, err)) == 1) {
+	} else if ((waited = wait_until(pid, deadline, &chld, &st, err)) == WAIT_ENDED) {
 		ended(st, end);
 		rc = 0;
 	} else {
@@ -130,9 +134,10 @@ int fs_os_run_limited(const fs_child *c, unsigned timeout, fs_child_end *end,
 		 * had no group of its own yet */
 		kill(-pid, SIGKILL);
 		kill(pid, SIGKILL);
-		if (rc == 0) /* a failed wait is rc -1 with err, not a time-out */
+		rc = waited == WAIT_FAILED ? -1 : 0;
+		if (waited == WAIT_DEADLINE) /* a failed wait is no time-out */
 			end->how = FS_CHILD_TIMED_OUT;
-		if (wait_until(pid, now_ms() + REAP_MS, &chld, &st, &ignored) != 1)
+		if (wait_until(pid, now_ms() + REAP_MS, &chld, &st, &ignored) != WAIT_ENDED)
 			snprintf(end->what, sizeof end->what, "not reaped");
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);

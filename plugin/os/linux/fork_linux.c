@@ -3,6 +3,7 @@
  * verdict, no runtime snapshot directories (os_fork.h).  fs_os_inst_open()
  * says so (0), and nothing else is ever called.
  */
+#include "../../core/err.h"
 #include "../../core/os_fork.h"
 
 #include <stdlib.h>

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include "linux.h"
+#include "../../core/err.h"
 
 #include <dirent.h>
 #include <errno.h>

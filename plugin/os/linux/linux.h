@@ -77,10 +77,9 @@ size_t fs_maps_unescape(const char *src, size_t len, char *dst);
  * is?  A name read apart from the text must pass this to stand for it. */
 int fs_maps_prints_as(const char *name, size_t len, const char *text, size_t text_len);
 
-/* Per-process facts read from /proc/PID/stat and /proc/PID/status. */
+/* Per-process facts read from /proc/PID/stat. */
 int fs_proc_parse_stat(const char *buf, size_t len, char *comm, size_t comm_size,
 		       unsigned long long *start_time);
-long fs_proc_parse_status_uid(const char *buf, size_t len);
 
 /* One open directory remembered under its path (dircache_linux.c).  The
  * fd a get or put returns belongs to the cache: callers never close it.

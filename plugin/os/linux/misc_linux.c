@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "linux.h"
+#include "../../core/err.h"
 
 #include <errno.h>
 #include <fcntl.h>

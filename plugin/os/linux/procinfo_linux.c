@@ -1,8 +1,7 @@
-/* procinfo_linux.c - parsers for /proc/PID/stat and /proc/PID/status. */
+/* procinfo_linux.c - the parser for /proc/PID/stat. */
 #define _GNU_SOURCE
 #include "linux.h"
 
-#include <stdio.h>
 #include <string.h>
 
 /*
@@ -40,29 +39,4 @@ int fs_proc_parse_stat(const char *buf, size_t len, char *comm, size_t comm_size
 	for (; p < end && *p >= '0' && *p <= '9'; p++)
 		*start_time = *start_time * 10 + (unsigned)(*p - '0');
 	return 0;
-}
-
-/* "Uid:\tREAL\tEFFECTIVE\tSAVED\tFS" - returns the effective uid or -1. */
-long fs_proc_parse_status_uid(const char *buf, size_t len)
-{
-	const char *p = buf, *end = buf + len;
-
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
-
-		if (le - p > 5 && memcmp(p, "Uid:", 4) == 0) {
-			char tmp[128];
-			size_t n = (size_t)(le - p) - 4;
-			long real, eff;
-
-			if (n >= sizeof tmp)
-				n = sizeof tmp - 1;
-			memcpy(tmp, p + 4, n);
-			tmp[n] = '\0';
-			return sscanf(tmp, "%ld %ld", &real, &eff) == 2 ? eff : -1;
-		}
-		p = le + 1;
-	}
-	return -1;
 }

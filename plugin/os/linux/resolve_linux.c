@@ -15,6 +15,7 @@
  */
 #define _GNU_SOURCE
 #include "linux.h"
+#include "../../core/err.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -355,165 +356,188 @@ static int with_link(fs_target *t, const char *link)
 	return 0;
 }
 
+/*
+ * One resolution under way: the walk, what remains of the path, and the
+ * target it fills.  Each step_*() below takes one component and says
+ * whether the walk goes on, is done (t->path set), or failed (err set).
+ */
+struct resolve {
+	fs_os_root *root;
+	struct walk *w;
+	const char *path;   /* as requested: for messages */
+	fs_target *t;
+	char *todo;         /* what remains to walk (p points into it) */
+	char *p;
+	char *link;         /* the request's last component, a symlink */
+	int links;          /* followed so far */
+	fs_err *err;
+};
+
+enum step { STEP_FAILED = -1, STEP_DONE = 0, STEP_ON = 1 };
+
+/* The file is found: stat st, path the walk's (or "/"). */
+static enum step step_found(struct resolve *r, const struct stat *st)
+{
+	found(r->t, st);
+	r->t->path = strdup(r->w->out_len ? r->w->out : "/");
+	if (!r->t->path)
+		return fs_fail(r->err, "out of memory");
+	return STEP_DONE;
+}
+
+/* Nothing exists at name: the rest of the path lexically. */
+static enum step step_missing(struct resolve *r, const char *name, size_t n)
+{
+	if (finish_missing(r->w, name, n, r->p, &r->t->path) < 0)
+		return fs_fail(r->err, "%s: path too long", r->path);
+	return STEP_DONE;
+}
+
+/* "..": one directory up, never above the root. */
+static enum step step_up(struct walk *w)
+{
+	if (w->depth > w->floor) {
+		close(w->dirfd[w->depth--]);
+		w->out_len = w->depth ? w->name_end[w->depth] : 0;
+		w->out[w->out_len] = '\0';
+	}
+	return STEP_ON;
+}
+
+/* A /proc link of the real root, followed by the kernel (proc_link()). */
+static enum step step_proc_link(struct resolve *r, int cur, const char *name, size_t n,
+				struct stat *st)
+{
+	int k = ++r->links > MAX_LINKS
+		? fs_fail(r->err, "%s: too many levels of symbolic links", r->path)
+		: proc_link(r->w, cur, name, n, r->p, st, r->path, r->err);
+
+	if (k == LINK_WALK)
+		return STEP_ON;
+	if (k == LINK_FILE)
+		return step_found(r, st);
+	if (k == LINK_NONE)
+		return step_missing(r, name, n);
+	return STEP_FAILED;
+}
+
+/* A symlink: its target spliced before the rest of the path. */
+static enum step step_symlink(struct resolve *r, int cur, const char *name, size_t n)
+{
+	char target[FS_LINE_MAX + 1];
+	ssize_t tl;
+	char *next;
+
+	/* the request's own last component (a spliced target always ends
+	 * in '/'): remember the link's name */
+	if (*r->p == '\0' && !r->link && !(r->link = link_path(r->w, name, n)))
+		return fs_fail(r->err, "%s: path too long", r->path);
+	if (++r->links > MAX_LINKS)
+		return fs_fail(r->err, "%s: too many levels of symbolic links", r->path);
+	tl = readlinkat(cur, name, target, sizeof target);
+	if (tl < 0 || (size_t)tl >= sizeof target)
+		return fs_fail_errno(r->err, tl < 0 ? errno : ENAMETOOLONG, "%s", r->path);
+	target[tl] = '\0';
+	next = malloc((size_t)tl + strlen(r->p) + 2);
+	if (!next)
+		return fs_fail(r->err, "out of memory");
+	sprintf(next, "%s/%s", target, r->p);
+	free(r->todo);
+	r->todo = r->p = next;
+	if (target[0] == '/')
+		walk_to_root(r->w);
+	return STEP_ON;
+}
+
+/* Anything else: the file found when it is the last component, else the
+ * directory the walk goes on in. */
+static enum step step_into(struct resolve *r, int cur, const char *name, size_t n,
+			   const struct stat *st)
+{
+	struct walk *w = r->w;
+
+	if (append(w, name, n) < 0)
+		return fs_fail(r->err, "%s: path too long", r->path);
+	while (*r->p == '/')
+		r->p++;
+	if (*r->p == '\0')
+		return step_found(r, st);
+	if (!S_ISDIR(st->st_mode)) {
+		/* "file/more": nothing can exist there */
+		w->out_len -= n + 1;
+		w->out[w->out_len] = '\0';
+		return step_missing(r, name, n);
+	}
+	if (w->depth + 1 >= MAX_DEPTH)
+		return fs_fail(r->err, "%s: path too deep", r->path);
+	w->dirfd[w->depth + 1] = openat(cur, name, O_PATH | O_DIRECTORY |
+					O_NOFOLLOW | O_CLOEXEC);
+	if (w->dirfd[w->depth + 1] < 0)
+		return fs_fail_errno(r->err, errno, "%s", r->path);
+	w->depth++;
+	w->name_end[w->depth] = w->out_len;
+	return STEP_ON;
+}
+
+/* The next component of the path, whatever it names. */
+static enum step step(struct resolve *r)
+{
+	int cur = r->w->dirfd[r->w->depth];
+	char name[FS_LINE_MAX + 1];
+	struct stat st;
+	size_t n;
+
+	while (*r->p == '/')
+		r->p++;
+	if (*r->p == '\0') {
+		/* the path named a directory (or the root itself) */
+		if (fstat(cur, &st) < 0)
+			return fs_fail_errno(r->err, errno, "%s", r->path);
+		return step_found(r, &st);
+	}
+	n = strcspn(r->p, "/");
+	memcpy(name, r->p, n);
+	name[n] = '\0';
+	r->p += n;
+	if (n == 1 && name[0] == '.')
+		return STEP_ON;
+	if (n == 2 && name[0] == '.' && name[1] == '.')
+		return step_up(r->w);
+	if (fstatat(cur, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return step_missing(r, name, n);
+		return fs_fail_errno(r->err, errno, "%s", r->path);
+	}
+	if (S_ISLNK(st.st_mode) && r->root->real_root && on_procfs(cur))
+		return step_proc_link(r, cur, name, n, &st);
+	if (S_ISLNK(st.st_mode))
+		return step_symlink(r, cur, name, n);
+	return step_into(r, cur, name, n, &st);
+}
+
 int fs_os_resolve(fs_os_root *root, const char *path, fs_target *t, fs_err *err)
 {
-	char **resolved = &t->path;
-	struct walk *w = root->w;
-	char *todo = NULL, *p, *link = NULL;
-	int links = 0, rc = -1;
+	struct resolve r = { .root = root, .w = root->w, .path = path, .t = t, .err = err };
+	enum step k;
 
-	*resolved = NULL;
+	t->path = NULL;
 	t->link = NULL;
 	t->exists = 0;
 	t->is_dir = 0;
 	if (escapes(path))
 		return fs_fail(err, "%s: leaves the root through '..'", path);
-	if (w->via_proc)
-		walk_reset(w);
-	todo = strdup(reuse(w, path));
-	if (!todo) {
-		fs_fail(err, "out of memory");
-		goto out;
-	}
-	p = todo;
-	for (;;) {
-		int cur = w->dirfd[w->depth];
-		char name[FS_LINE_MAX + 1];
-		struct stat st;
-		size_t n;
-
-		while (*p == '/')
-			p++;
-		if (*p == '\0') {
-			/* the path named a directory (or the root itself) */
-			if (fstat(cur, &st) < 0) {
-				fs_fail_errno(err, errno, "%s", path);
-				goto out;
-			}
-			found(t, &st);
-			*resolved = strdup(w->out_len ? w->out : "/");
-			rc = *resolved ? 0 : fs_fail(err, "out of memory");
-			goto out;
-		}
-		n = strcspn(p, "/");
-		memcpy(name, p, n);
-		name[n] = '\0';
-		p += n;
-		if (n == 1 && name[0] == '.')
-			continue;
-		if (n == 2 && name[0] == '.' && name[1] == '.') {
-			if (w->depth > w->floor) {
-				close(w->dirfd[w->depth--]);
-				w->out_len = w->depth ? w->name_end[w->depth] : 0;
-				w->out[w->out_len] = '\0';
-			}
-			continue;
-		}
-		if (fstatat(cur, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			if (errno == ENOENT || errno == ENOTDIR) {
-				if (finish_missing(w, name, n, p, resolved) < 0)
-					fs_fail(err, "%s: path too long", path);
-				else
-					rc = 0;
-				goto out;
-			}
-			fs_fail_errno(err, errno, "%s", path);
-			goto out;
-		}
-		if (S_ISLNK(st.st_mode) && root->real_root && on_procfs(cur)) {
-			int r = ++links > MAX_LINKS
-				? fs_fail(err, "%s: too many levels of symbolic links", path)
-				: proc_link(w, cur, name, n, p, &st, path, err);
-
-			if (r == LINK_WALK)
-				continue;
-			if (r == LINK_FILE) {
-				found(t, &st);
-				*resolved = strdup(w->out);
-				rc = *resolved ? 0 : fs_fail(err, "out of memory");
-			} else if (r == LINK_NONE) {
-				if (finish_missing(w, name, n, p, resolved) < 0)
-					fs_fail(err, "%s: path too long", path);
-				else
-					rc = 0;
-			}
-			goto out;
-		}
-		if (S_ISLNK(st.st_mode)) {
-			char target[FS_LINE_MAX + 1];
-			ssize_t tl;
-			char *next;
-
-			/* the request's own last component (a spliced target
-			 * always ends in '/'): remember the link's name */
-			if (*p == '\0' && !link && !(link = link_path(w, name, n))) {
-				fs_fail(err, "%s: path too long", path);
-				goto out;
-			}
-			if (++links > MAX_LINKS) {
-				fs_fail(err, "%s: too many levels of symbolic links", path);
-				goto out;
-			}
-			tl = readlinkat(cur, name, target, sizeof target);
-			if (tl < 0 || (size_t)tl >= sizeof target) {
-				fs_fail_errno(err, tl < 0 ? errno : ENAMETOOLONG, "%s", path);
-				goto out;
-			}
-			target[tl] = '\0';
-			next = malloc((size_t)tl + strlen(p) + 2);
-			if (!next) {
-				fs_fail(err, "out of memory");
-				goto out;
-			}
-			sprintf(next, "%s/%s", target, p);
-			free(todo);
-			todo = p = next;
-			if (target[0] == '/')
-				walk_to_root(w);
-			continue;
-		}
-		if (append(w, name, n) < 0) {
-			fs_fail(err, "%s: path too long", path);
-			goto out;
-		}
-		while (*p == '/')
-			p++;
-		if (*p == '\0') {
-			found(t, &st);
-			*resolved = strdup(w->out);
-			rc = *resolved ? 0 : fs_fail(err, "out of memory");
-			goto out;
-		}
-		if (!S_ISDIR(st.st_mode)) {
-			/* "file/more": nothing can exist there */
-			*resolved = NULL;
-			w->out_len -= n + 1;
-			w->out[w->out_len] = '\0';
-			if (finish_missing(w, name, n, p, resolved) < 0)
-				fs_fail(err, "%s: path too long", path);
-			else
-				rc = 0;
-			goto out;
-		}
-		if (w->depth + 1 >= MAX_DEPTH) {
-			fs_fail(err, "%s: path too deep", path);
-			goto out;
-		}
-		w->dirfd[w->depth + 1] = openat(cur, name, O_PATH | O_DIRECTORY |
-						O_NOFOLLOW | O_CLOEXEC);
-		if (w->dirfd[w->depth + 1] < 0) {
-			fs_fail_errno(err, errno, "%s", path);
-			goto out;
-		}
-		w->depth++;
-		w->name_end[w->depth] = w->out_len;
-	}
-out:
-	free(todo);
-	if (rc == 0 && link && with_link(t, link) < 0)
-		rc = fs_fail(err, "out of memory");
-	free(link);
-	return rc;
+	if (r.w->via_proc)
+		walk_reset(r.w);
+	r.todo = r.p = strdup(reuse(r.w, path));
+	if (!r.todo)
+		return fs_fail(err, "out of memory");
+	while ((k = step(&r)) == STEP_ON)
+		;
+	free(r.todo);
+	if (k == STEP_DONE && r.link && with_link(t, r.link) < 0)
+		k = fs_fail(err, "out of memory");
+	free(r.link);
+	return k == STEP_DONE ? 0 : -1;
 }
 
 int fs_os_root_parent(fs_os_root *root, const char *resolved, int *dirfd,

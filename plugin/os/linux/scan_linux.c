@@ -11,6 +11,12 @@
  */
 #define _GNU_SOURCE
 #include "linux.h"
+#include "../../core/arena.h"
+#include "../../core/err.h"
+#include "../../core/scan.h"
+#include "../../core/sort.h"
+#include "../../core/units.h"
+#include "../../core/vec.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -26,7 +32,6 @@
 #define READ_BUF (64 * 1024)
 #define READ_MORE 4096  /* what one read of maps gives at most, mostly */
 #define BATCH 8
-#define MAX_THREADS 8
 
 struct shared {
 	const fs_scan_opts *opts;
@@ -44,13 +49,13 @@ struct shared {
 	struct share {
 		atomic_size_t next;
 		size_t end;
-	} share[MAX_THREADS];
+	} share[FS_LINUX_MAX_WORKERS];
 	unsigned nshares;
+	pthread_t caller;       /* the thread that called fs_os_scan() */
 };
 
 struct worker {
 	struct shared *sh;
-	pthread_t thread;
 	fs_arena arena;
 	fs_proc *procs;
 	size_t nprocs, cap;
@@ -74,7 +79,6 @@ struct worker {
 	int tid;                /* its live thread whose files stand for its own
 				 * (its main thread has exited), or 0 */
 	unsigned self;          /* its share */
-	int thread_started;     /* runs in a thread of its own */
 	int failed;             /* out of memory */
 };
 
@@ -405,12 +409,13 @@ static const char *read_cgroup(struct worker *w, int pid)
  * effective uid, or 0 for a process that made itself non-dumpable
  * (docs/json.md).
  */
-static int fill_details(struct worker *w, fs_proc *p)
+static int fill_details(struct worker *w, fs_proc *p, fs_image *imgs)
 {
 	char rel[64], buf[4096], comm[64];
 	unsigned long long start = 0;
 	ssize_t n;
 	const char *ns;
+	char *exe;
 
 	n = read_small(w->sh->procfd, pid_file(rel, p->pid, "stat"), buf, sizeof buf);
 	comm[0] = '\0';
@@ -419,15 +424,16 @@ static int fill_details(struct worker *w, fs_proc *p)
 	p->uid = w->uid;
 	p->start_time = start;
 	p->comm = fs_arena_strdup(&w->arena, comm);
-	p->exe = read_link(w, p->pid, "exe");
-	if (p->exe) {
-		size_t len = strlen(p->exe);
+	exe = read_link(w, p->pid, "exe");
+	if (exe) {
+		size_t len = strlen(exe);
 
-		if (len > 10 && strcmp(p->exe + len - 10, " (deleted)") == 0) {
-			((char *)p->exe)[len - 10] = '\0';
+		if (len > 10 && strcmp(exe + len - 10, " (deleted)") == 0) {
+			exe[len - 10] = '\0';
 			p->exe_deleted = 1;
 		}
 	}
+	p->exe = exe;
 	if (w->sh->units)
 		p->cgroup = read_cgroup(w, p->pid);
 	if (!w->sh->opts->process_view && !w->sh->opts->views)
@@ -440,7 +446,7 @@ static int fill_details(struct worker *w, fs_proc *p)
 		return p->comm ? 0 : -1;
 	p->exe = in_root(p->exe, p->root);
 	for (size_t i = 0; i < p->nimages; i++)
-		((fs_image *)p->images)[i].path = in_root(p->images[i].path, p->root);
+		imgs[i].path = in_root(imgs[i].path, p->root);
 	return p->comm ? 0 : -1;
 }
 
@@ -490,7 +496,7 @@ static void scan_one(struct worker *w, int pid)
 	p->pid = pid;
 	p->images = imgs;
 	p->nimages = w->nimg;
-	if (fill_details(w, p) < 0)
+	if (fill_details(w, p, imgs) < 0)
 		w->failed = 1;
 }
 
@@ -504,7 +510,7 @@ static void *work(void *arg)
 	 * and a shared table bounces it between CPUs (measured: +15 % CPU).
 	 * Failing to unshare is harmless, only slower.
 	 */
-	if (w->thread_started)
+	if (!pthread_equal(pthread_self(), sh->caller))
 		unshare(CLONE_FILES);
 
 	for (unsigned s = 0; s < sh->nshares; s++) {
@@ -562,114 +568,126 @@ static int list_pids(int procfd, int **pids, size_t *n, fs_err *err)
 	return 0;
 }
 
-static int by_pid(const void *a, const void *b)
-{
-	const fs_proc *x = a, *y = b;
-
-	return (x->pid > y->pid) - (x->pid < y->pid);
-}
-
 static unsigned thread_count(const fs_scan_opts *opts, size_t npids)
 {
 	long cpus = opts->threads ? (long)opts->threads : sysconf(_SC_NPROCESSORS_ONLN);
 	size_t t = cpus > 0 ? (size_t)cpus : 1;
 
-	if (t > MAX_THREADS)
-		t = MAX_THREADS;
+	if (t > FS_LINUX_MAX_WORKERS)
+		t = FS_LINUX_MAX_WORKERS;
 	if (t > npids / BATCH + 1)
 		t = npids / BATCH + 1;
 	return (unsigned)t;
 }
 
-int fs_os_scan(const fs_scan_opts *opts, fs_scan *scan, fs_err *err)
+/* What every worker reads from: /proc, our mount namespace, whether
+ * systemd runs. */
+static int shared_open(struct shared *sh, const fs_scan_opts *opts, fs_err *err)
 {
-	struct shared sh = { .opts = opts };
-	struct worker w[MAX_THREADS];
-	unsigned char started[MAX_THREADS] = { 0 };
 	struct stat st;
 	ssize_t n;
+
+	sh->opts = opts;
+	sh->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (sh->procfd < 0)
+		return fs_fail_errno(err, errno, "cannot open /proc");
+	n = readlinkat(sh->procfd, "self/ns/mnt", sh->our_mntns, sizeof sh->our_mntns);
+	sh->our_mntns[n > 0 && (size_t)n < sizeof sh->our_mntns ? n : 0] = '\0'; /* cut: unknown */
+	/* sd_booted(): systemd runs when /run/systemd/system is a directory */
+	sh->units = opts->units && lstat("/run/systemd/system", &st) == 0 && S_ISDIR(st.st_mode);
+	return 0;
+}
+
+/* nt workers, each with its contiguous share of the pids. */
+static int workers_init(struct shared *sh, struct worker *w, unsigned nt, fs_err *err)
+{
+	const fs_scan_opts *opts = sh->opts;
+
+	sh->nshares = nt;
+	for (unsigned i = 0; i < nt; i++) {
+		atomic_init(&sh->share[i].next, sh->npids * i / nt);
+		sh->share[i].end = sh->npids * (i + 1) / nt;
+		w[i].self = i;
+		w[i].sh = sh;
+		w[i].buf = malloc(READ_BUF);
+		w[i].known = opts->filter ? NULL : fs_idset_new(1024);
+		if (!w[i].buf || (!opts->filter && !w[i].known))
+			return fs_fail(err, "out of memory");
+	}
+	return 0;
+}
+
+/* Appends n elements of size bytes to *all (of *count). */
+static int append_all(void **all, size_t *count, const void *v, size_t n, size_t size,
+		      fs_err *err)
+{
+	char *dst;
+
+	if (n == 0)
+		return 0;
+	dst = realloc(*all, (*count + n) * size);
+	if (!dst)
+		return fs_fail(err, "out of memory");
+	memcpy(dst + *count * size, v, n * size);
+	*all = dst;
+	*count += n;
+	return 0;
+}
+
+/* One worker's results into the scan. */
+static int gather(fs_scan *scan, const struct worker *w, fs_err *err)
+{
+	if (w->failed)
+		return fs_fail(err, "out of memory while scanning processes");
+	scan->seen += w->seen;
+	if (append_all((void **)&scan->unreadable_procs, &scan->unreadable, w->denied,
+		       w->unreadable, sizeof *w->denied, err) < 0)
+		return -1;
+	return append_all((void **)&scan->procs, &scan->nprocs, w->procs, w->nprocs,
+			  sizeof *w->procs, err);
+}
+
+static void worker_free(fs_scan *scan, struct worker *w)
+{
+	fs_scan_adopt(scan, &w->arena);
+	free(w->procs);
+	free(w->denied);
+	free(w->img);
+	free(w->buf);
+	fs_idset_free(w->known);
+	free(w->ids);
+}
+
+int fs_os_scan(const fs_scan_opts *opts, fs_scan *scan, fs_err *err)
+{
+	struct shared sh = { 0 };
+	struct worker w[FS_LINUX_MAX_WORKERS];
 	unsigned nt = 0;
 	int *pids = NULL, rc = -1;
 
 	memset(w, 0, sizeof w);
-	sh.procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (sh.procfd < 0)
-		return fs_fail_errno(err, errno, "cannot open /proc");
-	n = readlinkat(sh.procfd, "self/ns/mnt", sh.our_mntns, sizeof sh.our_mntns);
-	sh.our_mntns[n > 0 && (size_t)n < sizeof sh.our_mntns ? n : 0] = '\0'; /* cut: unknown */
-	/* sd_booted(): systemd runs when /run/systemd/system is a directory */
-	sh.units = opts->units && lstat("/run/systemd/system", &st) == 0 && S_ISDIR(st.st_mode);
+	if (shared_open(&sh, opts, err) < 0)
+		return -1;
 	scan->systemd = sh.units;
 	if (list_pids(sh.procfd, &pids, &sh.npids, err) < 0)
 		goto out;
 	sh.pids = pids;
 	nt = thread_count(opts, sh.npids);
-	sh.nshares = nt;
-	for (unsigned i = 0; i < nt; i++) {
-		atomic_init(&sh.share[i].next, sh.npids * i / nt);
-		sh.share[i].end = sh.npids * (i + 1) / nt;
-		w[i].self = i;
-		w[i].sh = &sh;
-		w[i].buf = malloc(READ_BUF);
-		w[i].known = opts->filter ? NULL : fs_idset_new(1024);
-		if (!w[i].buf || (!opts->filter && !w[i].known)) {
-			fs_fail(err, "out of memory");
+	if (workers_init(&sh, w, nt, err) < 0)
+		goto out;
+	/* a worker whose thread cannot start runs last in this one, and finds
+	 * its share taken by the others */
+	sh.caller = pthread_self();
+	fs_linux_run_all(work, w, nt, sizeof *w);
+	for (unsigned i = 0; i < nt; i++)
+		if (gather(scan, &w[i], err) < 0)
 			goto out;
-		}
-	}
-	/* a thread that cannot start leaves its share to the others */
-	for (unsigned i = 1; i < nt; i++) {
-		w[i].thread_started = 1;
-		started[i] = pthread_create(&w[i].thread, NULL, work, &w[i]) == 0;
-	}
-	work(&w[0]);
-	for (unsigned i = 1; i < nt; i++)
-		if (started[i])
-			pthread_join(w[i].thread, NULL);
-	for (unsigned i = 0; i < nt; i++) {
-		fs_proc *dst;
-
-		if (w[i].failed) {
-			fs_fail(err, "out of memory while scanning processes");
-			goto out;
-		}
-		scan->seen += w[i].seen;
-		if (w[i].unreadable > 0) {
-			fs_pidstart *u = realloc(scan->unreadable_procs,
-						 (scan->unreadable + w[i].unreadable) * sizeof *u);
-
-			if (!u) {
-				fs_fail(err, "out of memory");
-				goto out;
-			}
-			memcpy(u + scan->unreadable, w[i].denied, w[i].unreadable * sizeof *u);
-			scan->unreadable_procs = u;
-			scan->unreadable += w[i].unreadable;
-		}
-		if (w[i].nprocs == 0)
-			continue;
-		dst = realloc(scan->procs, (scan->nprocs + w[i].nprocs) * sizeof *dst);
-		if (!dst) {
-			fs_fail(err, "out of memory");
-			goto out;
-		}
-		scan->procs = dst;
-		memcpy(dst + scan->nprocs, w[i].procs, w[i].nprocs * sizeof *dst);
-		scan->nprocs += w[i].nprocs;
-	}
 	if (scan->nprocs > 1)
-		qsort(scan->procs, scan->nprocs, sizeof *scan->procs, by_pid);
+		qsort(scan->procs, scan->nprocs, sizeof *scan->procs, fs_cmp_proc_pid);
 	rc = 0;
 out:
-	for (unsigned i = 0; i < nt; i++) {
-		fs_scan_adopt(scan, &w[i].arena);
-		free(w[i].procs);
-		free(w[i].denied);
-		free(w[i].img);
-		free(w[i].buf);
-		fs_idset_free(w[i].known);
-		free(w[i].ids);
-	}
+	for (unsigned i = 0; i < nt; i++)
+		worker_free(scan, &w[i]);
 	free(pids);
 	close(sh.procfd);
 	return rc;

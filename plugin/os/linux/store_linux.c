@@ -8,6 +8,9 @@
  */
 #define _GNU_SOURCE
 #include "linux.h"
+#include "../../core/err.h"
+#include "../../core/sort.h"
+#include "../../core/vec.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -172,11 +175,6 @@ void fs_os_store_unlock(fs_os_store *s)
 		flock(s->lockfd, LOCK_UN);
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int fs_os_store_list(fs_os_store *s, char ***names, size_t *n, fs_err *err)
 {
 	DIR *d = fs_linux_opendir(s->fd, ".");
@@ -202,7 +200,7 @@ int fs_os_store_list(fs_os_store *s, char ***names, size_t *n, fs_err *err)
 	}
 	closedir(d);
 	if (*n > 1)
-		qsort(*names, *n, sizeof **names, by_name);
+		qsort(*names, *n, sizeof **names, fs_cmp_name);
 	return 0;
 }
 

@@ -7,6 +7,7 @@
  * waits and terminates.
  */
 #include "win32.h"
+#include "../../core/err.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -14,7 +14,9 @@
  * (get_shared_parent_dir, mm/shared.cc), case-insensitively.
  */
 #include "win32.h"
+#include "../../core/err.h"
 #include "../../core/os_fork.h"
+#include "../../core/vec.h"
 
 #include <sddl.h>
 #include <stdio.h>

@@ -4,6 +4,7 @@
  * visit a directory's entries.
  */
 #include "win32.h"
+#include "../../core/err.h"
 
 #include <stdlib.h>
 #include <wchar.h>

@@ -10,6 +10,7 @@
  * (not delete); CREATOR OWNER full control of what it creates.
  */
 #include "win32.h"
+#include "../../core/err.h"
 
 #include <aclapi.h>
 #include <sddl.h>

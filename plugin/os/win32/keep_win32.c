@@ -8,6 +8,7 @@
  * another volume (or a file system without links) is an error.
  */
 #include "win32.h"
+#include "../../core/err.h"
 
 #include <aclapi.h>
 #include <stdlib.h>

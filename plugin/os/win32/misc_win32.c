@@ -4,6 +4,7 @@
  * hint, how an identity is written, which images are the runtime.
  */
 #include "win32.h"
+#include "../../core/err.h"
 #include "../../core/cygwin.h"
 
 #include <errno.h>

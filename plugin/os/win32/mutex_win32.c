@@ -14,6 +14,7 @@
  * handle could be placed, retire still has the module scan.
  */
 #include "win32.h"
+#include "../../core/err.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,6 +3,7 @@
  * the installation root, Windows error messages, facts of a handle.
  */
 #include "win32.h"
+#include "../../core/err.h"
 
 #include <stdarg.h>
 #include <stdio.h>

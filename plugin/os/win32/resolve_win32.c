@@ -5,6 +5,7 @@
  * (GetFinalPathNameByHandleW), which must still be inside the root.
  */
 #include "win32.h"
+#include "../../core/err.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -7,6 +7,11 @@
  * on Windows and as \??\X:\... under Wine; both are taken.
  */
 #include "win32.h"
+#include "../../core/arena.h"
+#include "../../core/err.h"
+#include "../../core/scan.h"
+#include "../../core/sort.h"
+#include "../../core/vec.h"
 
 #include <psapi.h>
 #include <stdlib.h>
@@ -160,63 +165,35 @@ static int by_address(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The modules of one open process: 1 listed, 0 gone, -1 unreadable. */
-static int list_modules(struct scanner *sc, HANDLE h, DWORD *n)
+enum mods { MODS_NO_MEMORY = -2, MODS_UNREADABLE = -1, MODS_GONE = 0, MODS_LISTED = 1 };
+
+/* The modules of one open process, into sc->mods. */
+static enum mods list_modules(struct scanner *sc, HANDLE h, DWORD *n)
 {
 	DWORD need = 0;
 
 	for (;;) {
 		if (!EnumProcessModulesEx(h, sc->mods, sc->modcap * sizeof *sc->mods, &need,
 					  LIST_MODULES_ALL))
-			return exited(h) ? 0 : -1;
+			return exited(h) ? MODS_GONE : MODS_UNREADABLE;
 		if (need <= sc->modcap * sizeof *sc->mods)
 			break;
 		free(sc->mods);
 		sc->modcap = need / sizeof *sc->mods + 64;
 		if (!(sc->mods = malloc(sc->modcap * sizeof *sc->mods)))
-			return -2;
+			return MODS_NO_MEMORY;
 	}
 	*n = need / sizeof *sc->mods;
 	if (*n > 2) /* the exe first, then the DLLs in address order */
 		qsort(sc->mods + 1, *n - 1, sizeof *sc->mods, by_address);
-	return 1;
+	return MODS_LISTED;
 }
 
-/* Reads one process; -1 only when out of memory. */
-static int scan_process(struct scanner *sc, const PROCESSENTRY32W *pe)
+/* The images of the nmods modules of process h into sc->img (one per
+ * identity; with a filter, only those in it); *exe the first one's path.
+ * -1 only when out of memory. */
+static int read_images(struct scanner *sc, HANDLE h, DWORD nmods, const char **exe)
 {
-	HANDLE h = OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE,
-			       pe->th32ProcessID);
-	FILETIME created, x1, x2, x3;
-	uint64_t start = 0;
-	const char *exe = NULL;
-	DWORD nmods = 0;
-	fs_proc *p;
-	char *comm;
-	int r;
-
-	if (!h) {
-		if (GetLastError() == ERROR_INVALID_PARAMETER)
-			return 0; /* exited since the snapshot */
-		sc->scan->seen++;
-		return add_unreadable(sc, pe->th32ProcessID, 0);
-	}
-	if (GetProcessTimes(h, &created, &x1, &x2, &x3))
-		start = ((uint64_t)created.dwHighDateTime << 32) | created.dwLowDateTime;
-	r = list_modules(sc, h, &nmods);
-	if (r == -2) {
-		CloseHandle(h);
-		return -1;
-	}
-	if (r == 0) {
-		CloseHandle(h);
-		return 0;
-	}
-	sc->scan->seen++;
-	if (r < 0) {
-		CloseHandle(h);
-		return add_unreadable(sc, pe->th32ProcessID, start);
-	}
 	sc->nimg = 0;
 	fs_idset_clear(sc->seen);
 	for (DWORD i = 0; i < nmods; i++) {
@@ -228,36 +205,38 @@ static int scan_process(struct scanner *sc, const PROCESSENTRY32W *pe)
 		if (len == 0 || len >= NT_NAME_MAX)
 			continue; /* unloaded meanwhile, or cut: not its name */
 		sc->ntbuf[len] = L'\0';
-		if (!(e = lookup(sc, sc->ntbuf))) {
-			CloseHandle(h);
+		if (!(e = lookup(sc, sc->ntbuf)))
 			return -1;
-		}
 		if (i == 0)
-			exe = e->path;
+			*exe = e->path;
 		if (e->ok && sc->opts->filter && fs_idset_find(sc->opts->filter, e->id) < 0)
 			continue;
 		if (!e->ok && sc->opts->filter)
 			continue;
-		if (e->ok && fs_idset_add(sc->seen, e->id, &added) < 0) {
-			CloseHandle(h);
+		if (e->ok && fs_idset_add(sc->seen, e->id, &added) < 0)
 			return -1;
-		}
 		if (!added)
 			continue;
-		if (!(img = fs_grow((void **)&sc->img, &sc->nimg, &sc->imgcap, sizeof *img))) {
-			CloseHandle(h);
+		if (!(img = fs_grow((void **)&sc->img, &sc->nimg, &sc->imgcap, sizeof *img)))
 			return -1;
-		}
 		img->id = e->ok ? e->id : (fs_id){ 0, 0 };
 		img->path = e->path;
-		img->flags = e->ok ? 0 : FS_IMAGE_DELETED; /* delete-pending or gone */
+		img->flags = e->ok ? 0 : FS_IMAGE_DELETED | FS_IMAGE_NO_ID; /* delete-pending or gone */
 		img->package = NULL;
 	}
-	CloseHandle(h);
-	if (sc->opts->filter && sc->nimg == 0)
-		return 0;
-	p = fs_grow((void **)&sc->scan->procs, &sc->scan->nprocs, &sc->procap, sizeof *p);
-	comm = fs_win_utf8(pe->szExeFile, wcslen(pe->szExeFile));
+	return 0;
+}
+
+/* The process pe with the images in sc->img, into the scan; -1 only when
+ * out of memory. */
+static int add_proc(struct scanner *sc, const PROCESSENTRY32W *pe, uint64_t start,
+		    const char *exe)
+{
+	fs_proc *p = fs_grow((void **)&sc->scan->procs, &sc->scan->nprocs, &sc->procap,
+			     sizeof *p);
+	char *comm = fs_win_utf8(pe->szExeFile, wcslen(pe->szExeFile));
+	fs_image *imgs;
+
 	if (!p || !comm) {
 		free(comm);
 		return -1;
@@ -270,10 +249,11 @@ static int scan_process(struct scanner *sc, const PROCESSENTRY32W *pe)
 	free(comm);
 	p->exe = exe;
 	p->nimages = sc->nimg;
-	p->images = fs_arena_alloc(&sc->arena, sc->nimg * sizeof *p->images + 1);
-	if (!p->comm || !p->images)
+	imgs = fs_arena_alloc(&sc->arena, sc->nimg * sizeof *imgs + 1);
+	if (!p->comm || !imgs)
 		return -1;
-	memcpy((fs_image *)p->images, sc->img, sc->nimg * sizeof *sc->img);
+	memcpy(imgs, sc->img, sc->nimg * sizeof *sc->img);
+	p->images = imgs;
 	return 0;
 }
 
@@ -330,11 +310,43 @@ static DWORD supervisor(HANDLE snap)
 	return same ? parent : 0;
 }
 
-static int by_pid(const void *a, const void *b)
+/* Reads one process; -1 only when out of memory. */
+static int scan_process(struct scanner *sc, const PROCESSENTRY32W *pe)
 {
-	const fs_proc *x = a, *y = b;
+	HANDLE h = OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE,
+			       pe->th32ProcessID);
+	FILETIME created, x1, x2, x3;
+	uint64_t start = 0;
+	const char *exe = NULL;
+	DWORD nmods = 0;
+	enum mods m;
+	int r;
 
-	return (x->pid > y->pid) - (x->pid < y->pid);
+	if (!h) {
+		if (GetLastError() == ERROR_INVALID_PARAMETER)
+			return 0; /* exited since the snapshot */
+		sc->scan->seen++;
+		return add_unreadable(sc, pe->th32ProcessID, 0);
+	}
+	if (GetProcessTimes(h, &created, &x1, &x2, &x3))
+		start = ((uint64_t)created.dwHighDateTime << 32) | created.dwLowDateTime;
+	m = list_modules(sc, h, &nmods);
+	if (m == MODS_NO_MEMORY || m == MODS_GONE) {
+		CloseHandle(h);
+		return m == MODS_NO_MEMORY ? -1 : 0;
+	}
+	sc->scan->seen++;
+	if (m == MODS_UNREADABLE) {
+		CloseHandle(h);
+		return add_unreadable(sc, pe->th32ProcessID, start);
+	}
+	r = read_images(sc, h, nmods, &exe);
+	CloseHandle(h);
+	if (r < 0)
+		return -1;
+	if (sc->opts->filter && sc->nimg == 0)
+		return 0;
+	return add_proc(sc, pe, start, exe);
 }
 
 int fs_os_scan(const fs_scan_opts *opts, fs_scan *scan, fs_err *err)
@@ -381,7 +393,7 @@ int fs_os_scan(const fs_scan_opts *opts, fs_scan *scan, fs_err *err)
 	}
 	CloseHandle(snap);
 	if (scan->nprocs > 1)
-		qsort(scan->procs, scan->nprocs, sizeof *scan->procs, by_pid);
+		qsort(scan->procs, scan->nprocs, sizeof *scan->procs, fs_cmp_proc_pid);
 	rc = 0;
 out:
 	fs_scan_adopt(scan, &sc.arena);

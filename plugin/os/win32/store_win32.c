@@ -5,6 +5,9 @@
  * the store is refused, or removed as itself, never entered.
  */
 #include "win32.h"
+#include "../../core/err.h"
+#include "../../core/sort.h"
+#include "../../core/vec.h"
 
 #include <fcntl.h>
 #include <io.h>
@@ -188,11 +191,6 @@ void fs_os_store_unlock(fs_os_store *s)
 	s->locked = 0;
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 struct listing {
 	char **names;
 	size_t n, cap;
@@ -225,7 +223,7 @@ int fs_os_store_list(fs_os_store *s, char ***names, size_t *n, fs_err *err)
 		return -1;
 	}
 	if (l.n > 1)
-		qsort(l.names, l.n, sizeof *l.names, by_name);
+		qsort(l.names, l.n, sizeof *l.names, fs_cmp_name);
 	*names = l.names;
 	*n = l.n;
 	return 0;

@@ -11,7 +11,9 @@
  * (docs/windows.md): there the mapped name is the loaded path again.
  */
 #include "win32.h"
+#include "../../core/err.h"
 #include "../../core/os_fork.h"
+#include "../../core/vec.h"
 
 #include <psapi.h>
 #include <stdlib.h>

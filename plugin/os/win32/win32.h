@@ -11,6 +11,7 @@
 #define FS_WIN32_H
 
 #include "../../core/os.h"
+#include "../../core/err.h"
 
 #include <windows.h>
 

@@ -43,7 +43,8 @@ __attribute__((visibility("default")))
 #endif
 extern const struct fs_loaders fs_loaders_table;
 
-/* Helpers of the module (module.c). */
+/* Fills err (which may be NULL) and returns -1: fs_fail for the module
+ * (fail.c). */
 int fs_load_fail(fs_err *err, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 2, 3)))

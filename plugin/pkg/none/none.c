@@ -4,7 +4,8 @@
  * says so, and everything that only labels output with packages goes on
  * without them.
  */
-#include "../../core/internal.h"
+#include "../../core/err.h"
+#include "../label.h"
 
 const char *fs_features(void) { return ""; }
 
@@ -32,13 +33,19 @@ int fs_pkgdb_open_labels(const char *root, const char *store, fs_pkgdb **out, fs
 
 void fs_pkgdb_free(fs_pkgdb *db) { (void)db; }
 const char *fs_pkgdb_source(const fs_pkgdb *db) { (void)db; return ""; }
-size_t fs_pkgdb_count(const fs_pkgdb *db) { (void)db; return 0; }
 int fs_pkgdb_cached(const fs_pkgdb *db) { (void)db; return 0; }
 
 int fs_pkgdb_owners(const fs_pkgdb *db, const char *const *paths, size_t n,
 		    fs_pkg *owners, fs_err *err)
 {
 	(void)db, (void)paths, (void)n, (void)owners;
+	return unsupported(err);
+}
+
+int fs_pkgdb_label(const fs_pkgdb *db, const char *const *paths,
+		   const char **const *slots, size_t n, fs_err *err)
+{
+	(void)db, (void)paths, (void)slots, (void)n;
 	return unsupported(err);
 }
 
@@ -59,6 +66,22 @@ int fs_targets_add_archive(fs_targets *t, const char *file, fs_err *err)
 {
 	(void)t, (void)file;
 	return unsupported(err);
+}
+
+/* Paths as fs_targets_from() takes them; packages and archives cannot be
+ * read (the root is opened first, as with package support). */
+fs_targets *fs_targets_from_names(const char *root, const char *store, int kind,
+				  char *const *names, size_t n, int fd, fs_err *err)
+{
+	fs_targets *t;
+
+	(void)store;
+	if (kind == FS_NAMES_PATHS || n == 0)
+		return fs_targets_from(root, names, n, fd, err);
+	if ((t = fs_targets_new(root, err)))
+		unsupported(err);
+	fs_targets_free(t);
+	return NULL;
 }
 
 int fs_plan_run(const fs_plan_opts *opts, fs_plan **out, fs_err *err)
