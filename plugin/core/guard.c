@@ -99,26 +99,29 @@ static void plan_free(struct plan *pl)
 	fs_idset_free(pl->seen);
 }
 
-/* Identities kept by open snapshots: no need to keep them twice. */
-static int open_snapshot_ids(fs_os_store *s, fs_idset *ids, fs_err *err)
+/* Identities kept by open snapshots: no need to keep them twice.  A
+ * manifest that cannot be read only means keeping its files again. */
+static int open_snapshot_ids(fs_store *s, fs_idset *ids, fs_err *err)
 {
 	char **names;
 	size_t n;
+	int rc = 0;
 
-	if (fs_os_store_list(s, &names, &n, err) < 0)
+	if (fs_store_list(s, &names, &n, err) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		fs_manifest m;
 
-		if (fs_store_is_snapshot(names[i]) && fs_os_snap_exists(s, names[i], "open") &&
+		if (rc == 0 && fs_store_is_snapshot(names[i]) &&
+		    fs_snap_is_open(s, names[i], NULL) == FS_PRESENT &&
 		    fs_store_load(s, names[i], &m, NULL) == 0) {
-			fs_store_add_ids(ids, &m);
+			rc = fs_store_add_ids(ids, &m, err);
 			fs_manifest_free(&m);
 		}
 		free(names[i]);
 	}
 	free(names);
-	return 0;
+	return rc;
 }
 
 /* The targets in use, from one filtered scan. */
@@ -204,7 +207,7 @@ out:
 
 /* Keeps every candidate not kept already (in parallel, by the backend) and
  * records what was kept in r->kept and its stored identities in stored. */
-static int keep_all(fs_os_store *s, const char *snap, const char *root,
+static int keep_all(fs_store *s, const char *snap, const char *root,
 		    uint64_t budget, struct plan *pl, const fs_idset *kept_ids,
 		    fs_idset *stored, fs_guard_result *r, fs_err *err)
 {
@@ -242,7 +245,7 @@ static int keep_all(fs_os_store *s, const char *snap, const char *root,
 		paths[n] = pl->v[i].relpath;
 		ids[n++] = pl->v[i].id;
 	}
-	if (fs_os_snap_keep_all(s, snap, root, budget, n, paths, ids, methods, sids, ok, errs,
+	if (fs_snap_keep_all(s, snap, root, budget, n, paths, ids, methods, sids, ok, errs,
 				err) < 0)
 		goto out;
 	/* r->kept has room for every candidate: each kept one moves there */
@@ -275,7 +278,7 @@ out:
 	return rc;
 }
 
-static int publish(fs_os_store *s, struct plan *pl, const fs_idset *kept_ids,
+static int publish(fs_store *s, struct plan *pl, const fs_idset *kept_ids,
 		   const fs_store_opts *opts, fs_guard_result *r, fs_err *err)
 {
 	const char *root = opts->root ? opts->root : "/";
@@ -298,7 +301,7 @@ static int publish(fs_os_store *s, struct plan *pl, const fs_idset *kept_ids,
 	if (!r->kept.root ||
 	    fs_reserve((void **)&r->kept.v, &r->kept.cap, pl->n, sizeof *r->kept.v) < 0)
 		goto oom;
-	if (fs_os_snap_mkdir(s, tmp, err) < 0)
+	if (fs_snap_create(s, tmp, err) < 0)
 		goto out;
 	made = 1;
 	if (keep_all(s, tmp, root,
@@ -309,7 +312,7 @@ static int publish(fs_os_store *s, struct plan *pl, const fs_idset *kept_ids,
 	found = calloc(r->kept.n + 1, 1);
 	if (!found)
 		goto oom;
-	if (fs_os_snap_verify(s, tmp, stored, found, err) < 0)
+	if (fs_snap_verify(s, tmp, stored, found, err) < 0)
 		goto out;
 	n = 0;
 	for (size_t i = 0; i < r->kept.n; i++) {
@@ -330,10 +333,9 @@ static int publish(fs_os_store *s, struct plan *pl, const fs_idset *kept_ids,
 		goto out; /* nothing to publish: removed below */
 	}
 	/* the markers first: saving the manifest syncs the directory */
-	if (fs_os_snap_touch(s, tmp, "lock", err) < 0 ||
-	    fs_os_snap_touch(s, tmp, "open", err) < 0 ||
+	if (fs_snap_mark(s, tmp, err) < 0 ||
 	    fs_store_save(s, tmp, &r->kept, err) < 0 ||
-	    fs_os_store_rename(s, tmp, name, err) < 0)
+	    fs_store_rename(s, tmp, name, err) < 0)
 		goto out;
 	made = 0; /* published: it is a snapshot now */
 	r->snapshot = strdup(name);
@@ -344,7 +346,7 @@ oom:
 out:
 	/* an unfinished snapshot is removed by the run that made it (retire
 	 * removes it only if this run dies first) */
-	if (made && fs_os_store_remove(s, tmp, &rerr) < 0 && rc == 0 &&
+	if (made && fs_store_remove(s, tmp, &rerr) < 0 && rc == 0 &&
 	    note(r, "cannot remove the unfinished snapshot %s: %s", tmp, rerr.msg) < 0)
 		rc = fs_fail(err, "out of memory");
 	fs_idset_free(stored);
@@ -353,8 +355,8 @@ out:
 }
 
 /* Hands the new snapshot's lock to every process that maps a kept image
- * (where the OS can: fs_os_snap_share). */
-static int share_lock(fs_os_store *s, fs_guard_result *r, fs_err *err)
+ * (where the OS can: fs_snap_share). */
+static int share_lock(fs_store *s, fs_guard_result *r, fs_err *err)
 {
 	size_t n = 0, cap = 0;
 	fs_pidstart *procs = NULL;
@@ -377,7 +379,7 @@ static int share_lock(fs_os_store *s, fs_guard_result *r, fs_err *err)
 	}
 	if (!seen)
 		goto oom;
-	r->lock_holders = fs_os_snap_share(s, r->snapshot, procs, n);
+	r->lock_holders = fs_snap_share(s, r->snapshot, procs, n);
 	free(procs);
 	fs_idset_free(seen);
 	return 0;
@@ -420,7 +422,7 @@ static int guard(const fs_targets *targets, const fs_store_opts *opts, int once,
 	/* sized for what is in use, not for the targets: it grows */
 	struct plan pl = { .seen = fs_idset_new(1024) };
 	fs_idset *kept_ids = fs_idset_new(256);
-	fs_os_store *s = NULL;
+	fs_store *s = NULL;
 	int missing, rc = -1;
 
 	*out = NULL;
@@ -439,14 +441,14 @@ static int guard(const fs_targets *targets, const fs_store_opts *opts, int once,
 		goto out;
 	}
 	s = fs_store_open(opts, 1, &missing, err);
-	if (!s || fs_os_store_lock(s, err) < 0 ||
+	if (!s || fs_store_lock(s, err) < 0 ||
 	    (once && open_snapshot_ids(s, kept_ids, err) < 0) ||
 	    publish(s, &pl, kept_ids, opts, r, err) < 0 ||
 	    (r->snapshot && share_lock(s, r, err) < 0))
 		goto out;
 	rc = 0;
 out:
-	fs_os_store_close(s);
+	fs_store_close(s);
 	plan_free(&pl);
 	fs_idset_free(kept_ids);
 	if (rc == 0)
@@ -473,7 +475,7 @@ int fs_protect(const fs_targets *targets, const fs_store_opts *opts,
 	const char *root_path = opts->root ? opts->root : "/";
 	fs_guard_result *r;
 	fs_os_root *root;
-	fs_os_store *s;
+	fs_store *s;
 	int missing, rc = -1;
 
 	if (guard(targets, opts, 0, out, err) < 0)
@@ -483,21 +485,21 @@ int fs_protect(const fs_targets *targets, const fs_store_opts *opts,
 		return 0;
 	root = fs_os_root_open(root_path, err);
 	s = root ? fs_store_open(opts, 0, &missing, err) : NULL;
-	if (s && fs_os_store_lock(s, err) == 0) {
+	if (s && fs_store_lock(s, err) == 0) {
 		for (size_t i = 0; i < r->kept.n; i++) {
 			const fs_manifest_entry *e = &r->kept.v[i];
 			fs_err perr;
 
-			if (fs_os_replace_with_copy(s, r->snapshot, root, e->path, e->id, &perr) < 0) {
+			if (fs_snap_replace(s, r->snapshot, root, e->path, e->id, &perr) < 0) {
 				if (note(r, "%s", perr.msg) < 0)
 					break;
 				continue;
 			}
 			r->replaced++;
 		}
-		rc = fs_os_snap_unlink(s, r->snapshot, "open", err);
+		rc = fs_snap_close(s, r->snapshot, err);
 	}
-	fs_os_store_close(s);
+	fs_store_close(s);
 	fs_os_root_close(root);
 	if (rc < 0) {
 		fs_guard_result_free(r);

@@ -58,14 +58,14 @@ static int still_there(fs_os_root **root, const char **root_path,
 
 /* Empties a snapshot without entries: renamed to .dead-* first, so that an
  * interrupted (or failed) removal is finished by a later run. */
-static int remove_snapshot(fs_os_store *s, const char *name, fs_err *err)
+static int remove_snapshot(fs_store *s, const char *name, fs_err *err)
 {
 	char dead[160];
 
 	snprintf(dead, sizeof dead, DEAD_PREFIX "%s", name);
-	if (fs_os_store_rename(s, name, dead, err) < 0)
+	if (fs_store_rename(s, name, dead, err) < 0)
 		return -1;
-	return fs_os_store_remove(s, dead, err);
+	return fs_store_remove(s, dead, err);
 }
 
 /* Should entry e go?  (Counts it as redundant when it was never replaced.) */
@@ -87,20 +87,20 @@ static int droppable(const struct snap *sn, const fs_manifest_entry *e, const fs
  * the walk goes on: the first error is returned, after every entry was
  * handled (as systemd's rm_rf does).
  */
-static int retire_one(fs_os_store *s, struct snap *sn, const fs_scan *scan,
+static int retire_one(fs_store *s, struct snap *sn, const fs_scan *scan,
 		      const fs_idset *mapped, fs_os_root **root, const char **root_path,
 		      const fs_store_opts *opts, fs_retire_snap *out, fs_err *err)
 {
 	fs_manifest keep = { 0 };
 	int held, failed = 0, gone = 0;
 
-	out->was_open = fs_os_snap_exists(s, sn->name, "open");
+	out->was_open = fs_snap_is_open(s, sn->name, NULL) == FS_PRESENT;
 	if (out->was_open && opts->post_transaction) {
-		if (!opts->dry_run && fs_os_snap_unlink(s, sn->name, "open", err) < 0)
+		if (!opts->dry_run && fs_snap_close(s, sn->name, err) < 0)
 			return -1;
 		out->closed_now = 1;
 	}
-	held = fs_os_snap_lock_held(s, sn->name, err);
+	held = fs_snap_lock_held(s, sn->name, err);
 	if (held < 0)
 		return -1;
 	out->lock_held = held;
@@ -114,7 +114,7 @@ static int retire_one(fs_os_store *s, struct snap *sn, const fs_scan *scan,
 		fs_err derr;
 
 		if (droppable(sn, e, scan, mapped, root, root_path, held, closed, out)) {
-			if (opts->dry_run || fs_os_snap_drop(s, sn->name, e->path, &derr) == 0) {
+			if (opts->dry_run || fs_snap_drop(s, sn->name, e->path, &derr) == 0) {
 				out->dropped++;
 				continue;
 			}
@@ -143,14 +143,14 @@ static int retire_one(fs_os_store *s, struct snap *sn, const fs_scan *scan,
 
 /* Removes a leftover; one that cannot be removed is reported, and retire
  * goes on.  -1 only when out of memory. */
-static int remove_leftover(fs_os_store *s, const char *name, const fs_store_opts *opts,
+static int remove_leftover(fs_store *s, const char *name, const fs_store_opts *opts,
 			   fs_retire_result *r)
 {
 	size_t cap = r->nleftovers_failed;
 	char **slot, msg[sizeof ((fs_err *)0)->msg + 160];
 	fs_err err;
 
-	if (opts->dry_run || fs_os_store_remove(s, name, &err) == 0) {
+	if (opts->dry_run || fs_store_remove(s, name, &err) == 0) {
 		r->leftovers++;
 		return 0;
 	}
@@ -169,7 +169,7 @@ int fs_retire(const fs_store_opts *opts, fs_retire_result **out, fs_err *err)
 {
 	fs_retire_result *r = calloc(1, sizeof *r);
 	fs_scan_opts so = opts->scan;
-	fs_os_store *s = NULL;
+	fs_store *s = NULL;
 	fs_os_root *root = NULL;
 	const char *root_path = NULL;
 	struct snap *snaps = NULL;
@@ -191,7 +191,7 @@ int fs_retire(const fs_store_opts *opts, fs_retire_result **out, fs_err *err)
 		rc = missing ? 0 : -1; /* no store: nothing to retire */
 		goto out;
 	}
-	if (fs_os_store_lock(s, err) < 0 || fs_os_store_list(s, &names, &nnames, err) < 0)
+	if (fs_store_lock(s, err) < 0 || fs_store_list(s, &names, &nnames, err) < 0)
 		goto out;
 	for (size_t i = 0; i < nnames; i++) {
 		struct snap *sn;
@@ -214,8 +214,7 @@ int fs_retire(const fs_store_opts *opts, fs_retire_result **out, fs_err *err)
 		memset(sn, 0, sizeof *sn);
 		sn->name = names[i];
 		sn->ok = fs_store_load(s, names[i], &sn->m, &sn->why) == 0;
-		if (sn->ok && fs_store_add_ids(ids, &sn->m) < 0) {
-			fs_fail(err, "out of memory");
+		if (sn->ok && fs_store_add_ids(ids, &sn->m, err) < 0) {
 			goto out;
 		}
 	}
@@ -275,7 +274,7 @@ out:
 	fs_scan_free(scan);
 	fs_idset_free(ids);
 	fs_os_root_close(root);
-	fs_os_store_close(s);
+	fs_store_close(s);
 	if (rc == 0)
 		*out = r;
 	else

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-static int fill_snap(fs_os_store *s, fs_status_snap *ss, const fs_scan *scan,
+static int fill_snap(fs_store *s, fs_status_snap *ss, const fs_scan *scan,
 		     const fs_idset *ids, const size_t *start, const size_t *users,
 		     fs_err *err)
 {
@@ -22,7 +22,7 @@ static int fill_snap(fs_os_store *s, fs_status_snap *ss, const fs_scan *scan,
 		long k;
 
 		se->e = &ss->m.v[i];
-		se->present = fs_os_snap_stat(s, ss->name, se->e->path, &id, &se->cost, NULL) == 1;
+		se->present = fs_snap_stat(s, ss->name, se->e->path, &id, &se->cost, NULL) == FS_PRESENT;
 		ss->cost += se->present ? se->cost : 0;
 		k = fs_idset_find(ids, se->e->id);
 		se->nholders = k < 0 ? 0 : start[k + 1] - start[k];
@@ -36,9 +36,9 @@ static int fill_snap(fs_os_store *s, fs_status_snap *ss, const fs_scan *scan,
 }
 
 int fs_status_load(const fs_store_opts *opts, fs_status_result *r, fs_idset *ids,
-		   fs_os_store **out, fs_err *err)
+		   fs_store **out, fs_err *err)
 {
-	fs_os_store *s = NULL;
+	fs_store *s = NULL;
 	char **names = NULL;
 	size_t nnames = 0, cap = 0;
 	int missing, rc = -1;
@@ -51,7 +51,7 @@ int fs_status_load(const fs_store_opts *opts, fs_status_result *r, fs_idset *ids
 	if (!s)
 		return missing ? 0 : -1;
 	/* the lock gives a consistent picture; nothing is changed */
-	if (fs_os_store_lock(s, err) < 0 || fs_os_store_list(s, &names, &nnames, err) < 0)
+	if (fs_store_lock(s, err) < 0 || fs_store_list(s, &names, &nnames, err) < 0)
 		goto out;
 	for (size_t i = 0; i < nnames; i++) {
 		fs_status_snap *ss;
@@ -66,14 +66,21 @@ int fs_status_load(const fs_store_opts *opts, fs_status_result *r, fs_idset *ids
 		}
 		memset(ss, 0, sizeof *ss);
 		ss->name = strdup(names[i]);
-		if (fs_store_load(s, names[i], &ss->m, &lerr) < 0)
-			ss->problem = strdup(lerr.msg);
-		else if (fs_store_add_ids(ids, &ss->m) < 0) {
+		if (!ss->name) {
 			fs_fail(err, "out of memory");
 			goto out;
 		}
-		ss->open = fs_os_snap_exists(s, ss->name, "open");
-		ss->lock_held = fs_os_snap_lock_held(s, ss->name, NULL) == 1;
+		if (fs_store_load(s, names[i], &ss->m, &lerr) < 0) {
+			/* a problem lost to a failed allocation must not read as none */
+			if (!(ss->problem = strdup(lerr.msg))) {
+				fs_fail(err, "out of memory");
+				goto out;
+			}
+		} else if (fs_store_add_ids(ids, &ss->m, err) < 0) {
+			goto out;
+		}
+		ss->open = fs_snap_is_open(s, ss->name, NULL) == FS_PRESENT;
+		ss->lock_held = fs_snap_lock_held(s, ss->name, NULL) == FS_PRESENT;
 	}
 	*out = s;
 	s = NULL;
@@ -82,7 +89,7 @@ out:
 	for (size_t i = 0; i < nnames; i++)
 		free(names[i]);
 	free(names);
-	fs_os_store_close(s);
+	fs_store_close(s);
 	return rc;
 }
 
@@ -91,7 +98,7 @@ int fs_status(const fs_store_opts *opts, fs_status_result **out, fs_err *err)
 	fs_status_result *r = calloc(1, sizeof *r);
 	fs_scan_opts so = opts->scan;
 	fs_idset *ids = fs_idset_new(256);
-	fs_os_store *s = NULL;
+	fs_store *s = NULL;
 	size_t *start = NULL, *users;
 	int rc = -1;
 
@@ -121,7 +128,7 @@ int fs_status(const fs_store_opts *opts, fs_status_result **out, fs_err *err)
 out:
 	free(start);
 	fs_idset_free(ids);
-	fs_os_store_close(s);
+	fs_store_close(s);
 	if (rc == 0)
 		*out = r;
 	else
@@ -150,8 +157,8 @@ void fs_status_result_free(fs_status_result *r)
 int fs_hold_run(const fs_store_opts *opts, const char *snapshot, char *const *argv,
 		int *status, fs_err *err)
 {
-	fs_os_store *s;
-	fs_os_hold *h = NULL;
+	fs_store *s;
+	fs_snap_holder *h = NULL;
 	int missing;
 
 	if (!fs_store_is_snapshot(snapshot))
@@ -162,18 +169,18 @@ int fs_hold_run(const fs_store_opts *opts, const char *snapshot, char *const *ar
 	/* the snapshot's lock first, without the store lock: waiting for it
 	 * must never keep the store from others; then, under the store lock,
 	 * make sure no retire removed the snapshot meanwhile */
-	if (fs_os_snap_hold(s, snapshot, &h, err) < 0 || fs_os_store_lock(s, err) < 0 ||
-	    fs_os_hold_check(s, snapshot, h, err) < 0) {
-		fs_os_hold_release(h);
-		fs_os_store_close(s);
+	if (fs_snap_hold(s, snapshot, &h, err) < 0 || fs_store_lock(s, err) < 0 ||
+	    fs_snap_hold_check(s, snapshot, h, err) < 0) {
+		fs_snap_hold_release(h);
+		fs_store_close(s);
 		return -1;
 	}
-	fs_os_store_close(s);
+	fs_store_close(s);
 	if (fs_os_run(argv, status, err) < 0) {
-		fs_os_hold_release(h);
+		fs_snap_hold_release(h);
 		return -1;
 	}
-	fs_os_hold_release(h);
+	fs_snap_hold_release(h);
 	return 0;
 }
 

@@ -96,6 +96,8 @@ int fs_win_remove_tree(const wchar_t *path, fs_err *err)
 				      : fs_win_fail(err, GetLastError(), "cannot remove a store directory");
 }
 
+static void store_unlock(fs_os_store *s);
+
 fs_os_store *fs_os_store_open(const char *path, int create, int *missing, fs_err *err)
 {
 	fs_os_store *s = calloc(1, sizeof *s);
@@ -155,7 +157,7 @@ void fs_os_store_close(fs_os_store *s)
 {
 	if (!s)
 		return;
-	fs_os_store_unlock(s);
+	store_unlock(s);
 	if (s->lockh && s->lockh != INVALID_HANDLE_VALUE)
 		CloseHandle(s->lockh);
 	if (s->dirh && s->dirh != INVALID_HANDLE_VALUE)
@@ -179,7 +181,7 @@ int fs_os_store_lock(fs_os_store *s, fs_err *err)
 	return 0;
 }
 
-void fs_os_store_unlock(fs_os_store *s)
+static void store_unlock(fs_os_store *s)
 {
 	OVERLAPPED o = { 0 };
 
