@@ -145,6 +145,33 @@ static int plan_targets(struct plan *pl, const fs_targets *targets,
 	return rc < 0 ? fs_fail(err, "out of memory") : 0;
 }
 
+/* Each in-use image path under the root (root, rlen bytes) as a target
+ * of t, once per identity: -1 only when out of memory. */
+static int targets_from_scan(fs_targets *t, const fs_scan *scan, const char *root,
+			     size_t rlen, fs_idset *seen)
+{
+	for (size_t p = 0; p < scan->nprocs; p++) {
+		for (size_t m = 0; m < scan->procs[p].nimages; m++) {
+			const fs_image *im = &scan->procs[p].images[m];
+			const char *rel = im->path;
+			int added;
+
+			if (im->flags & FS_IMAGE_DELETED)
+				continue; /* its path is gone: nothing left to link */
+			if (rlen > 1) {
+				if (strncmp(rel, root, rlen) != 0 || rel[rlen] != '/')
+					continue;
+				rel += rlen;
+			}
+			if (fs_idset_add(seen, im->id, &added) < 0)
+				return -1;
+			if (added && fs_targets_add(t, rel, NULL) < 0)
+				continue; /* cannot be resolved inside the root: not ours */
+		}
+	}
+	return 0;
+}
+
 /* Every in-use image under the root: one unfiltered scan; each image path
  * becomes a target, kept when the file there is the one mapped. */
 static int plan_all(struct plan *pl, const fs_store_opts *opts, fs_guard_result *r,
@@ -164,26 +191,9 @@ static int plan_all(struct plan *pl, const fs_store_opts *opts, fs_guard_result 
 		goto out;
 	r->complete = scan->complete;
 	r->unreadable = scan->unreadable;
-	for (size_t p = 0; p < scan->nprocs; p++) {
-		for (size_t m = 0; m < scan->procs[p].nimages; m++) {
-			const fs_image *im = &scan->procs[p].images[m];
-			const char *rel = im->path;
-			int added;
-
-			if (im->flags & FS_IMAGE_DELETED)
-				continue; /* its path is gone: nothing left to link */
-			if (rlen > 1) {
-				if (strncmp(rel, root, rlen) != 0 || rel[rlen] != '/')
-					continue;
-				rel += rlen;
-			}
-			if (fs_idset_add(seen, im->id, &added) < 0) {
-				fs_scan_free(scan);
-				goto oom;
-			}
-			if (added && fs_targets_add(t, rel, NULL) < 0)
-				continue; /* cannot be resolved inside the root: not ours */
-		}
+	if (targets_from_scan(t, scan, root, rlen, seen) < 0) {
+		fs_scan_free(scan);
+		goto oom;
 	}
 	if (fs_inuse_attribute(t, scan, &q, err) < 0)
 		goto out;
@@ -205,25 +215,50 @@ out:
 	return rc;
 }
 
-/* Keeps every candidate not kept already (in parallel, by the backend) and
- * records what was kept in r->kept and its stored identities in stored. */
-static int keep_all(fs_store *s, const char *snap, const char *root,
-		    uint64_t budget, struct plan *pl, const fs_idset *kept_ids,
-		    fs_idset *stored, fs_guard_result *r, fs_err *err)
-{
-	struct candidate **todo = malloc((pl->n + 1) * sizeof *todo);
-	const char **paths = malloc((pl->n + 1) * sizeof *paths);
-	fs_id *ids = malloc((pl->n + 1) * sizeof *ids), *sids = malloc((pl->n + 1) * sizeof *sids);
-	int *methods = malloc((pl->n + 1) * sizeof *methods);
-	unsigned char *ok = malloc(pl->n + 1);
-	fs_err *errs = malloc((pl->n + 1) * sizeof *errs);
-	size_t n = 0;
-	int rc = -1;
+/* One batch handed to fs_snap_keep_all(): the candidates to keep and,
+ * index for index, what became of each. */
+struct batch {
+	struct candidate **todo;
+	const char **paths;
+	fs_id *ids, *sids;
+	int *methods;
+	unsigned char *ok;
+	fs_err *errs;
+	size_t n;
+};
 
-	if (!todo || !paths || !ids || !sids || !methods || !ok || !errs) {
-		fs_fail(err, "out of memory");
-		goto out;
-	}
+static void batch_free(struct batch *b)
+{
+	free(b->todo);
+	free(b->paths);
+	free(b->ids);
+	free(b->sids);
+	free(b->methods);
+	free(b->ok);
+	free(b->errs);
+}
+
+static int batch_alloc(struct batch *b, size_t n, fs_err *err)
+{
+	*b = (struct batch){ .todo = malloc((n + 1) * sizeof *b->todo),
+			     .paths = malloc((n + 1) * sizeof *b->paths),
+			     .ids = malloc((n + 1) * sizeof *b->ids),
+			     .sids = malloc((n + 1) * sizeof *b->sids),
+			     .methods = malloc((n + 1) * sizeof *b->methods),
+			     .ok = malloc(n + 1),
+			     .errs = malloc((n + 1) * sizeof *b->errs) };
+	if (b->todo && b->paths && b->ids && b->sids && b->methods && b->ok && b->errs)
+		return 0;
+	batch_free(b);
+	return fs_fail(err, "out of memory");
+}
+
+/* The candidates to keep: not kept already by an open snapshot, and with
+ * a path a walk of the store may follow (refused here, before anything is
+ * created for it; the store checks again). */
+static int batch_pick(struct batch *b, struct plan *pl, const fs_idset *kept_ids,
+		      fs_guard_result *r, fs_err *err)
+{
 	for (size_t i = 0; i < pl->n; i++) {
 		char buf[256];
 		fs_err why;
@@ -232,49 +267,132 @@ static int keep_all(fs_store *s, const char *snap, const char *root,
 			r->already_kept++;
 			continue;
 		}
-		/* a path no walk of the store may follow: refused before anything
-		 * is created for it (the backend checks again) */
 		if (fs_relpath_check(pl->v[i].relpath, &why) < 0) {
-			if (note(r, "/%s: %s", shown(pl->v[i].relpath, buf, sizeof buf), why.msg) < 0) {
-				fs_fail(err, "out of memory");
-				goto out;
-			}
+			if (note(r, "/%s: %s", shown(pl->v[i].relpath, buf, sizeof buf), why.msg) < 0)
+				return fs_fail(err, "out of memory");
 			continue;
 		}
-		todo[n] = &pl->v[i];
-		paths[n] = pl->v[i].relpath;
-		ids[n++] = pl->v[i].id;
+		b->todo[b->n] = &pl->v[i];
+		b->paths[b->n] = pl->v[i].relpath;
+		b->ids[b->n++] = pl->v[i].id;
 	}
-	if (fs_snap_keep_all(s, snap, root, budget, n, paths, ids, methods, sids, ok, errs,
-				err) < 0)
-		goto out;
-	/* r->kept has room for every candidate: each kept one moves there */
-	for (size_t i = 0; i < n; i++) {
-		struct candidate *c = todo[i];
+	return 0;
+}
+
+/* Each kept candidate moves to r->kept (which has room for all), its
+ * stored identity into stored; each other one is noted. */
+static int batch_record(struct batch *b, fs_idset *stored, fs_guard_result *r, fs_err *err)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		struct candidate *c = b->todo[i];
 		int added;
 
-		if (!ok[i] ? note(r, "%s", errs[i].msg) < 0
-			   : fs_idset_add(stored, sids[i], &added) < 0) {
-			fs_fail(err, "out of memory");
-			goto out;
-		}
-		if (!ok[i])
+		if (!b->ok[i] ? note(r, "%s", b->errs[i].msg) < 0
+			      : fs_idset_add(stored, b->sids[i], &added) < 0)
+			return fs_fail(err, "out of memory");
+		if (!b->ok[i])
 			continue;
 		r->kept.v[r->kept.n++] = (fs_manifest_entry){
 			.path = c->relpath, .id = c->id, .size = c->size, .mtime_ns = c->mtime_ns,
-			.method = methods[i], .nprocs = c->nprocs, .procs = c->procs };
+			.method = b->methods[i], .nprocs = c->nprocs, .procs = c->procs };
 		c->relpath = NULL;
 		c->procs = NULL;
 	}
-	rc = 0;
+	return 0;
+}
+
+/* Keeps every candidate not kept already (in parallel, by the store) and
+ * records what was kept in r->kept and its stored identities in stored. */
+static int keep_all(fs_store *s, const char *snap, const char *root,
+		    uint64_t budget, struct plan *pl, const fs_idset *kept_ids,
+		    fs_idset *stored, fs_guard_result *r, fs_err *err)
+{
+	struct batch b;
+	int rc = -1;
+
+	if (batch_alloc(&b, pl->n, err) < 0)
+		return -1;
+	if (batch_pick(&b, pl, kept_ids, r, err) == 0 &&
+	    fs_snap_keep_all(s, snap, root, budget, b.n, b.paths, b.ids, b.methods, b.sids,
+			     b.ok, b.errs, err) == 0)
+		rc = batch_record(&b, stored, r, err);
+	batch_free(&b);
+	return rc;
+}
+
+/* Every link is checked at once: a name swapped meanwhile is dropped from
+ * r->kept and noted. */
+static int verify_kept(fs_store *s, const char *tmp, const fs_idset *stored,
+		       fs_guard_result *r, fs_err *err)
+{
+	unsigned char *found = calloc(r->kept.n + 1, 1);
+	size_t n = 0;
+
+	if (!found)
+		return fs_fail(err, "out of memory");
+	if (fs_snap_verify(s, tmp, stored, found, err) < 0) {
+		free(found);
+		return -1;
+	}
+	for (size_t i = 0; i < r->kept.n; i++) {
+		fs_manifest_entry *e = &r->kept.v[i];
+
+		if (found[i]) {
+			r->kept.v[n++] = *e;
+			continue;
+		}
+		if (note(r, "/%s: changed while being kept", e->path) < 0) {
+			free(found);
+			return fs_fail(err, "out of memory");
+		}
+		free(e->path);
+		free(e->procs);
+	}
+	free(found);
+	r->kept.n = n;
+	return 0;
+}
+
+/* A new snapshot's name (snap-<sec>-<nsec>-<pid>) and its name while it is
+ * built (TMP_PREFIX before it); *created its time. */
+static void snapshot_names(char *name, size_t nsize, char *tmp, size_t tsize, int64_t *created)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(name, nsize, SNAP_PREFIX "%lld-%09ld-%d", (long long)ts.tv_sec,
+		 (long)ts.tv_nsec, (int)getpid());
+	snprintf(tmp, tsize, TMP_PREFIX "%s", name);
+	*created = (int64_t)ts.tv_sec;
+}
+
+/* Builds the snapshot as tmp and publishes it as name: the markers first
+ * (saving the manifest syncs the directory), then the rename. */
+static int build(fs_store *s, struct plan *pl, const fs_idset *kept_ids, const char *tmp,
+		 const char *name, const fs_store_opts *opts, fs_guard_result *r, fs_err *err)
+{
+	const char *root = opts->root ? opts->root : "/";
+	fs_idset *stored = fs_idset_new(pl->n);
+	int rc = -1;
+
+	if (!stored)
+		return fs_fail(err, "out of memory");
+	if (keep_all(s, tmp, root,
+		     opts->copy_budget_set ? opts->copy_budget : FS_COPY_BUDGET_DEFAULT, pl,
+		     kept_ids, stored, r, err) < 0 ||
+	    verify_kept(s, tmp, stored, r, err) < 0)
+		goto out;
+	if (r->kept.n == 0) {
+		rc = 0; /* nothing to publish: the caller removes it */
+		goto out;
+	}
+	if (fs_snap_mark(s, tmp, err) < 0 || fs_store_save(s, tmp, &r->kept, err) < 0 ||
+	    fs_store_rename(s, tmp, name, err) < 0)
+		goto out;
+	r->snapshot = strdup(name);
+	rc = r->snapshot ? 0 : fs_fail(err, "out of memory");
 out:
-	free(todo);
-	free(paths);
-	free(ids);
-	free(sids);
-	free(methods);
-	free(ok);
-	free(errs);
+	fs_idset_free(stored);
 	return rc;
 }
 
@@ -283,74 +401,22 @@ static int publish(fs_store *s, struct plan *pl, const fs_idset *kept_ids,
 {
 	const char *root = opts->root ? opts->root : "/";
 	char name[96], tmp[128];
-	fs_idset *stored = fs_idset_new(pl->n);
-	unsigned char *found = NULL;
-	size_t n;
-	struct timespec ts;
 	fs_err rerr;
-	int made = 0, rc = -1;
+	int rc;
 
-	if (!stored)
-		return fs_fail(err, "out of memory");
-	clock_gettime(CLOCK_REALTIME, &ts);
-	snprintf(name, sizeof name, SNAP_PREFIX "%lld-%09ld-%d", (long long)ts.tv_sec,
-		 (long)ts.tv_nsec, (int)getpid());
-	snprintf(tmp, sizeof tmp, TMP_PREFIX "%s", name);
+	snapshot_names(name, sizeof name, tmp, sizeof tmp, &r->kept.created);
 	r->kept.root = strdup(root);
-	r->kept.created = (int64_t)ts.tv_sec;
 	if (!r->kept.root ||
 	    fs_reserve((void **)&r->kept.v, &r->kept.cap, pl->n, sizeof *r->kept.v) < 0)
-		goto oom;
+		return fs_fail(err, "out of memory");
 	if (fs_snap_create(s, tmp, err) < 0)
-		goto out;
-	made = 1;
-	if (keep_all(s, tmp, root,
-		     opts->copy_budget_set ? opts->copy_budget : FS_COPY_BUDGET_DEFAULT, pl,
-		     kept_ids, stored, r, err) < 0)
-		goto out;
-	/* every link is checked at once: a name swapped meanwhile is dropped */
-	found = calloc(r->kept.n + 1, 1);
-	if (!found)
-		goto oom;
-	if (fs_snap_verify(s, tmp, stored, found, err) < 0)
-		goto out;
-	n = 0;
-	for (size_t i = 0; i < r->kept.n; i++) {
-		fs_manifest_entry *e = &r->kept.v[i];
-
-		if (found[i]) {
-			r->kept.v[n++] = *e;
-			continue;
-		}
-		if (note(r, "/%s: changed while being kept", e->path) < 0)
-			goto oom;
-		free(e->path);
-		free(e->procs);
-	}
-	r->kept.n = n;
-	if (r->kept.n == 0) {
-		rc = 0;
-		goto out; /* nothing to publish: removed below */
-	}
-	/* the markers first: saving the manifest syncs the directory */
-	if (fs_snap_mark(s, tmp, err) < 0 ||
-	    fs_store_save(s, tmp, &r->kept, err) < 0 ||
-	    fs_store_rename(s, tmp, name, err) < 0)
-		goto out;
-	made = 0; /* published: it is a snapshot now */
-	r->snapshot = strdup(name);
-	rc = r->snapshot ? 0 : fs_fail(err, "out of memory");
-	goto out;
-oom:
-	fs_fail(err, "out of memory");
-out:
+		return -1;
+	rc = build(s, pl, kept_ids, tmp, name, opts, r, err);
 	/* an unfinished snapshot is removed by the run that made it (retire
 	 * removes it only if this run dies first) */
-	if (made && fs_store_remove(s, tmp, &rerr) < 0 && rc == 0 &&
+	if (!r->snapshot && fs_store_remove(s, tmp, &rerr) < 0 && rc == 0 &&
 	    note(r, "cannot remove the unfinished snapshot %s: %s", tmp, rerr.msg) < 0)
 		rc = fs_fail(err, "out of memory");
-	fs_idset_free(stored);
-	free(found);
 	return rc;
 }
 

@@ -35,6 +35,30 @@ static int fill_snap(fs_store *s, fs_status_snap *ss, const fs_scan *scan,
 	return 0;
 }
 
+/* One snapshot's manifest, open marker and lock into ss; a manifest that
+ * cannot be read is ss's problem, not an error. */
+static int load_snap(fs_store *s, const char *name, fs_status_snap *ss, fs_idset *ids,
+		     fs_err *err)
+{
+	fs_err lerr;
+
+	memset(ss, 0, sizeof *ss);
+	if (!(ss->name = strdup(name)))
+		return fs_fail(err, "out of memory");
+	if (fs_store_load(s, name, &ss->m, &lerr) < 0) {
+		/* a problem lost to a failed allocation must not read as none */
+		if (!(ss->problem = strdup(lerr.msg)))
+			return fs_fail(err, "out of memory");
+	} else if (fs_store_add_ids(ids, &ss->m, err) < 0) {
+		return -1;
+	}
+	/* for the picture, a marker or lock that cannot be examined counts as
+	 * absent (retire, which acts on them, reports such errors) */
+	ss->open = fs_snap_is_open(s, ss->name, NULL) == FS_PRESENT;
+	ss->lock_held = fs_snap_lock_held(s, ss->name, NULL) == FS_PRESENT;
+	return 0;
+}
+
 int fs_status_load(const fs_store_opts *opts, fs_status_result *r, fs_idset *ids,
 		   fs_store **out, fs_err *err)
 {
@@ -55,32 +79,15 @@ int fs_status_load(const fs_store_opts *opts, fs_status_result *r, fs_idset *ids
 		goto out;
 	for (size_t i = 0; i < nnames; i++) {
 		fs_status_snap *ss;
-		fs_err lerr;
 
 		if (!fs_store_is_snapshot(names[i]))
 			continue;
-		ss = fs_grow((void **)&r->v, &r->n, &cap, sizeof *r->v);
-		if (!ss) {
+		if (!(ss = fs_grow((void **)&r->v, &r->n, &cap, sizeof *r->v))) {
 			fs_fail(err, "out of memory");
 			goto out;
 		}
-		memset(ss, 0, sizeof *ss);
-		ss->name = strdup(names[i]);
-		if (!ss->name) {
-			fs_fail(err, "out of memory");
+		if (load_snap(s, names[i], ss, ids, err) < 0)
 			goto out;
-		}
-		if (fs_store_load(s, names[i], &ss->m, &lerr) < 0) {
-			/* a problem lost to a failed allocation must not read as none */
-			if (!(ss->problem = strdup(lerr.msg))) {
-				fs_fail(err, "out of memory");
-				goto out;
-			}
-		} else if (fs_store_add_ids(ids, &ss->m, err) < 0) {
-			goto out;
-		}
-		ss->open = fs_snap_is_open(s, ss->name, NULL) == FS_PRESENT;
-		ss->lock_held = fs_snap_lock_held(s, ss->name, NULL) == FS_PRESENT;
 	}
 	*out = s;
 	s = NULL;

@@ -21,14 +21,39 @@ static int same_id(const struct stat *st, fs_id id)
 	return (uint64_t)st->st_dev == id.dev && (uint64_t)st->st_ino == id.ino;
 }
 
+/* A copy of src (its stat *st) as dst's dname: root's file, permission
+ * bits only, synced; *st becomes the copy's stat.  Removed on failure. */
+static int copy_into(int src, struct stat *st, fs_os_dir *dst, const char *dname,
+		     fs_budget *b, const char *what, int *method, fs_err *err)
+{
+	int dfd = openat(dst->fd, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			 0600);
+	uint64_t bytes;
+	int rc;
+
+	if (dfd < 0)
+		return fs_fail_errno(err, errno, "cannot create the kept copy of %s", what);
+	rc = fs_linux_copy_file(src, st, dfd, b, what, "kept", method, &bytes, err);
+	/* permissions only: never set-uid, set-gid or sticky on root's copy */
+	if (rc == 0 && (fchmod(dfd, st->st_mode & 0777) < 0 || fsync(dfd) < 0 ||
+			fstat(dfd, st) < 0)) {
+		rc = fs_fail_errno(err, errno, "cannot copy %s", what);
+		if (b && *method == FS_KEEP_COPY) /* the copy goes: so does its charge */
+			fs_budget_give(b, bytes);
+	}
+	close(dfd);
+	if (rc < 0)
+		unlinkat(dst->fd, dname, 0);
+	return rc;
+}
+
 int fs_os_keep(fs_os_root *root, const char *relpath, fs_id id, fs_os_dir *dst,
 	       const char *dname, fs_budget *b, int *method, fs_id *stored, fs_err *err)
 {
 	char resolved[FS_LINE_MAX + 2];
 	const char *sname;
 	size_t len = strlen(relpath);
-	int sdir, src, dfd, rc;
-	uint64_t bytes;
+	int sdir, src, rc;
 	struct stat st;
 
 	/* the root's directory belongs to its cache: not closed here */
@@ -62,25 +87,10 @@ int fs_os_keep(fs_os_root *root, const char *relpath, fs_id id, fs_os_dir *dst,
 			close(src);
 		return fs_fail(err, "%s: changed while being kept", resolved);
 	}
-	dfd = openat(dst->fd, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (dfd < 0) {
-		close(src);
-		return fs_fail_errno(err, errno, "cannot create the kept copy of %s", resolved);
-	}
-	rc = fs_linux_copy_file(src, &st, dfd, b, resolved, "kept", method, &bytes, err);
-	/* permissions only: never set-uid, set-gid or sticky on root's copy */
-	if (rc == 0 && (fchmod(dfd, st.st_mode & 0777) < 0 || fsync(dfd) < 0 ||
-			fstat(dfd, &st) < 0)) {
-		rc = fs_fail_errno(err, errno, "cannot copy %s", resolved);
-		if (b && *method == FS_KEEP_COPY) /* the copy goes: so does its charge */
-			fs_budget_give(b, bytes);
-	}
-	close(dfd);
+	rc = copy_into(src, &st, dst, dname, b, resolved, method, err);
 	close(src);
-	if (rc < 0) {
-		unlinkat(dst->fd, dname, 0);
+	if (rc < 0)
 		return -1;
-	}
 	stored->dev = st.st_dev;
 	stored->ino = st.st_ino;
 	return 0;

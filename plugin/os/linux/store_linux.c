@@ -35,6 +35,37 @@ static int unsafe_dir(const struct stat *st, int is_store)
 	return (st->st_mode & 022) != 0 && !(st->st_mode & S_ISVTX);
 }
 
+/* One component of the walk: comp in fd opened (made first when create
+ * and missing) and checked; the next fd, or -1 with err. */
+static int open_step(int fd, const char *comp, int last, int create, const char *path,
+		     int *missing, fs_err *err)
+{
+	struct stat st;
+	int next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (next < 0 && errno == ENOENT && create) {
+		if (mkdirat(fd, comp, last ? 0700 : 0755) < 0 && errno != EEXIST)
+			return fs_fail_errno(err, errno, "cannot create store %s", path);
+		next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (next < 0) {
+		int e = errno;
+
+		if (e == ENOENT && missing)
+			*missing = 1;
+		if (e == ELOOP || e == ENOTDIR)
+			return fs_fail(err, "store %s: '%s' is a symlink or not a directory", path,
+				       comp);
+		return fs_fail_errno(err, e, "store %s", path);
+	}
+	if (fstat(next, &st) < 0 || unsafe_dir(&st, last)) {
+		close(next);
+		return fs_fail(err, "store %s: refused, '%s' is writable by another user "
+			       "or not owned by root", path, comp);
+	}
+	return next;
+}
+
 /* Opens every directory from / down to path, without following symlinks,
  * checking each; creates the missing ones when create. */
 static int open_checked(const char *path, int create, int *missing, fs_err *err)
@@ -48,7 +79,7 @@ static int open_checked(const char *path, int create, int *missing, fs_err *err)
 	for (;;) {
 		char comp[NAME_MAX + 1];
 		size_t n;
-		int next, last;
+		int next;
 
 		while (*p == '/')
 			p++;
@@ -62,38 +93,15 @@ static int open_checked(const char *path, int create, int *missing, fs_err *err)
 		memcpy(comp, p, n);
 		comp[n] = '\0';
 		p += n;
-		last = p[strspn(p, "/")] == '\0';
 		if (strcmp(comp, ".") == 0 || strcmp(comp, "..") == 0) {
 			close(fd);
 			return fs_fail(err, "store %s: '.' and '..' are not allowed", path);
 		}
-		next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (next < 0 && errno == ENOENT && create) {
-			if (mkdirat(fd, comp, last ? 0700 : 0755) < 0 && errno != EEXIST) {
-				fs_fail_errno(err, errno, "cannot create store %s", path);
-				close(fd);
-				return -1;
-			}
-			next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		}
-		if (next < 0) {
-			int e = errno;
-
-			close(fd);
-			if (e == ENOENT && missing)
-				*missing = 1;
-			if (e == ELOOP || e == ENOTDIR)
-				return fs_fail(err, "store %s: '%s' is a symlink or not a directory",
-					       path, comp);
-			return fs_fail_errno(err, e, "store %s", path);
-		}
+		next = open_step(fd, comp, p[strspn(p, "/")] == '\0', create, path, missing, err);
 		close(fd);
+		if (next < 0)
+			return -1;
 		fd = next;
-		if (fstat(fd, &st) < 0 || unsafe_dir(&st, last)) {
-			close(fd);
-			return fs_fail(err, "store %s: refused, '%s' is writable by another user "
-				       "or not owned by root", path, comp);
-		}
 	}
 	if (fstat(fd, &st) < 0 || unsafe_dir(&st, 1)) {
 		close(fd);
