@@ -106,15 +106,6 @@ typedef enum fs_presence {
 
 typedef struct fs_os_dir fs_os_dir;
 
-/* Until the Windows backend implements the primitives below, it keeps the
- * LEGACY snapshot functions at the end of this file, and the core's
- * store_legacy.c (not snapshot.c) builds store.h on them. */
-#ifdef _WIN32
-#define FS_STORE_LEGACY 1
-#else
-#define FS_STORE_LEGACY 0
-#endif
-
 /*
  * Opens the directory at path (absolute; relative: to the working
  * directory), walking from the file system's root one component at a time
@@ -213,8 +204,10 @@ long fs_os_sweep(fs_os_dir *d, unsigned depth, int (*keep)(void *ctx, fs_id id),
  *                Windows: LockFileEx() on the file name);
  *   fs_os_hold_*: a lock many processes hold shared and that can outlive
  *                this process in others (POSIX: a shared flock() of the
- *                file name; Windows: a named mutex whose name is derived
- *                from d's identity and name, see /work/wt/SEAM-NOTES.md).
+ *                file name; Windows: a named mutex, named after d's path
+ *                below its safe root and the safe root's identity, so a
+ *                directory has ONE hold lock there, whatever name says;
+ *                the file name is still made, as a marker).
  */
 int fs_os_lock(fs_os_dir *d, const char *name, fs_err *err);
 
@@ -229,7 +222,9 @@ fs_presence fs_os_hold_held(fs_os_dir *d, const char *name, fs_err *err);
  * any fs_os_lock() held. */
 typedef struct fs_os_hold fs_os_hold;
 int fs_os_hold_take(fs_os_dir *d, const char *name, fs_os_hold **h, fs_err *err);
-/* Is h still the hold lock at d/name (it was not removed and made again)? */
+/* Is h still the hold lock at d/name (it was not removed and made again)?
+ * (Windows: a mutex is never replaced: always yes; the caller checks what
+ * else must still be in d.) */
 int fs_os_hold_same(fs_os_dir *d, const char *name, const fs_os_hold *h, fs_err *err);
 void fs_os_hold_release(fs_os_hold *h);
 /* Gives the hold lock to running processes, so that it lasts while they
@@ -300,118 +295,6 @@ size_t fs_os_workers(size_t n, size_t per_worker, size_t max);
  * be made); returns when all are done. */
 void fs_os_run_all(void *(*fn)(void *), void *items, size_t n, size_t size);
 
-#if FS_STORE_LEGACY
-/* ---- LEGACY: the snapshot store as the backends implemented it ----------------
- * Being replaced by the primitives above (issue 15, seam): the core's
- * snapshot.c implements the store over them on Linux; until the Windows
- * backend is ported (SEAM-NOTES.md), win32 still implements this part.
- * Every operation is relative to the store directory opened once; nothing
- * follows a symlink or leaves the store's filesystem.  Names of store
- * entries and snapshot files are single components.
- */
-typedef struct fs_os_store fs_os_store;
-
-/* Opens the store (creating it, mode 0700, when create), refusing it when
- * it or a parent directory is a symlink or writable by another user.
- * *missing (if given) is set when it fails because the store does not exist. */
-fs_os_store *fs_os_store_open(const char *path, int create, int *missing,
-			      fs_err *err);
-void fs_os_store_close(fs_os_store *s);
-/* The store-wide lock: exclusive, waits; released by unlock or close. */
-int fs_os_store_lock(fs_os_store *s, fs_err *err);
-/* Names in the store directory, sorted (caller frees each and the array). */
-int fs_os_store_list(fs_os_store *s, char ***names, size_t *n, fs_err *err);
-/* Renames a store entry; fails if to exists. */
-int fs_os_store_rename(fs_os_store *s, const char *from, const char *to, fs_err *err);
-/* Removes a store entry and everything under it. */
-int fs_os_store_remove(fs_os_store *s, const char *name, fs_err *err);
-
-int fs_os_snap_mkdir(fs_os_store *s, const char *snap, fs_err *err);
-/* A snapshot's own file (manifest, lock, open marker): read, atomic write,
- * exists, remove.  snap NULL: a file of the store itself (pkgdb.solv). */
-int fs_os_snap_read(fs_os_store *s, const char *snap, const char *file,
-		    char **buf, size_t *len, fs_err *err);
-/* The same file open for reading (a regular file, never through a symlink):
- * an fd to close, or -1 with err filled. */
-int fs_os_snap_open(fs_os_store *s, const char *snap, const char *file, fs_err *err);
-int fs_os_snap_write(fs_os_store *s, const char *snap, const char *file,
-		     const char *buf, size_t len, fs_err *err);
-int fs_os_snap_exists(fs_os_store *s, const char *snap, const char *file);
-/* Creates an empty marker file (lock, open) without syncing: the next
- * fs_os_snap_write() in the same snapshot makes its name durable. */
-int fs_os_snap_touch(fs_os_store *s, const char *snap, const char *file, fs_err *err);
-int fs_os_snap_unlink(fs_os_store *s, const char *snap, const char *file, fs_err *err);
-
-/*
- * Keeps the root's file at relpath (already resolved, identity id) under
- * snap/files/: a hardlink, else a reflink, else a copy with its holes, without
- * set-uid, set-gid and sticky bits or any extended attribute, and no copy
- * budget (Windows: a hardlink only, a copy would not keep the file ID Cygwin
- * re-links by).  Fills method and
- * stored: the identity of the file in the store (id itself for a link).
- * A link is made without a stat of its own: fs_os_snap_verify() checks all
- * of a snapshot's links at once.
- */
-int fs_os_snap_keep(fs_os_store *s, const char *snap, fs_os_root *root,
-		    const char *relpath, fs_id id, int *method, fs_id *stored,
-		    fs_err *err);
-/*
- * fs_os_snap_keep() for n files of the root at path root, in worker threads
- * when there are many: ok[i] says whether relpaths[i] (identity ids[i]) was
- * kept, with methods[i] and stored[i], else errs[i] says why.  Copies
- * together write at most copy_budget bytes (their holes are kept, and cost
- * nothing); a file beyond it is not kept.  Returns -1 only when nothing
- * could be tried.
- */
-int fs_os_snap_keep_all(fs_os_store *s, const char *snap, const char *root,
-			uint64_t copy_budget, size_t n,
-			const char *const *relpaths, const fs_id *ids, int *methods,
-			fs_id *stored, unsigned char *ok, fs_err *errs, fs_err *err);
-
-/*
- * Checks every file under snap/files/ against stored (identities returned
- * by fs_os_snap_keep): found[k] is set for each one present; any other
- * file (a name swapped while it was linked) is removed.  Returns the
- * number removed, or -1 on error.
- */
-long fs_os_snap_verify(fs_os_store *s, const char *snap, const fs_idset *stored,
-		       unsigned char *found, fs_err *err);
-/* Removes snap/files/relpath and the directories it leaves empty. */
-int fs_os_snap_drop(fs_os_store *s, const char *snap, const char *relpath, fs_err *err);
-/* A kept file: 1 and its facts if present, 0 if missing, -1 on error.
- * bytes: what it costs the store alone (0 while another link shares it). */
-int fs_os_snap_stat(fs_os_store *s, const char *snap, const char *relpath,
-		    fs_id *id, uint64_t *bytes, fs_err *err);
-
-/*
- * Replaces the root's file at relpath (which must have identity id) by a
- * fresh copy of itself: same content, mode, owner, timestamps and xattrs,
- * synced, renamed over it.  Running processes keep the old file.  Windows
- * cannot rename over a loaded file: there the old file is renamed aside
- * into snap (snap/aside/relpath) and the copy made at the freed path.
- */
-int fs_os_replace_with_copy(fs_os_store *s, const char *snap, fs_os_root *root,
-			    const char *relpath, fs_id id, fs_err *err);
-
-/* The snapshot's lock: 1 if a holder has it, 0 if free, -1 on error. */
-int fs_os_snap_lock_held(fs_os_store *s, const char *snap, fs_err *err);
-/* Takes the snapshot's lock, in this process only, until
- * fs_os_hold_release() (a shared flock on its lock file, close-on-exec;
- * on Windows a handle to its mutex).  Call it WITHOUT the store lock: it
- * may wait, for a bounded time, while another process has the lock
- * exclusively.  Then fs_os_hold_check(), under the store lock, says
- * whether the snapshot is still there with that lock (retire may have
- * removed it meanwhile). */
-int fs_os_snap_hold(fs_os_store *s, const char *snap, fs_os_hold **h, fs_err *err);
-int fs_os_hold_check(fs_os_store *s, const char *snap, const fs_os_hold *h, fs_err *err);
-
-/* Gives the snapshot's lock to running processes, so that it lasts while
- * they and the children they start live (Windows: the mutex handle
- * duplicated into each; POSIX has no way, processes take it themselves
- * with forksafe hold).  Returns how many got it. */
-size_t fs_os_snap_share(fs_os_store *s, const char *snap, const fs_pidstart *procs,
-			size_t n);
-#endif /* FS_STORE_LEGACY */
 
 /* ---- enable: Cygwin's fork retry directory ----------------------------------
  * Creates relpath under the root (missing parents too) as a directory every

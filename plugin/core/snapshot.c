@@ -7,8 +7,6 @@
  */
 #include "store_layer.h"
 
-#if !FS_STORE_LEGACY
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -450,5 +448,3 @@ size_t fs_snap_share(fs_store *s, const char *snap, const fs_pidstart *procs, si
 	fs_os_dir_close(d);
 	return got;
 }
-
-#endif /* !FS_STORE_LEGACY */

@@ -1,10 +1,7 @@
 /*
  * store_layer.h - the few operations on a snapshot's own files that store.c
- * builds manifests and markers from.  snapshot.c implements them on os.h's
- * primitives; until the Windows backend is ported to those primitives,
- * store_legacy.c implements them (and the rest of store.h's store and
- * snapshot operations) on the backend's old snapshot functions.  Only the
- * store's own files include this.
+ * builds manifests and markers from; snapshot.c implements them on os.h's
+ * primitives.  Only the store's own files include this.
  */
 #ifndef FS_STORE_LAYER_H
 #define FS_STORE_LAYER_H

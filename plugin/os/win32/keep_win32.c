@@ -1,7 +1,8 @@
 /*
- * keep_win32.c - kept files under snap\files\: hardlinks made with
- * CreateHardLinkW (same volume: same file index); checking, dropping and
- * measuring them; protect's rename-aside and its copy.
+ * keep_win32.c - a root's file kept under a name of a directory handle:
+ * a hardlink made with CreateHardLinkW (same volume: same file index); the
+ * bulk check of a tree of them (sweep); protect's rename-aside and its
+ * copy; workers (none: in turn).
  *
  * Only a link is worth keeping on Windows: Cygwin's fork retry re-links
  * the old image by its file ID, which a copy does not have.  A store on
@@ -14,166 +15,93 @@
 #include <string.h>
 #include <wchar.h>
 
-/* Identity of the file at path, not following a link: 1 found, 0 missing. */
-static int identify(const wchar_t *path, fs_win_info *info)
+int fs_os_keep(fs_os_root *root, const char *relpath, fs_id id, fs_os_dir *dst,
+	       const char *name, fs_budget *b, int *method, fs_id *stored, fs_err *err)
 {
-	HANDLE h = fs_win_open_meta(path, 1);
-	int ok;
-
-	if (h == INVALID_HANDLE_VALUE)
-		return GetLastError() == ERROR_FILE_NOT_FOUND ||
-				       GetLastError() == ERROR_PATH_NOT_FOUND
-			       ? 0
-			       : -1;
-	ok = fs_win_handle_info(h, info) == 0;
-	CloseHandle(h);
-	return ok ? 1 : -1;
-}
-
-int fs_os_snap_keep(fs_os_store *s, const char *snap, fs_os_root *root,
-		    const char *relpath, fs_id id, int *method, fs_id *stored, fs_err *err)
-{
-	wchar_t *files = fs_win_store_path(s, snap, "files", NULL);
-	wchar_t *dst = fs_win_store_path(s, snap, "files", relpath);
-	wchar_t *src = fs_win_join(root->dir, relpath);
+	wchar_t *to = NULL, *src = NULL;
 	int rc = -1;
 
-	if (fs_win_relpath_check(relpath, err) < 0)
+	(void)b; /* links only: nothing is ever copied */
+	if (fs_win_relpath_check(relpath, err) < 0 || !(to = fs_win_dir_join(dst, name, err)))
 		goto out;
-	if (!files || !dst || !src) {
+	if (!(src = fs_win_join(root->dir, relpath))) {
 		fs_fail(err, "out of memory");
 		goto out;
 	}
-	if (fs_win_mkdirs(files, relpath, err) < 0)
-		goto out;
-	if (!CreateHardLinkW(dst, src, NULL)) {
+	if (!CreateHardLinkW(to, src, NULL)) {
 		DWORD e = GetLastError();
 
 		if (e == ERROR_NOT_SAME_DEVICE)
 			fs_fail(err, "cannot keep %s: the store %s is on another volume "
-				"(on Windows a snapshot is a hardlink)", relpath, s->path);
+				"(on Windows a snapshot is a hardlink)", relpath, dst->path);
 		else
 			fs_win_fail(err, e, "cannot keep %s", relpath);
 		goto out;
 	}
 	*method = FS_KEEP_LINK;
-	*stored = id; /* fs_os_snap_verify() checks the link */
+	*stored = id; /* the caller checks the link (fs_os_sweep) */
 	rc = 0;
 out:
-	free(files);
-	free(dst);
+	free(to);
 	free(src);
 	return rc;
 }
 
-int fs_os_snap_keep_all(fs_os_store *s, const char *snap, const char *root,
-			uint64_t copy_budget, size_t n,
-			const char *const *relpaths, const fs_id *ids, int *methods,
-			fs_id *stored, unsigned char *ok, fs_err *errs, fs_err *err)
+/* No threads here: the records run in turn. */
+size_t fs_os_workers(size_t n, size_t per_worker, size_t max)
 {
-	fs_os_root *r = fs_os_root_open(root, err);
-
-	(void)copy_budget; /* links only: nothing is ever copied */
-	if (!r)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		ok[i] = fs_os_snap_keep(s, snap, r, relpaths[i], ids[i], &methods[i], &stored[i],
-					&errs[i]) == 0;
-	fs_os_root_close(r);
-	return 0;
+	(void)n;
+	(void)per_worker;
+	(void)max;
+	return 1;
 }
 
-struct verify {
-	const fs_idset *stored;
-	unsigned char *found;
+void fs_os_run_all(void *(*fn)(void *), void *items, size_t n, size_t size)
+{
+	for (size_t i = 0; i < n; i++)
+		fn((char *)items + i * size);
+}
+
+struct sweep {
+	int (*keep)(void *ctx, fs_id id);
+	void *ctx;
+	unsigned depth, max;
 	long removed;
 };
 
-/* One entry under files\: a directory is walked, a file with a kept
- * identity found, anything else (a name swapped meanwhile) removed. */
-static int verify_entry(void *ctx, const wchar_t *path, const WIN32_FIND_DATAW *fd,
-			fs_err *err)
+/* One entry: a directory is walked (max levels deep at most), a file
+ * keep() knows is left, anything else (a name swapped meanwhile, a reparse
+ * point) removed as itself. */
+static int sweep_entry(void *ctx, const wchar_t *path, const WIN32_FIND_DATAW *fd,
+		       fs_err *err)
 {
-	struct verify *v = ctx;
+	struct sweep *sw = ctx;
 	fs_win_info info;
-	long k;
+	int r;
 
 	if (fd->dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT)
 		;
-	else if (fd->dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
-		return fs_win_each(path, verify_entry, v, err);
-	else if (identify(path, &info) == 1 && (k = fs_idset_find(v->stored, info.id)) >= 0) {
-		v->found[k] = 1;
+	else if (fd->dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) {
+		if (sw->depth >= sw->max)
+			return fs_fail(err, "snapshot nested deeper than %u directories", sw->max);
+		sw->depth++;
+		r = fs_win_each(path, sweep_entry, sw, err);
+		sw->depth--;
+		return r;
+	} else if (fs_win_identify(path, &info) == 1 && sw->keep(sw->ctx, info.id))
 		return 0;
-	}
 	if (fs_win_remove_tree(path, err) < 0)
 		return -1;
-	v->removed++;
+	sw->removed++;
 	return 0;
 }
 
-long fs_os_snap_verify(fs_os_store *s, const char *snap, const fs_idset *stored,
-		       unsigned char *found, fs_err *err)
+long fs_os_sweep(fs_os_dir *d, unsigned depth, int (*keep)(void *ctx, fs_id id), void *ctx,
+		 fs_err *err)
 {
-	wchar_t *files = fs_win_store_path(s, snap, "files", NULL);
-	struct verify v = { stored, found, 0 };
-	int r;
+	struct sweep sw = { keep, ctx, 0, depth, 0 };
 
-	if (!files)
-		return fs_fail(err, "out of memory");
-	r = fs_win_each(files, verify_entry, &v, err);
-	free(files);
-	return r < 0 ? -1 : v.removed;
-}
-
-int fs_os_snap_drop(fs_os_store *s, const char *snap, const char *relpath, fs_err *err)
-{
-	wchar_t *files = fs_win_store_path(s, snap, "files", NULL);
-	wchar_t *p = fs_win_store_path(s, snap, "files", relpath);
-	size_t base;
-	int rc = 0;
-
-	if (fs_win_relpath_check(relpath, err) < 0 || !files || !p) {
-		free(files);
-		free(p);
-		return files && p ? -1 : fs_fail(err, "out of memory");
-	}
-	if (!DeleteFileW(p) && GetLastError() != ERROR_FILE_NOT_FOUND &&
-	    GetLastError() != ERROR_PATH_NOT_FOUND)
-		rc = fs_win_fail(err, GetLastError(), "cannot drop %s/files/%s", snap, relpath);
-	/* then the directories it leaves empty, up to files\ */
-	base = wcslen(files);
-	for (wchar_t *cut = wcsrchr(p, L'\\'); rc == 0 && cut && (size_t)(cut - p) > base;
-	     cut = wcsrchr(p, L'\\')) {
-		*cut = L'\0';
-		if (!RemoveDirectoryW(p))
-			break;
-	}
-	free(files);
-	free(p);
-	return rc;
-}
-
-int fs_os_snap_stat(fs_os_store *s, const char *snap, const char *relpath, fs_id *id,
-		    uint64_t *bytes, fs_err *err)
-{
-	wchar_t *p;
-	fs_win_info info;
-	int r;
-
-	if (fs_win_relpath_check(relpath, err) < 0)
-		return -1;
-	if (!(p = fs_win_store_path(s, snap, "files", relpath)))
-		return fs_fail(err, "out of memory");
-	r = identify(p, &info);
-	if (r < 0)
-		fs_win_fail(err, GetLastError(), "%s/files/%s", snap, relpath);
-	free(p);
-	if (r == 1) {
-		*id = info.id;
-		*bytes = info.links > 1 ? 0 : info.size;
-	}
-	return r;
+	return fs_win_each(d->dir, sweep_entry, &sw, err) < 0 ? -1 : sw.removed;
 }
 
 /* ---- protect ----------------------------------------------------------------
@@ -362,12 +290,13 @@ static int copy_back(HANDLE orig, const wchar_t *path, uint64_t size, const char
 	return -1;
 }
 
-int fs_os_replace_with_copy(fs_os_store *s, const char *snap, fs_os_root *root,
-			    const char *relpath, fs_id id, fs_err *err)
+/* Windows cannot rename over a loaded file: the original is renamed aside
+ * into spare->aside (spare->sub/relpath, directories made), and the copy
+ * made at the freed path; spare->scratch is not needed. */
+int fs_os_replace(fs_os_root *root, const char *relpath, fs_id id, const fs_os_spare *spare,
+		  fs_err *err)
 {
-	wchar_t *path = fs_win_join(root->dir, relpath);
-	wchar_t *base = fs_win_store_path(s, snap, NULL, NULL);
-	wchar_t *aside = fs_win_store_path(s, snap, "aside", relpath);
+	wchar_t *path = NULL, *aside = NULL;
 	HANDLE orig = INVALID_HANDLE_VALUE;
 	fs_win_info info;
 	char *rel = NULL;
@@ -375,7 +304,12 @@ int fs_os_replace_with_copy(fs_os_store *s, const char *snap, fs_os_root *root,
 
 	if (fs_win_relpath_check(relpath, err) < 0)
 		goto out;
-	if (!path || !base || !aside || !(rel = malloc(strlen(relpath) + sizeof "aside/"))) {
+	path = fs_win_join(root->dir, relpath);
+	rel = malloc(strlen(spare->sub) + strlen(relpath) + 2);
+	if (rel)
+		sprintf(rel, "%s/%s", spare->sub, relpath);
+	aside = rel ? fs_win_join(spare->aside->dir, rel) : NULL;
+	if (!path || !aside) {
 		fs_fail(err, "out of memory");
 		goto out;
 	}
@@ -389,9 +323,7 @@ int fs_os_replace_with_copy(fs_os_store *s, const char *snap, fs_os_root *root,
 		fs_fail(err, "%s changed since it was kept: left alone", relpath);
 		goto out;
 	}
-	strcpy(rel, "aside/");
-	strcat(rel, relpath);
-	if (fs_win_mkdirs(base, rel, err) < 0)
+	if (fs_win_mkdirs(spare->aside->dir, rel, err) < 0)
 		goto out;
 	if (rename_handle(orig, aside) < 0) {
 		fs_win_fail(err, GetLastError(), "cannot move %s aside", relpath);
@@ -403,7 +335,6 @@ out:
 		CloseHandle(orig);
 	free(rel);
 	free(path);
-	free(base);
 	free(aside);
 	return rc;
 }

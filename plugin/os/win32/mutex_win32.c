@@ -19,14 +19,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-wchar_t *fs_win_mutex_name(const fs_os_store *s, const char *snap, int global)
+/* One hold lock per directory: its mutex is named after the directory
+ * (its path below the safe root), whatever the lock file is called, so
+ * names stay what they were before the seam (retire must see the mutexes
+ * of a guard that ran before an upgrade). */
+wchar_t *fs_win_mutex_name(const fs_os_dir *d, int global)
 {
-	char name[256];
+	char name[FS_LINE_MAX + 96];
 
-	/* the store's identity keeps two installations' snapshots apart */
+	/* the safe root's identity keeps two installations' snapshots apart */
 	snprintf(name, sizeof name, "%s\\forksafe@%08llX-%016llX@%s",
-		 global ? "Global" : "Local", (unsigned long long)s->id.dev,
-		 (unsigned long long)s->id.ino, snap);
+		 global ? "Global" : "Local", (unsigned long long)d->root_id.dev,
+		 (unsigned long long)d->root_id.ino, d->shown);
 	return fs_win_wide(name);
 }
 
@@ -57,51 +61,61 @@ static int exists(const wchar_t *name)
 	return e == ERROR_ACCESS_DENIED ? 1 : -1; /* exists, someone else's */
 }
 
-int fs_os_snap_lock_held(fs_os_store *s, const char *snap, fs_err *err)
+fs_presence fs_os_hold_held(fs_os_dir *d, const char *name, fs_err *err)
 {
 	int r = 0;
 
+	(void)name; /* the mutex is the directory's */
 	for (int global = 1; global >= 0 && r == 0; global--) {
-		wchar_t *name = fs_win_mutex_name(s, snap, global);
+		wchar_t *m = fs_win_mutex_name(d, global);
 
-		if (!name)
-			return fs_fail(err, "out of memory");
-		r = exists(name);
-		free(name);
+		if (!m) {
+			fs_fail(err, "out of memory");
+			return FS_PRESENCE_ERROR;
+		}
+		r = exists(m);
+		free(m);
 	}
-	if (r < 0)
-		return fs_win_fail(err, GetLastError(), "snapshot %s lock", snap);
-	return r;
+	if (r < 0) {
+		fs_win_fail(err, GetLastError(), "snapshot %s lock", d->shown);
+		return FS_PRESENCE_ERROR;
+	}
+	return r ? FS_PRESENT : FS_ABSENT;
 }
 
-/* Our own handle to the snapshot's mutex, created if need be. */
-static HANDLE open_mutex(fs_os_store *s, const char *snap, int inherit)
+/* Our own handle to the directory's mutex, created if need be. */
+static HANDLE open_mutex(fs_os_dir *d, int inherit)
 {
 	SECURITY_ATTRIBUTES sa = { .nLength = sizeof sa, .bInheritHandle = inherit };
 	HANDLE h = NULL;
 
 	for (int global = 1; global >= 0 && !h; global--) {
-		wchar_t *name = fs_win_mutex_name(s, snap, global);
+		wchar_t *m = fs_win_mutex_name(d, global);
 
-		if (name)
-			h = CreateMutexW(&sa, FALSE, name);
-		free(name);
+		if (m)
+			h = CreateMutexW(&sa, FALSE, m);
+		free(m);
 	}
 	return h;
+}
+
+int fs_os_hold_make(fs_os_dir *d, const char *name, fs_err *err)
+{
+	return fs_os_touch(d, name, err); /* the mutex: fs_os_hold_share() */
 }
 
 struct fs_os_hold {
 	HANDLE mutex;
 };
 
-int fs_os_snap_hold(fs_os_store *s, const char *snap, fs_os_hold **h, fs_err *err)
+/* Inheritable: the command forksafe hold runs keeps the snapshot too. */
+int fs_os_hold_take(fs_os_dir *d, const char *name, fs_os_hold **h, fs_err *err)
 {
 	HANDLE m;
 
-	if (!fs_os_snap_exists(s, snap, "manifest"))
-		return fs_fail(err, "no snapshot %s", snap);
-	if (!(m = open_mutex(s, snap, 1)))
-		return fs_win_fail(err, GetLastError(), "snapshot %s lock", snap);
+	(void)name;
+	if (!(m = open_mutex(d, 1)))
+		return fs_win_fail(err, GetLastError(), "snapshot %s lock", d->shown);
 	if (!(*h = malloc(sizeof **h))) {
 		CloseHandle(m);
 		return fs_fail(err, "out of memory");
@@ -110,12 +124,14 @@ int fs_os_snap_hold(fs_os_store *s, const char *snap, fs_os_hold **h, fs_err *er
 	return 0;
 }
 
-/* A mutex is never waited for; the snapshot must still be in the store. */
-int fs_os_hold_check(fs_os_store *s, const char *snap, const fs_os_hold *h, fs_err *err)
+/* A mutex is named, never replaced: the caller checks the directory's
+ * content (the core: its manifest). */
+int fs_os_hold_same(fs_os_dir *d, const char *name, const fs_os_hold *h, fs_err *err)
 {
+	(void)d;
+	(void)name;
 	(void)h;
-	if (!fs_os_snap_exists(s, snap, "manifest"))
-		return fs_fail(err, "snapshot %s was removed meanwhile", snap);
+	(void)err;
 	return 0;
 }
 
@@ -136,12 +152,12 @@ static int same_start(HANDLE h, uint64_t start)
 	       (((uint64_t)c.dwHighDateTime << 32) | c.dwLowDateTime) == start;
 }
 
-size_t fs_os_snap_share(fs_os_store *s, const char *snap, const fs_pidstart *procs,
-			size_t n)
+size_t fs_os_hold_share(fs_os_dir *d, const char *name, const fs_pidstart *procs, size_t n)
 {
-	HANDLE m = open_mutex(s, snap, 0);
+	HANDLE m = open_mutex(d, 0);
 	size_t count = 0;
 
+	(void)name;
 	if (!m)
 		return 0;
 	for (size_t i = 0; i < n; i++) {

@@ -1,8 +1,10 @@
 /*
- * store_win32.c - the snapshot store on Windows: one directory, opened once
- * and held open (so it cannot be renamed away meanwhile), on one volume.
- * Nothing here follows a reparse point (symlink, junction): one met inside
- * the store is refused, or removed as itself, never entered.
+ * store_win32.c - directory handles (os.h's fs_os_dir) on Windows: a path
+ * opened once and held open (so it cannot be renamed away meanwhile), on
+ * the safe root's volume, and the files inside.  Nothing here follows a
+ * reparse point (symlink, junction): one met is refused, or removed as
+ * itself, never entered.  Nothing here knows the store's layout
+ * (core/store.h).
  */
 #include "win32.h"
 
@@ -13,40 +15,36 @@
 #include <string.h>
 #include <wchar.h>
 
-#define SNAP_NAME(snap) ((snap) ? (snap) : ".")
+/* For messages: "<shown>/<name>", or "./<name>" in the safe root. */
+#define SHOWN(d) ((d)->shown[0] ? (d)->shown : ".")
 
-wchar_t *fs_win_store_path(const fs_os_store *s, const char *a, const char *b,
-			   const char *c)
+wchar_t *fs_win_dir_join(const fs_os_dir *d, const char *name, fs_err *err)
 {
-	const char *parts[3] = { a, b, c };
-	size_t n = wcslen(s->dir) + 1;
 	wchar_t *w;
 
-	for (int i = 0; i < 3; i++) {
-		if (parts[i] && strpbrk(parts[i], "\\:"))
-			return NULL; /* would leave the store */
-		n += parts[i] ? strlen(parts[i]) + 1 : 0;
-	}
-	if (!(w = malloc(n * sizeof *w)))
+	if (!name[0] || strpbrk(name, "/\\:") || strcmp(name, ".") == 0 ||
+	    strcmp(name, "..") == 0) {
+		fs_fail(err, "%s/%s: not a name", SHOWN(d), name);
 		return NULL;
-	wcscpy(w, s->dir);
-	for (int i = 0; i < 3; i++) {
-		wchar_t *p;
-
-		if (!parts[i])
-			continue;
-		if (!(p = fs_win_wide(parts[i]))) {
-			free(w);
-			return NULL;
-		}
-		wcscat(w, L"\\");
-		wcscat(w, p);
-		free(p);
 	}
-	for (wchar_t *p = w + wcslen(s->dir); *p; p++)
-		if (*p == L'/')
-			*p = L'\\';
+	if (!(w = fs_win_join(d->dir, name)))
+		fs_fail(err, "out of memory");
 	return w;
+}
+
+int fs_win_identify(const wchar_t *path, fs_win_info *info)
+{
+	HANDLE h = fs_win_open_meta(path, 1);
+	int ok;
+
+	if (h == INVALID_HANDLE_VALUE)
+		return GetLastError() == ERROR_FILE_NOT_FOUND ||
+				       GetLastError() == ERROR_PATH_NOT_FOUND
+			       ? 0
+			       : -1;
+	ok = fs_win_handle_info(h, info) == 0;
+	CloseHandle(h);
+	return ok ? 1 : -1;
 }
 
 int fs_win_mkdirs(const wchar_t *base, const char *relpath, fs_err *err)
@@ -96,98 +94,150 @@ int fs_win_remove_tree(const wchar_t *path, fs_err *err)
 				      : fs_win_fail(err, GetLastError(), "cannot remove a store directory");
 }
 
-static void store_unlock(fs_os_store *s);
+/* ---- directory handles ------------------------------------------------------ */
 
-fs_os_store *fs_os_store_open(const char *path, int create, int *missing, fs_err *err)
+void fs_os_dir_close(fs_os_dir *d)
 {
-	fs_os_store *s = calloc(1, sizeof *s);
-	fs_win_info info;
-	wchar_t *lock;
+	OVERLAPPED o = { 0 };
+
+	if (!d)
+		return;
+	if (d->lockh && d->lockh != INVALID_HANDLE_VALUE) {
+		UnlockFileEx(d->lockh, 0, 1, 0, &o);
+		CloseHandle(d->lockh);
+	}
+	if (d->dirh && d->dirh != INVALID_HANDLE_VALUE)
+		CloseHandle(d->dirh);
+	free(d->dir);
+	free(d->shown);
+	free(d->path);
+	free(d);
+}
+
+/* Opens d->dir (set) as a plain directory and holds it; its facts in
+ * *info.  *missing (if given) when it does not exist. */
+static int hold_dir(fs_os_dir *d, int *missing, fs_win_info *info, const char *shown,
+		    fs_err *err)
+{
 	DWORD e;
 
-	if (missing)
-		*missing = 0;
-	if (!s || !(s->path = strdup(path)) || !(s->dir = fs_win_path(path))) {
-		fs_os_store_close(s);
-		fs_fail(err, "out of memory");
-		return NULL;
-	}
-	s->lockh = INVALID_HANDLE_VALUE;
-	for (size_t n = wcslen(s->dir); n > 3 && s->dir[n - 1] == L'\\'; n--)
-		s->dir[n - 1] = L'\0';
-	if (create && fs_win_mkdir_path(s->dir, 0, NULL, NULL, path, err) < 0) {
-		fs_os_store_close(s);
-		return NULL;
-	}
-	s->dirh = CreateFileW(s->dir, FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES,
+	d->dirh = CreateFileW(d->dir, FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES,
 			      FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING,
 			      FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
 	e = GetLastError();
-	if (s->dirh == INVALID_HANDLE_VALUE) {
+	if (d->dirh == INVALID_HANDLE_VALUE) {
 		if (missing && (e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND))
 			*missing = 1;
-		fs_win_fail(err, e, "store %s", path);
-		fs_os_store_close(s);
-		return NULL;
+		return fs_win_fail(err, e, "%s", shown);
 	}
-	if (fs_win_handle_info(s->dirh, &info) < 0 || !(info.attrs & FILE_ATTRIBUTE_DIRECTORY) ||
-	    (info.attrs & FILE_ATTRIBUTE_REPARSE_POINT)) {
-		fs_fail(err, "store %s: not a plain directory", path);
-		fs_os_store_close(s);
-		return NULL;
-	}
-	s->id = info.id;
-	lock = fs_win_store_path(s, "lock", NULL, NULL);
-	if (lock)
-		s->lockh = CreateFileW(lock, GENERIC_READ | GENERIC_WRITE,
-				       FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
-				       create ? OPEN_ALWAYS : OPEN_EXISTING,
-				       FILE_FLAG_OPEN_REPARSE_POINT, NULL);
-	e = GetLastError();
-	free(lock);
-	if (s->lockh == INVALID_HANDLE_VALUE && !(create == 0 && e == ERROR_FILE_NOT_FOUND)) {
-		fs_win_fail(err, e, "store %s lock", path);
-		fs_os_store_close(s);
-		return NULL;
-	}
-	return s;
-}
-
-void fs_os_store_close(fs_os_store *s)
-{
-	if (!s)
-		return;
-	store_unlock(s);
-	if (s->lockh && s->lockh != INVALID_HANDLE_VALUE)
-		CloseHandle(s->lockh);
-	if (s->dirh && s->dirh != INVALID_HANDLE_VALUE)
-		CloseHandle(s->dirh);
-	free(s->dir);
-	free(s->path);
-	free(s);
-}
-
-int fs_os_store_lock(fs_os_store *s, fs_err *err)
-{
-	OVERLAPPED o = { 0 };
-
-	if (s->locked)
-		return 0;
-	if (s->lockh == INVALID_HANDLE_VALUE) /* a store made before: make the lock */
-		return fs_fail(err, "store %s has no lock file", s->path);
-	if (!LockFileEx(s->lockh, LOCKFILE_EXCLUSIVE_LOCK, 0, 1, 0, &o))
-		return fs_win_fail(err, GetLastError(), "store %s lock", s->path);
-	s->locked = 1;
+	if (fs_win_handle_info(d->dirh, info) < 0 || !(info->attrs & FILE_ATTRIBUTE_DIRECTORY) ||
+	    (info->attrs & FILE_ATTRIBUTE_REPARSE_POINT))
+		return fs_fail(err, "%s: not a plain directory", shown);
 	return 0;
 }
 
-static void store_unlock(fs_os_store *s)
+fs_os_dir *fs_os_dir_open_safe(const char *path, int create, int *missing, fs_err *err)
+{
+	fs_os_dir *d = calloc(1, sizeof *d);
+	fs_win_info info;
+	char shown[FS_LINE_MAX + 16];
+
+	if (missing)
+		*missing = 0;
+	if (!d || !(d->path = strdup(path)) || !(d->shown = strdup("")) ||
+	    !(d->dir = fs_win_path(path))) {
+		fs_os_dir_close(d);
+		fs_fail(err, "out of memory");
+		return NULL;
+	}
+	d->lockh = INVALID_HANDLE_VALUE;
+	d->may_create = create;
+	for (size_t n = wcslen(d->dir); n > 3 && d->dir[n - 1] == L'\\'; n--)
+		d->dir[n - 1] = L'\0';
+	snprintf(shown, sizeof shown, "store %s", path);
+	if ((create && fs_win_mkdir_path(d->dir, 0, NULL, NULL, path, err) < 0) ||
+	    hold_dir(d, missing, &info, shown, err) < 0) {
+		fs_os_dir_close(d);
+		return NULL;
+	}
+	d->root_id = info.id;
+	return d;
+}
+
+fs_os_dir *fs_os_dir_open_at(fs_os_dir *d, const char *relpath, int create, int *missing,
+			     fs_err *err)
+{
+	fs_os_dir *sub = calloc(1, sizeof *sub);
+	size_t n = strlen(d->shown) + strlen(relpath) + 2;
+	fs_win_info info;
+
+	if (missing)
+		*missing = 0;
+	if (!sub || !(sub->path = strdup(d->path)) || !(sub->shown = malloc(n))) {
+		fs_os_dir_close(sub);
+		fs_fail(err, "out of memory");
+		return NULL;
+	}
+	snprintf(sub->shown, n, "%s%s%s", d->shown, d->shown[0] ? "/" : "", relpath);
+	sub->lockh = INVALID_HANDLE_VALUE;
+	sub->root_id = d->root_id;
+	if (fs_win_relpath_check(relpath, err) < 0)
+		goto fail;
+	if (!(sub->dir = fs_win_join(d->dir, relpath))) {
+		fs_fail(err, "out of memory");
+		goto fail;
+	}
+	if (create && fs_win_mkdir_path(sub->dir, wcslen(d->dir), NULL, NULL, sub->shown, err) < 0)
+		goto fail;
+	if (hold_dir(sub, create ? NULL : missing, &info, sub->shown, err) < 0)
+		goto fail;
+	if (info.id.dev != d->root_id.dev) {
+		fs_fail(err, "%s: leaves the store's volume", sub->shown);
+		goto fail;
+	}
+	return sub;
+fail:
+	fs_os_dir_close(sub);
+	return NULL;
+}
+
+const char *fs_os_dir_shown(const fs_os_dir *d)
+{
+	return d->shown;
+}
+
+const char *fs_os_dir_path(const fs_os_dir *d)
+{
+	return d->path;
+}
+
+int fs_os_lock(fs_os_dir *d, const char *name, fs_err *err)
 {
 	OVERLAPPED o = { 0 };
+	wchar_t *p;
+	DWORD e;
 
-	if (s->locked)
-		UnlockFileEx(s->lockh, 0, 1, 0, &o);
-	s->locked = 0;
+	if (d->lockh != INVALID_HANDLE_VALUE)
+		return 0; /* held already, until d is closed */
+	if (!(p = fs_win_dir_join(d, name, err)))
+		return -1;
+	d->lockh = CreateFileW(p, GENERIC_READ | GENERIC_WRITE,
+			       FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+			       d->may_create ? OPEN_ALWAYS : OPEN_EXISTING,
+			       FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+	e = GetLastError();
+	free(p);
+	if (d->lockh == INVALID_HANDLE_VALUE)
+		return e == ERROR_FILE_NOT_FOUND
+			       ? fs_fail(err, "store %s has no lock file", d->path)
+			       : fs_win_fail(err, e, "store %s lock", d->path);
+	if (!LockFileEx(d->lockh, LOCKFILE_EXCLUSIVE_LOCK, 0, 1, 0, &o)) {
+		e = GetLastError();
+		CloseHandle(d->lockh);
+		d->lockh = INVALID_HANDLE_VALUE;
+		return fs_win_fail(err, e, "store %s lock", d->path);
+	}
+	return 0;
 }
 
 static int by_name(const void *a, const void *b)
@@ -216,11 +266,11 @@ static int list_entry(void *ctx, const wchar_t *path, const WIN32_FIND_DATAW *fd
 	return 0;
 }
 
-int fs_os_store_list(fs_os_store *s, char ***names, size_t *n, fs_err *err)
+int fs_os_list(fs_os_dir *d, char ***names, size_t *n, fs_err *err)
 {
 	struct listing l = { 0 };
 
-	if (fs_win_each(s->dir, list_entry, &l, err) < 0) {
+	if (fs_win_each(d->dir, list_entry, &l, err) < 0) {
 		while (l.n > 0)
 			free(l.names[--l.n]);
 		free(l.names);
@@ -233,14 +283,14 @@ int fs_os_store_list(fs_os_store *s, char ***names, size_t *n, fs_err *err)
 	return 0;
 }
 
-int fs_os_store_rename(fs_os_store *s, const char *from, const char *to, fs_err *err)
+int fs_os_rename(fs_os_dir *d, const char *from, const char *to, fs_err *err)
 {
-	wchar_t *a = fs_win_store_path(s, from, NULL, NULL);
-	wchar_t *b = fs_win_store_path(s, to, NULL, NULL);
+	wchar_t *a = fs_win_dir_join(d, from, err);
+	wchar_t *b = a ? fs_win_dir_join(d, to, err) : NULL;
 	int rc = 0;
 
 	if (!a || !b)
-		rc = fs_fail(err, "out of memory");
+		rc = -1;
 	else if (!MoveFileExW(a, b, MOVEFILE_WRITE_THROUGH))
 		rc = fs_win_fail(err, GetLastError(), "cannot rename %s to %s", from, to);
 	free(a);
@@ -248,16 +298,18 @@ int fs_os_store_rename(fs_os_store *s, const char *from, const char *to, fs_err 
 	return rc;
 }
 
-int fs_os_store_remove(fs_os_store *s, const char *name, fs_err *err)
+/* The walk is recursive, bounded by Win32's path length (32767). */
+int fs_os_remove_tree(fs_os_dir *d, const char *name, unsigned depth, fs_err *err)
 {
-	wchar_t *p = fs_win_store_path(s, name, NULL, NULL);
+	wchar_t *p = fs_win_dir_join(d, name, err);
 	int rc;
 
+	(void)depth;
 	if (!p)
-		return fs_fail(err, "out of memory");
+		return -1;
 	rc = fs_win_remove_tree(p, err);
 	free(p);
-	if (rc < 0) {
+	if (rc < 0 && err) {
 		size_t n = strlen(err->msg);
 
 		snprintf(err->msg + n, sizeof err->msg - n, " (%s)", name);
@@ -265,66 +317,101 @@ int fs_os_store_remove(fs_os_store *s, const char *name, fs_err *err)
 	return rc;
 }
 
-/* ---- a snapshot's own files ---------------------------------------------- */
+/* ---- files in a directory ------------------------------------------------------ */
 
-int fs_os_snap_mkdir(fs_os_store *s, const char *snap, fs_err *err)
+fs_presence fs_os_stat(fs_os_dir *d, const char *name, fs_os_info *st, fs_err *err)
 {
-	wchar_t *d = fs_win_store_path(s, snap, NULL, NULL);
-	wchar_t *f = fs_win_store_path(s, snap, "files", NULL);
-	int rc = 0;
+	wchar_t *p = fs_win_dir_join(d, name, err);
+	fs_win_info info;
+	int r;
 
-	if (!d || !f)
-		rc = fs_fail(err, "out of memory");
-	else if (!CreateDirectoryW(d, NULL) || !CreateDirectoryW(f, NULL))
-		rc = fs_win_fail(err, GetLastError(), "cannot create snapshot %s", snap);
-	free(d);
-	free(f);
-	return rc;
+	if (!p)
+		return FS_PRESENCE_ERROR;
+	r = fs_win_identify(p, &info);
+	free(p);
+	if (r < 0) {
+		fs_win_fail(err, GetLastError(), "%s/%s", SHOWN(d), name);
+		return FS_PRESENCE_ERROR;
+	}
+	if (r == 0)
+		return FS_ABSENT;
+	st->kind = (info.attrs & FILE_ATTRIBUTE_REPARSE_POINT) ? FS_OS_OTHER
+		   : (info.attrs & FILE_ATTRIBUTE_DIRECTORY)   ? FS_OS_DIR
+							       : FS_OS_FILE;
+	st->id = info.id;
+	st->bytes = info.size;
+	st->links = info.links;
+	return FS_PRESENT;
 }
 
-/* A snapshot file opened as access asks, never through a link. */
-static HANDLE open_file(fs_os_store *s, const char *snap, const char *file, DWORD access,
-			DWORD how, fs_err *err)
+/* name in d opened as access asks, never through a link, a regular file. */
+static HANDLE open_file(fs_os_dir *d, const char *name, DWORD access, DWORD how, fs_err *err)
 {
-	wchar_t *p = fs_win_store_path(s, snap, file, NULL);
+	wchar_t *p = fs_win_dir_join(d, name, err);
 	fs_win_info info;
 	HANDLE h;
 
-	if (!p) {
-		fs_fail(err, "out of memory");
+	if (!p)
 		return INVALID_HANDLE_VALUE;
-	}
 	h = CreateFileW(p, access, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL, how,
 			FILE_FLAG_OPEN_REPARSE_POINT, NULL);
 	free(p);
 	if (h == INVALID_HANDLE_VALUE) {
-		fs_win_fail(err, GetLastError(), "%s/%s", SNAP_NAME(snap), file);
+		fs_win_fail(err, GetLastError(), "%s/%s", SHOWN(d), name);
 		return h;
 	}
 	if (fs_win_handle_info(h, &info) < 0 ||
 	    (info.attrs & (FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_REPARSE_POINT))) {
 		CloseHandle(h);
-		fs_fail(err, "%s/%s is not a regular file", SNAP_NAME(snap), file);
+		fs_fail(err, "%s/%s is not a regular file", SHOWN(d), name);
 		return INVALID_HANDLE_VALUE;
 	}
 	return h;
 }
 
-int fs_os_snap_read(fs_os_store *s, const char *snap, const char *file, char **buf,
-		    size_t *len, fs_err *err)
+/* name opened for reading, at most max bytes long. */
+static HANDLE open_read(fs_os_dir *d, const char *name, size_t max, LARGE_INTEGER *size,
+			fs_err *err)
 {
-	HANDLE h = open_file(s, snap, file, GENERIC_READ, OPEN_EXISTING, err);
+	HANDLE h = open_file(d, name, GENERIC_READ, OPEN_EXISTING, err);
+
+	if (h == INVALID_HANDLE_VALUE)
+		return h;
+	if (!GetFileSizeEx(h, size) || (uint64_t)size->QuadPart > max) {
+		CloseHandle(h);
+		fs_fail(err, "%s/%s: unreadable or too large", SHOWN(d), name);
+		return INVALID_HANDLE_VALUE;
+	}
+	return h;
+}
+
+int fs_os_open_read(fs_os_dir *d, const char *name, size_t max, fs_err *err)
+{
 	LARGE_INTEGER size;
+	HANDLE h = open_read(d, name, max, &size, err);
+	int fd;
+
+	if (h == INVALID_HANDLE_VALUE)
+		return -1;
+	fd = _open_osfhandle((intptr_t)h, _O_RDONLY | _O_BINARY);
+	if (fd < 0) {
+		CloseHandle(h);
+		return fs_fail(err, "%s/%s: cannot open", SHOWN(d), name);
+	}
+	return fd;
+}
+
+int fs_os_read_file(fs_os_dir *d, const char *name, size_t max, char **buf, size_t *len,
+		    fs_err *err)
+{
+	LARGE_INTEGER size;
+	HANDLE h = open_read(d, name, max, &size, err);
 	DWORD got = 0;
 
 	*buf = NULL;
 	*len = 0;
 	if (h == INVALID_HANDLE_VALUE)
 		return -1;
-	if (!GetFileSizeEx(h, &size) || size.QuadPart > (64 << 20)) {
-		CloseHandle(h);
-		return fs_fail(err, "%s/%s: unreadable or too large", SNAP_NAME(snap), file);
-	}
 	if (!(*buf = malloc((size_t)size.QuadPart + 1))) {
 		CloseHandle(h);
 		return fs_fail(err, "out of memory");
@@ -333,7 +420,7 @@ int fs_os_snap_read(fs_os_store *s, const char *snap, const char *file, char **b
 		CloseHandle(h);
 		free(*buf);
 		*buf = NULL;
-		return fs_fail(err, "%s/%s: read failed", SNAP_NAME(snap), file);
+		return fs_fail(err, "%s/%s: read failed", SHOWN(d), name);
 	}
 	CloseHandle(h);
 	(*buf)[got] = '\0';
@@ -341,23 +428,8 @@ int fs_os_snap_read(fs_os_store *s, const char *snap, const char *file, char **b
 	return 0;
 }
 
-int fs_os_snap_open(fs_os_store *s, const char *snap, const char *file, fs_err *err)
-{
-	HANDLE h = open_file(s, snap, file, GENERIC_READ, OPEN_EXISTING, err);
-	int fd;
-
-	if (h == INVALID_HANDLE_VALUE)
-		return -1;
-	fd = _open_osfhandle((intptr_t)h, _O_RDONLY | _O_BINARY);
-	if (fd < 0) {
-		CloseHandle(h);
-		return fs_fail(err, "%s/%s: cannot open", SNAP_NAME(snap), file);
-	}
-	return fd;
-}
-
-int fs_os_snap_write(fs_os_store *s, const char *snap, const char *file, const char *buf,
-		     size_t len, fs_err *err)
+int fs_os_write_atomic(fs_os_dir *d, const char *name, const char *buf, size_t len,
+		       fs_err *err)
 {
 	char tmp[256];
 	wchar_t *from, *to;
@@ -365,19 +437,21 @@ int fs_os_snap_write(fs_os_store *s, const char *snap, const char *file, const c
 	DWORD put = 0;
 	int rc = 0;
 
-	snprintf(tmp, sizeof tmp, ".%s.tmp", file);
-	h = open_file(s, snap, tmp, GENERIC_WRITE, CREATE_ALWAYS, err);
+	if (len > MAXDWORD)
+		return fs_fail(err, "%s/%s: too large", SHOWN(d), name);
+	snprintf(tmp, sizeof tmp, ".%s.tmp", name);
+	h = open_file(d, tmp, GENERIC_WRITE, CREATE_ALWAYS, err);
 	if (h == INVALID_HANDLE_VALUE)
 		return -1;
 	if (!WriteFile(h, buf, (DWORD)len, &put, NULL) || put != len || !FlushFileBuffers(h))
-		rc = fs_win_fail(err, GetLastError(), "cannot write %s/%s", SNAP_NAME(snap), file);
+		rc = fs_win_fail(err, GetLastError(), "cannot write %s/%s", SHOWN(d), name);
 	CloseHandle(h);
-	from = fs_win_store_path(s, snap, tmp, NULL);
-	to = fs_win_store_path(s, snap, file, NULL);
+	from = fs_win_dir_join(d, tmp, NULL);
+	to = fs_win_dir_join(d, name, NULL);
 	if (rc == 0 && (!from || !to))
 		rc = fs_fail(err, "out of memory");
 	if (rc == 0 && !MoveFileExW(from, to, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
-		rc = fs_win_fail(err, GetLastError(), "cannot write %s/%s", SNAP_NAME(snap), file);
+		rc = fs_win_fail(err, GetLastError(), "cannot write %s/%s", SHOWN(d), name);
 	if (rc < 0 && from)
 		DeleteFileW(from);
 	free(from);
@@ -385,18 +459,9 @@ int fs_os_snap_write(fs_os_store *s, const char *snap, const char *file, const c
 	return rc;
 }
 
-int fs_os_snap_exists(fs_os_store *s, const char *snap, const char *file)
+int fs_os_touch(fs_os_dir *d, const char *name, fs_err *err)
 {
-	wchar_t *p = fs_win_store_path(s, snap, file, NULL);
-	DWORD a = p ? GetFileAttributesW(p) : INVALID_FILE_ATTRIBUTES;
-
-	free(p);
-	return a != INVALID_FILE_ATTRIBUTES;
-}
-
-int fs_os_snap_touch(fs_os_store *s, const char *snap, const char *file, fs_err *err)
-{
-	HANDLE h = open_file(s, snap, file, GENERIC_WRITE, OPEN_ALWAYS, err);
+	HANDLE h = open_file(d, name, GENERIC_WRITE, OPEN_ALWAYS, err);
 
 	if (h == INVALID_HANDLE_VALUE)
 		return -1;
@@ -404,15 +469,52 @@ int fs_os_snap_touch(fs_os_store *s, const char *snap, const char *file, fs_err 
 	return 0;
 }
 
-int fs_os_snap_unlink(fs_os_store *s, const char *snap, const char *file, fs_err *err)
+int fs_os_mkdir(fs_os_dir *d, const char *name, fs_err *err)
 {
-	wchar_t *p = fs_win_store_path(s, snap, file, NULL);
+	wchar_t *p = fs_win_dir_join(d, name, err);
 	int rc = 0;
 
 	if (!p)
-		return fs_fail(err, "out of memory");
-	if (!DeleteFileW(p) && GetLastError() != ERROR_FILE_NOT_FOUND)
-		rc = fs_win_fail(err, GetLastError(), "cannot remove %s/%s", SNAP_NAME(snap), file);
+		return -1;
+	if (!CreateDirectoryW(p, NULL))
+		rc = fs_win_fail(err, GetLastError(), "cannot create %s/%s", SHOWN(d), name);
 	free(p);
 	return rc;
+}
+
+int fs_os_unlink(fs_os_dir *d, const char *name, fs_err *err)
+{
+	wchar_t *p = fs_win_dir_join(d, name, err);
+	int rc = 0;
+
+	if (!p)
+		return -1;
+	if (!DeleteFileW(p) && GetLastError() != ERROR_FILE_NOT_FOUND)
+		rc = fs_win_fail(err, GetLastError(), "cannot remove %s/%s", SHOWN(d), name);
+	free(p);
+	return rc;
+}
+
+/* NTFS makes a rename or removal durable by itself (its journal); a
+ * directory handle cannot be flushed from user mode. */
+int fs_os_sync(fs_os_dir *d, fs_err *err)
+{
+	(void)d;
+	(void)err;
+	return 0;
+}
+
+int fs_os_remove_if_empty(fs_os_dir *d, const char *name)
+{
+	wchar_t *p = fs_win_dir_join(d, name, NULL);
+	fs_win_info info;
+	int r = 0;
+
+	if (p && fs_win_identify(p, &info) == 1)
+		r = (info.attrs & FILE_ATTRIBUTE_DIRECTORY) &&
+				    !(info.attrs & FILE_ATTRIBUTE_REPARSE_POINT)
+			    ? RemoveDirectoryW(p) != 0
+			    : DeleteFileW(p) != 0;
+	free(p);
+	return r;
 }

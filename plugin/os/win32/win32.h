@@ -65,14 +65,16 @@ int fs_win_relpath_check(const char *relpath, fs_err *err);
  * a relpath holding '\' or ':', which could leave dir. */
 wchar_t *fs_win_join(const wchar_t *dir, const char *relpath);
 
-/* The store: a directory opened once, its volume and lock file. */
-struct fs_os_store {
+/* A directory handle (store_win32.c): a path, held open so it cannot be
+ * renamed or removed meanwhile. */
+struct fs_os_dir {
 	wchar_t *dir;       /* "\\"-separated, no trailing separator */
-	char *path;         /* as given, for messages */
-	HANDLE dirh;        /* held open: it cannot be renamed or removed meanwhile */
-	HANDLE lockh;       /* the store-wide lock file */
-	fs_id id;           /* the store directory's identity */
-	int locked;
+	char *shown;        /* for messages: relative to the safe root */
+	char *path;         /* the safe root's path as given */
+	HANDLE dirh;        /* held open */
+	HANDLE lockh;       /* fs_os_lock()'s file, once taken */
+	fs_id root_id;      /* the safe root's identity (mutex names, volume) */
+	int may_create;     /* opened with create: fs_os_lock() may make its file */
 };
 
 /* Creates each missing directory of path after path[from] (path is
@@ -87,16 +89,18 @@ typedef int (*fs_win_entry_fn)(void *ctx, const wchar_t *path,
 			       const WIN32_FIND_DATAW *fd, fs_err *err);
 int fs_win_each(const wchar_t *dir, fs_win_entry_fn fn, void *ctx, fs_err *err);
 
-/* dir\a[\b[\c]] (malloc'ed), components in UTF-8 with '/' separators;
- * NULL also for a part holding '\' or ':'. */
-wchar_t *fs_win_store_path(const fs_os_store *s, const char *a, const char *b,
-			   const char *c);
+/* dir\\name (malloc'ed), name one component (no '/', '\\' or ':');
+ * NULL with err filled otherwise or when out of memory. */
+wchar_t *fs_win_dir_join(const fs_os_dir *d, const char *name, fs_err *err);
+/* A file or directory of d, not following a reparse point: 1 with its
+ * facts, 0 when missing, -1 with GetLastError(). */
+int fs_win_identify(const wchar_t *path, fs_win_info *info);
 /* Creates every directory of relpath's parent under base (wide). */
 int fs_win_mkdirs(const wchar_t *base, const char *relpath, fs_err *err);
 /* Removes path and everything under it, never following a reparse point. */
 int fs_win_remove_tree(const wchar_t *path, fs_err *err);
 
-/* The name of a snapshot's mutex (wide, malloc'ed): Global\ or Local\. */
-wchar_t *fs_win_mutex_name(const fs_os_store *s, const char *snap, int global);
+/* The name of d's hold lock's mutex (wide, malloc'ed): Global\ or Local\. */
+wchar_t *fs_win_mutex_name(const fs_os_dir *d, int global);
 
 #endif
