@@ -530,6 +530,22 @@ int fs_guard(const fs_targets *targets, const fs_store_opts *opts,
 	return guard(targets, opts, 1, out, err);
 }
 
+/* Replaces each kept path by a fresh copy; one that cannot be replaced is
+ * noted and the others go on.  -1 only when a note cannot be made. */
+static int replace_all(fs_store *s, fs_os_root *root, fs_guard_result *r, fs_err *err)
+{
+	for (size_t i = 0; i < r->kept.n; i++) {
+		const fs_manifest_entry *e = &r->kept.v[i];
+		fs_err perr;
+
+		if (fs_snap_replace(s, r->snapshot, root, e->path, e->id, &perr) == 0)
+			r->replaced++;
+		else if (note(r, "%s", perr.msg) < 0)
+			return fs_fail(err, "out of memory");
+	}
+	return 0;
+}
+
 /*
  * protect: keep every in-use target (even one an open snapshot keeps), then
  * replace each path by a fresh copy, then close the snapshot: nothing
@@ -551,20 +567,8 @@ int fs_protect(const fs_targets *targets, const fs_store_opts *opts,
 		return 0;
 	root = fs_os_root_open(root_path, err);
 	s = root ? fs_store_open(opts, 0, &missing, err) : NULL;
-	if (s && fs_store_lock(s, err) == 0) {
-		for (size_t i = 0; i < r->kept.n; i++) {
-			const fs_manifest_entry *e = &r->kept.v[i];
-			fs_err perr;
-
-			if (fs_snap_replace(s, r->snapshot, root, e->path, e->id, &perr) < 0) {
-				if (note(r, "%s", perr.msg) < 0)
-					break;
-				continue;
-			}
-			r->replaced++;
-		}
+	if (s && fs_store_lock(s, err) == 0 && replace_all(s, root, r, err) == 0)
 		rc = fs_snap_close(s, r->snapshot, err);
-	}
 	fs_store_close(s);
 	fs_os_root_close(root);
 	if (rc < 0) {

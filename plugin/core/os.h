@@ -117,9 +117,7 @@ typedef struct fs_os_dir fs_os_dir;
  * returned with err.  The handle's file system is the one every other
  * primitive stays on.  fs_os_dir_shown() of this handle is "" (messages
  * name what is inside it by their names only) and fs_os_dir_path() is path
- * made absolute.  (Windows has no owner and mode bits to check: there the
- * directories made are never made through a reparse point and the last
- * must be a plain directory; its ACL says who may change it.)
+ * made absolute.
  */
 fs_os_dir *fs_os_dir_open_safe(const char *path, int create, int *missing,
 			       fs_err *err);
@@ -206,8 +204,10 @@ long fs_os_sweep(fs_os_dir *d, unsigned depth, int (*keep)(void *ctx, fs_id id),
  *                Windows: LockFileEx() on the file name);
  *   fs_os_hold_*: a lock many processes hold shared and that can outlive
  *                this process in others (POSIX: a shared flock() of the
- *                file name; Windows: a named mutex whose name is derived
- *                from d's identity and name, see /work/wt/SEAM-NOTES.md).
+ *                file name; Windows: a named mutex, named after d's path
+ *                below its safe root and the safe root's identity, so a
+ *                directory has ONE hold lock there, whatever name says;
+ *                the file name is still made, as a marker).
  */
 int fs_os_lock(fs_os_dir *d, const char *name, fs_err *err);
 
@@ -222,7 +222,9 @@ fs_presence fs_os_hold_held(fs_os_dir *d, const char *name, fs_err *err);
  * any fs_os_lock() held. */
 typedef struct fs_os_hold fs_os_hold;
 int fs_os_hold_take(fs_os_dir *d, const char *name, fs_os_hold **h, fs_err *err);
-/* Is h still the hold lock at d/name (it was not removed and made again)? */
+/* Is h still the hold lock at d/name (it was not removed and made again)?
+ * (Windows: the mutex is d's by its name; the file name, its marker, must
+ * still be the file it was when the lock was taken.) */
 int fs_os_hold_same(fs_os_dir *d, const char *name, const fs_os_hold *h, fs_err *err);
 void fs_os_hold_release(fs_os_hold *h);
 /* Gives the hold lock to running processes, so that it lasts while they
@@ -292,6 +294,7 @@ size_t fs_os_workers(size_t n, size_t per_worker, size_t max);
  * calling thread, the others in threads (or in turn, where a thread cannot
  * be made); returns when all are done. */
 void fs_os_run_all(void *(*fn)(void *), void *items, size_t n, size_t size);
+
 
 /* ---- enable: Cygwin's fork retry directory ----------------------------------
  * Creates relpath under the root (missing parents too) as a directory every

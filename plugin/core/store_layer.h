@@ -1,6 +1,6 @@
 /*
  * store_layer.h - the few operations on a snapshot's own files that store.c
- * builds manifests and markers from.  snapshot.c implements them on os.h's
+ * builds manifests and markers from; snapshot.c implements them on os.h's
  * primitives.  Only the store's own files include this.
  */
 #ifndef FS_STORE_LAYER_H
