@@ -202,11 +202,16 @@ fs_os_dir *fs_os_dir_open_at(fs_os_dir *d, const char *relpath, int create, int 
 
 void fs_os_dir_close(fs_os_dir *d)
 {
+	OVERLAPPED o = { 0 };
+
 	if (!d)
 		return;
-	/* closing the lock file's handle releases its lock */
-	if (d->lockh != INVALID_HANDLE_VALUE)
+	/* unlocked first: a lock closed with its handle is released only
+	 * when the system gets round to it (LockFileEx's documentation) */
+	if (d->lockh != INVALID_HANDLE_VALUE) {
+		UnlockFileEx(d->lockh, 0, 1, 0, &o);
 		CloseHandle(d->lockh);
+	}
 	if (d->h && d->h != INVALID_HANDLE_VALUE)
 		CloseHandle(d->h);
 	free(d->dir);
