@@ -201,16 +201,6 @@ fail:
 	return NULL;
 }
 
-const char *fs_os_dir_shown(const fs_os_dir *d)
-{
-	return d->shown;
-}
-
-const char *fs_os_dir_path(const fs_os_dir *d)
-{
-	return d->path;
-}
-
 int fs_os_lock(fs_os_dir *d, const char *name, fs_err *err)
 {
 	OVERLAPPED o = { 0 };
