@@ -93,7 +93,8 @@ int fs_os_resolve_all(fs_os_root *first, const char *root, size_t n,
  *     inside is left alone, with an error);
  *   - every descriptor/handle made is close-on-exec / not inheritable;
  *   - every failure fills err (fs_fail/fs_fail_errno style: one line that
- *     names the path as "<shown>/<name>", shown being fs_os_dir_shown());
+ *     names the path as "<shown>/<name>", shown being the handle's path
+ *     below its safe root, "." for the safe root itself);
  *     err may be NULL where a caller only wants the verdict.
  * Return values: 0 / -1 unless said otherwise; fs_presence where the
  * answer has three outcomes.
@@ -115,9 +116,8 @@ typedef struct fs_os_dir fs_os_dir;
  * bit (like /tmp).  create: missing directories are made (mode 0755, the
  * last 0700).  When path does not exist, *missing (if given) is set and NULL
  * returned with err.  The handle's file system is the one every other
- * primitive stays on.  fs_os_dir_shown() of this handle is "" (messages
- * name what is inside it by their names only) and fs_os_dir_path() is path
- * made absolute.
+ * primitive stays on.  Its shown name (for messages) is empty: what is
+ * inside it is named by its own name.
  */
 fs_os_dir *fs_os_dir_open_safe(const char *path, int create, int *missing,
 			       fs_err *err);
@@ -132,10 +132,6 @@ fs_os_dir *fs_os_dir_open_at(fs_os_dir *d, const char *relpath, int create,
 			     int *missing, fs_err *err);
 /* Closes d and releases a lock fs_os_lock() took through it.  NULL is fine. */
 void fs_os_dir_close(fs_os_dir *d);
-/* For messages: d's name relative to the safe root ("" for that root). */
-const char *fs_os_dir_shown(const fs_os_dir *d);
-/* The absolute path fs_os_dir_open_safe() opened (of d's safe root). */
-const char *fs_os_dir_path(const fs_os_dir *d);
 
 /* Names in d but "." and "..", sorted by strcmp (caller frees each and the
  * array). */

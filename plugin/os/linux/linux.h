@@ -144,7 +144,6 @@ struct fs_os_dir {
 	int lockfd;    /* fs_os_lock()'s file, flock()ed until closed */
 	dev_t dev;     /* the safe root's filesystem: no walk leaves it */
 	char *shown;   /* for messages: relative to the safe root */
-	char *path;    /* the safe root's absolute path */
 };
 
 #endif

@@ -110,8 +110,7 @@ static int open_checked(const char *path, int create, int *missing, fs_err *err)
 	return fd;
 }
 
-static fs_os_dir *dir_new(int fd, dev_t dev, const char *shown, const char *path,
-			  fs_err *err)
+static fs_os_dir *dir_new(int fd, dev_t dev, const char *shown, fs_err *err)
 {
 	fs_os_dir *d = calloc(1, sizeof *d);
 
@@ -120,9 +119,8 @@ static fs_os_dir *dir_new(int fd, dev_t dev, const char *shown, const char *path
 		d->lockfd = -1;
 		d->dev = dev;
 		d->shown = strdup(shown);
-		d->path = strdup(path);
 	}
-	if (!d || !d->shown || !d->path) {
+	if (!d || !d->shown) {
 		fs_os_dir_close(d);
 		if (!d)
 			close(fd);
@@ -157,7 +155,7 @@ fs_os_dir *fs_os_dir_open_safe(const char *path, int create, int *missing, fs_er
 		close(fd);
 		return NULL;
 	}
-	return dir_new(fd, st.st_dev, "", path, err);
+	return dir_new(fd, st.st_dev, "", err);
 }
 
 /* The shown name of relpath under d. */
@@ -228,7 +226,7 @@ fs_os_dir *fs_os_dir_open_at(fs_os_dir *d, const char *relpath, int create, int 
 			*missing = 1;
 		return NULL;
 	}
-	return dir_new(fd, d->dev, shown, d->path, err);
+	return dir_new(fd, d->dev, shown, err);
 }
 
 void fs_os_dir_close(fs_os_dir *d)
@@ -240,18 +238,7 @@ void fs_os_dir_close(fs_os_dir *d)
 	if (d->fd >= 0)
 		close(d->fd);
 	free(d->shown);
-	free(d->path);
 	free(d);
-}
-
-const char *fs_os_dir_shown(const fs_os_dir *d)
-{
-	return d->shown;
-}
-
-const char *fs_os_dir_path(const fs_os_dir *d)
-{
-	return d->path;
 }
 
 int fs_os_lock(fs_os_dir *d, const char *name, fs_err *err)

@@ -54,7 +54,7 @@ int fs_os_keep(fs_os_root *root, const char *relpath, fs_id id, fs_os_dir *dst,
 		rc = 0;
 	} else if (GetLastError() == ERROR_NOT_SAME_DEVICE) {
 		fs_fail(err, "cannot keep %s: the store %s is on another volume "
-			"(on Windows a file is kept by a hardlink)", relpath, fs_os_dir_path(dst));
+			"(on Windows a file is kept by a hardlink)", relpath, dst->path);
 	} else {
 		fs_win_fail(err, GetLastError(), "cannot keep %s", relpath);
 	}

@@ -220,16 +220,6 @@ void fs_os_dir_close(fs_os_dir *d)
 	free(d);
 }
 
-const char *fs_os_dir_shown(const fs_os_dir *d)
-{
-	return d->shown;
-}
-
-const char *fs_os_dir_path(const fs_os_dir *d)
-{
-	return d->path;
-}
-
 /* name in d opened for LockFileEx (made if absent): a regular file. */
 static HANDLE open_lock(fs_os_dir *d, const char *name, fs_err *err)
 {

@@ -75,7 +75,7 @@ struct fs_os_dir {
 	HANDLE lockh;   /* fs_os_lock()'s file, locked until closed */
 	fs_id root;     /* the safe root's identity: its volume bounds every walk */
 	char *shown;    /* for messages: relative to the safe root, '/'-separated */
-	char *path;     /* the safe root's absolute path */
+	char *path;     /* the safe root's absolute path, for messages */
 };
 
 /* d's path + '\\' + name (malloc'ed), name one component (os.h: not
