@@ -9,8 +9,8 @@
  * removes; the originals are never touched.
  */
 #include "cygwin.h"
-#include "store.h"
 #include "err.h"
+#include "store.h"
 #include "vec.h"
 #include "verdict.h"
 
@@ -125,26 +125,29 @@ static void drop_runtime(struct plan *pl, fs_guard_result *r)
 	pl->n = n;
 }
 
-/* Identities kept by open snapshots: no need to keep them twice. */
-static int open_snapshot_ids(fs_os_store *s, fs_idset *ids, fs_err *err)
+/* Identities kept by open snapshots: no need to keep them twice.  A
+ * manifest that cannot be read only means keeping its files again. */
+static int open_snapshot_ids(fs_store *s, fs_idset *ids, fs_err *err)
 {
 	char **names;
 	size_t n;
+	int rc = 0;
 
-	if (fs_os_store_list(s, &names, &n, err) < 0)
+	if (fs_store_list(s, &names, &n, err) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		fs_manifest m;
 
-		if (fs_store_is_snapshot(names[i]) && fs_os_snap_exists(s, names[i], "open") &&
+		if (rc == 0 && fs_store_is_snapshot(names[i]) &&
+		    fs_snap_is_open(s, names[i], NULL) == FS_PRESENT &&
 		    fs_store_load(s, names[i], &m, NULL) == 0) {
-			fs_store_add_ids(ids, &m);
+			rc = fs_store_add_ids(ids, &m, err);
 			fs_manifest_free(&m);
 		}
 		free(names[i]);
 	}
 	free(names);
-	return 0;
+	return rc;
 }
 
 /* The targets in use, from one filtered scan. */
@@ -168,6 +171,32 @@ static int plan_targets(struct plan *pl, const fs_targets *targets,
 	return rc < 0 ? fs_fail(err, "out of memory") : 0;
 }
 
+/* Each in-use image path under the root as a target of t, once per
+ * identity: -1 only when out of memory. */
+static int targets_from_scan(fs_targets *t, const fs_scan *scan, const char *root,
+			     fs_idset *seen)
+{
+	for (size_t p = 0; p < scan->nprocs; p++) {
+		for (size_t m = 0; m < scan->procs[p].nimages; m++) {
+			const fs_image *im = &scan->procs[p].images[m];
+			const char *rel = im->path;
+			int added;
+
+			if (im->flags & FS_IMAGE_DELETED)
+				continue; /* its path is gone: nothing left to link */
+			/* the backend's rule: on Windows "/" is the installation, case
+			 * and '/' or '\\' do not matter */
+			if (!(rel = fs_os_under_root(rel, root)))
+				continue;
+			if (fs_idset_add(seen, im->id, &added) < 0)
+				return -1;
+			if (added && fs_targets_add(t, rel, NULL) < 0)
+				continue; /* cannot be resolved inside the root: not ours */
+		}
+	}
+	return 0;
+}
+
 /* Every in-use image under the root: one unfiltered scan; each image path
  * becomes a target, kept when the file there is the one mapped. */
 static int plan_all(struct plan *pl, const fs_store_opts *opts, fs_guard_result *r,
@@ -184,25 +213,9 @@ static int plan_all(struct plan *pl, const fs_store_opts *opts, fs_guard_result 
 		goto out;
 	r->complete = scan->complete;
 	r->unreadable = scan->unreadable;
-	for (size_t p = 0; p < scan->nprocs; p++) {
-		for (size_t m = 0; m < scan->procs[p].nimages; m++) {
-			const fs_image *im = &scan->procs[p].images[m];
-			const char *rel = im->path;
-			int added;
-
-			if (im->flags & FS_IMAGE_DELETED)
-				continue; /* its path is gone: nothing left to link */
-			/* the backend's rule: on Windows "/" is the installation, case
-			 * and '/' or '\\' do not matter */
-			if (!(rel = fs_os_under_root(rel, root)))
-				continue;
-			if (fs_idset_add(seen, im->id, &added) < 0) {
-				fs_scan_free(scan);
-				goto oom;
-			}
-			if (added && fs_targets_add(t, rel, NULL) < 0)
-				continue; /* cannot be resolved inside the root: not ours */
-		}
+	if (targets_from_scan(t, scan, root, seen) < 0) {
+		fs_scan_free(scan);
+		goto oom;
 	}
 	if (fs_inuse_attribute(t, scan, &q, err) < 0)
 		goto out;
@@ -224,25 +237,50 @@ out:
 	return rc;
 }
 
-/* Keeps every candidate not kept already (in parallel, by the backend) and
- * records what was kept in r->kept and its stored identities in stored. */
-static int keep_all(fs_os_store *s, const char *snap, const char *root,
-		    uint64_t budget, struct plan *pl, const fs_idset *kept_ids,
-		    fs_idset *stored, fs_guard_result *r, fs_err *err)
-{
-	struct candidate **todo = malloc((pl->n + 1) * sizeof *todo);
-	const char **paths = malloc((pl->n + 1) * sizeof *paths);
-	fs_id *ids = malloc((pl->n + 1) * sizeof *ids), *sids = malloc((pl->n + 1) * sizeof *sids);
-	int *methods = malloc((pl->n + 1) * sizeof *methods);
-	unsigned char *ok = malloc(pl->n + 1);
-	fs_err *errs = malloc((pl->n + 1) * sizeof *errs);
-	size_t n = 0;
-	int rc = -1;
+/* One batch handed to fs_snap_keep_all(): the candidates to keep and,
+ * index for index, what became of each. */
+struct batch {
+	struct candidate **todo;
+	const char **paths;
+	fs_id *ids, *sids;
+	int *methods;
+	unsigned char *ok;
+	fs_err *errs;
+	size_t n;
+};
 
-	if (!todo || !paths || !ids || !sids || !methods || !ok || !errs) {
-		fs_fail(err, "out of memory");
-		goto out;
-	}
+static void batch_free(struct batch *b)
+{
+	free(b->todo);
+	free(b->paths);
+	free(b->ids);
+	free(b->sids);
+	free(b->methods);
+	free(b->ok);
+	free(b->errs);
+}
+
+static int batch_alloc(struct batch *b, size_t n, fs_err *err)
+{
+	*b = (struct batch){ .todo = malloc((n + 1) * sizeof *b->todo),
+			     .paths = malloc((n + 1) * sizeof *b->paths),
+			     .ids = malloc((n + 1) * sizeof *b->ids),
+			     .sids = malloc((n + 1) * sizeof *b->sids),
+			     .methods = malloc((n + 1) * sizeof *b->methods),
+			     .ok = malloc(n + 1),
+			     .errs = malloc((n + 1) * sizeof *b->errs) };
+	if (b->todo && b->paths && b->ids && b->sids && b->methods && b->ok && b->errs)
+		return 0;
+	batch_free(b);
+	return fs_fail(err, "out of memory");
+}
+
+/* The candidates to keep: not kept already by an open snapshot, and with
+ * a path a walk of the store may follow (refused here, before anything is
+ * created for it; the store checks again). */
+static int batch_pick(struct batch *b, struct plan *pl, const fs_idset *kept_ids,
+		      fs_guard_result *r, fs_err *err)
+{
 	for (size_t i = 0; i < pl->n; i++) {
 		char buf[256];
 		fs_err why;
@@ -251,90 +289,73 @@ static int keep_all(fs_os_store *s, const char *snap, const char *root,
 			r->already_kept++;
 			continue;
 		}
-		/* a path no walk of the store may follow: refused before anything
-		 * is created for it (the backend checks again) */
 		if (fs_relpath_check(pl->v[i].relpath, &why) < 0) {
-			if (note(r, "/%s: %s", shown(pl->v[i].relpath, buf, sizeof buf), why.msg) < 0) {
-				fs_fail(err, "out of memory");
-				goto out;
-			}
+			if (note(r, "/%s: %s", shown(pl->v[i].relpath, buf, sizeof buf), why.msg) < 0)
+				return fs_fail(err, "out of memory");
 			continue;
 		}
-		todo[n] = &pl->v[i];
-		paths[n] = pl->v[i].relpath;
-		ids[n++] = pl->v[i].id;
+		b->todo[b->n] = &pl->v[i];
+		b->paths[b->n] = pl->v[i].relpath;
+		b->ids[b->n++] = pl->v[i].id;
 	}
-	if (fs_os_snap_keep_all(s, snap, root, budget, n, paths, ids, methods, sids, ok, errs,
-				err) < 0)
-		goto out;
-	/* r->kept has room for every candidate: each kept one moves there */
-	for (size_t i = 0; i < n; i++) {
-		struct candidate *c = todo[i];
+	return 0;
+}
+
+/* Each kept candidate moves to r->kept (which has room for all), its
+ * stored identity into stored; each other one is noted. */
+static int batch_record(struct batch *b, fs_idset *stored, fs_guard_result *r, fs_err *err)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		struct candidate *c = b->todo[i];
 		int added;
 
-		if (!ok[i] ? note(r, "%s", errs[i].msg) < 0
-			   : fs_idset_add(stored, sids[i], &added) < 0) {
-			fs_fail(err, "out of memory");
-			goto out;
-		}
-		if (!ok[i])
+		if (!b->ok[i] ? note(r, "%s", b->errs[i].msg) < 0
+			      : fs_idset_add(stored, b->sids[i], &added) < 0)
+			return fs_fail(err, "out of memory");
+		if (!b->ok[i])
 			continue;
 		r->kept.v[r->kept.n++] = (fs_manifest_entry){
 			.path = c->relpath, .id = c->id, .size = c->size, .mtime_ns = c->mtime_ns,
-			.method = methods[i], .nprocs = c->nprocs, .procs = c->procs };
+			.method = b->methods[i], .nprocs = c->nprocs, .procs = c->procs };
 		c->relpath = NULL;
 		c->procs = NULL;
 	}
-	rc = 0;
-out:
-	free(todo);
-	free(paths);
-	free(ids);
-	free(sids);
-	free(methods);
-	free(ok);
-	free(errs);
+	return 0;
+}
+
+/* Keeps every candidate not kept already (in parallel, by the store) and
+ * records what was kept in r->kept and its stored identities in stored. */
+static int keep_all(fs_store *s, const char *snap, const char *root,
+		    uint64_t budget, struct plan *pl, const fs_idset *kept_ids,
+		    fs_idset *stored, fs_guard_result *r, fs_err *err)
+{
+	struct batch b;
+	int rc = -1;
+
+	if (batch_alloc(&b, pl->n, err) < 0)
+		return -1;
+	if (batch_pick(&b, pl, kept_ids, r, err) == 0 &&
+	    fs_snap_keep_all(s, snap, root, budget, b.n, b.paths, b.ids, b.methods, b.sids,
+			     b.ok, b.errs, err) == 0)
+		rc = batch_record(&b, stored, r, err);
+	batch_free(&b);
 	return rc;
 }
 
-static int publish(fs_os_store *s, struct plan *pl, const fs_idset *kept_ids,
-		   const fs_store_opts *opts, fs_guard_result *r, fs_err *err)
+/* Every link is checked at once: a name swapped meanwhile is dropped from
+ * r->kept and noted. */
+static int verify_kept(fs_store *s, const char *tmp, const fs_idset *stored,
+		       fs_guard_result *r, fs_err *err)
 {
-	const char *root = opts->root ? opts->root : "/";
-	char name[96], tmp[128];
-	fs_idset *stored = fs_idset_new(pl->n);
-	unsigned char *found = NULL;
-	size_t n;
-	int64_t sec;
-	long nsec;
-	fs_err rerr;
-	int made = 0, rc = -1;
+	unsigned char *found = calloc(r->kept.n + 1, 1);
+	size_t n = 0;
 
-	if (!stored)
-		return fs_fail(err, "out of memory");
-	fs_os_clock_real(&sec, &nsec);
-	snprintf(name, sizeof name, SNAP_PREFIX "%lld-%09ld-%d", (long long)sec, nsec,
-		 fs_os_pid());
-	snprintf(tmp, sizeof tmp, TMP_PREFIX "%s", name);
-	r->kept.root = strdup(root);
-	r->kept.created = sec;
-	if (!r->kept.root ||
-	    fs_reserve((void **)&r->kept.v, &r->kept.cap, pl->n, sizeof *r->kept.v, err) < 0)
-		goto oom;
-	if (fs_os_snap_mkdir(s, tmp, err) < 0)
-		goto out;
-	made = 1;
-	if (keep_all(s, tmp, root,
-		     opts->copy_budget_set ? opts->copy_budget : FS_COPY_BUDGET_DEFAULT, pl,
-		     kept_ids, stored, r, err) < 0)
-		goto out;
-	/* every link is checked at once: a name swapped meanwhile is dropped */
-	found = calloc(r->kept.n + 1, 1);
 	if (!found)
-		goto oom;
-	if (fs_os_snap_verify(s, tmp, stored, found, err) < 0)
-		goto out;
-	n = 0;
+		return fs_fail(err, "out of memory");
+	if (fs_snap_verify(s, tmp, stored, found, err) < 0) {
+		free(found);
+		return -1;
+	}
 	for (size_t i = 0; i < r->kept.n; i++) {
 		fs_manifest_entry *e = &r->kept.v[i];
 
@@ -342,42 +363,89 @@ static int publish(fs_os_store *s, struct plan *pl, const fs_idset *kept_ids,
 			r->kept.v[n++] = *e;
 			continue;
 		}
-		if (note(r, "/%s: changed while being kept", e->path) < 0)
-			goto oom;
+		if (note(r, "/%s: changed while being kept", e->path) < 0) {
+			free(found);
+			return fs_fail(err, "out of memory");
+		}
 		free(e->path);
 		free(e->procs);
 	}
+	free(found);
 	r->kept.n = n;
-	if (r->kept.n == 0) {
-		rc = 0;
-		goto out; /* nothing to publish: removed below */
-	}
-	/* the markers first: saving the manifest syncs the directory */
-	if (fs_os_snap_touch(s, tmp, "lock", err) < 0 ||
-	    fs_os_snap_touch(s, tmp, "open", err) < 0 ||
-	    fs_store_save(s, tmp, &r->kept, err) < 0 ||
-	    fs_os_store_rename(s, tmp, name, err) < 0)
+	return 0;
+}
+
+/* A new snapshot's name (snap-<sec>-<nsec>-<pid>) and its name while it is
+ * built (TMP_PREFIX before it); *created its time. */
+static void snapshot_names(char *name, size_t nsize, char *tmp, size_t tsize, int64_t *created)
+{
+	int64_t sec;
+	long nsec;
+
+	fs_os_clock_real(&sec, &nsec);
+	snprintf(name, nsize, SNAP_PREFIX "%lld-%09ld-%d", (long long)sec, nsec, fs_os_pid());
+	snprintf(tmp, tsize, TMP_PREFIX "%s", name);
+	*created = sec;
+}
+
+/* Builds the snapshot as tmp and publishes it as name: the markers first
+ * (saving the manifest syncs the directory), then the rename. */
+static int build(fs_store *s, struct plan *pl, const fs_idset *kept_ids, const char *tmp,
+		 const char *name, const fs_store_opts *opts, fs_guard_result *r, fs_err *err)
+{
+	const char *root = opts->root ? opts->root : "/";
+	fs_idset *stored = fs_idset_new(pl->n);
+	int rc = -1;
+
+	if (!stored)
+		return fs_fail(err, "out of memory");
+	if (keep_all(s, tmp, root,
+		     opts->copy_budget_set ? opts->copy_budget : FS_COPY_BUDGET_DEFAULT, pl,
+		     kept_ids, stored, r, err) < 0 ||
+	    verify_kept(s, tmp, stored, r, err) < 0)
 		goto out;
-	made = 0; /* published: it is a snapshot now */
+	if (r->kept.n == 0) {
+		rc = 0; /* nothing to publish: the caller removes it */
+		goto out;
+	}
+	if (fs_snap_mark(s, tmp, err) < 0 || fs_store_save(s, tmp, &r->kept, err) < 0 ||
+	    fs_store_rename(s, tmp, name, err) < 0)
+		goto out;
 	r->snapshot = strdup(name);
 	rc = r->snapshot ? 0 : fs_fail(err, "out of memory");
-	goto out;
-oom:
-	fs_fail(err, "out of memory");
 out:
+	fs_idset_free(stored);
+	return rc;
+}
+
+static int publish(fs_store *s, struct plan *pl, const fs_idset *kept_ids,
+		   const fs_store_opts *opts, fs_guard_result *r, fs_err *err)
+{
+	const char *root = opts->root ? opts->root : "/";
+	char name[96], tmp[128];
+	fs_err rerr;
+	int rc;
+
+	snapshot_names(name, sizeof name, tmp, sizeof tmp, &r->kept.created);
+	r->kept.root = strdup(root);
+	if (!r->kept.root)
+		return fs_fail(err, "out of memory");
+	if (fs_reserve((void **)&r->kept.v, &r->kept.cap, pl->n, sizeof *r->kept.v, err) < 0)
+		return -1;
+	if (fs_snap_create(s, tmp, err) < 0)
+		return -1;
+	rc = build(s, pl, kept_ids, tmp, name, opts, r, err);
 	/* an unfinished snapshot is removed by the run that made it (retire
 	 * removes it only if this run dies first) */
-	if (made && fs_os_store_remove(s, tmp, &rerr) < 0 && rc == 0 &&
+	if (!r->snapshot && fs_store_remove(s, tmp, &rerr) < 0 && rc == 0 &&
 	    note(r, "cannot remove the unfinished snapshot %s: %s", tmp, rerr.msg) < 0)
 		rc = fs_fail(err, "out of memory");
-	fs_idset_free(stored);
-	free(found);
 	return rc;
 }
 
 /* Hands the new snapshot's lock to every process that maps a kept image
- * (where the OS can: fs_os_snap_share). */
-static int share_lock(fs_os_store *s, fs_guard_result *r, fs_err *err)
+ * (where the OS can: fs_snap_share). */
+static int share_lock(fs_store *s, fs_guard_result *r, fs_err *err)
 {
 	size_t n = 0, cap = 0;
 	fs_pidstart *procs = NULL;
@@ -400,7 +468,7 @@ static int share_lock(fs_os_store *s, fs_guard_result *r, fs_err *err)
 	}
 	if (!seen)
 		goto oom;
-	r->lock_holders = fs_os_snap_share(s, r->snapshot, procs, n);
+	r->lock_holders = fs_snap_share(s, r->snapshot, procs, n);
 	free(procs);
 	fs_idset_free(seen);
 	return 0;
@@ -443,7 +511,7 @@ static int guard(const fs_targets *targets, const fs_store_opts *opts, int once,
 	/* sized for what is in use, not for the targets: it grows */
 	struct plan pl = { .seen = fs_idset_new(1024) };
 	fs_idset *kept_ids = fs_idset_new(256);
-	fs_os_store *s = NULL;
+	fs_store *s = NULL;
 	int missing, rc = -1;
 
 	*out = NULL;
@@ -463,14 +531,14 @@ static int guard(const fs_targets *targets, const fs_store_opts *opts, int once,
 		goto out;
 	}
 	s = fs_store_open(opts, 1, &missing, err);
-	if (!s || fs_os_store_lock(s, err) < 0 ||
+	if (!s || fs_store_lock(s, err) < 0 ||
 	    (once && open_snapshot_ids(s, kept_ids, err) < 0) ||
 	    publish(s, &pl, kept_ids, opts, r, err) < 0 ||
 	    (r->snapshot && share_lock(s, r, err) < 0))
 		goto out;
 	rc = 0;
 out:
-	fs_os_store_close(s);
+	fs_store_close(s);
 	plan_free(&pl);
 	fs_idset_free(kept_ids);
 	if (rc == 0)
@@ -488,6 +556,22 @@ int fs_guard(const fs_targets *targets, const fs_store_opts *opts,
 	return fs_guard_forecast(targets, opts, *out, err); /* verdict.h: Cygwin/MSYS2 only */
 }
 
+/* Replaces each kept path by a fresh copy; one that cannot be replaced is
+ * noted and the others go on.  -1 only when a note cannot be made. */
+static int replace_all(fs_store *s, fs_os_root *root, fs_guard_result *r, fs_err *err)
+{
+	for (size_t i = 0; i < r->kept.n; i++) {
+		const fs_manifest_entry *e = &r->kept.v[i];
+		fs_err perr;
+
+		if (fs_snap_replace(s, r->snapshot, root, e->path, e->id, &perr) == 0)
+			r->replaced++;
+		else if (note(r, "%s", perr.msg) < 0)
+			return fs_fail(err, "out of memory");
+	}
+	return 0;
+}
+
 /*
  * protect: keep every in-use target (even one an open snapshot keeps), then
  * replace each path by a fresh copy, then close the snapshot: nothing
@@ -499,7 +583,7 @@ int fs_protect(const fs_targets *targets, const fs_store_opts *opts,
 	const char *root_path = opts->root ? opts->root : "/";
 	fs_guard_result *r;
 	fs_os_root *root;
-	fs_os_store *s;
+	fs_store *s;
 	int missing, rc = -1;
 
 	if (guard(targets, opts, 0, out, err) < 0)
@@ -509,21 +593,9 @@ int fs_protect(const fs_targets *targets, const fs_store_opts *opts,
 		return 0;
 	root = fs_os_root_open(root_path, err);
 	s = root ? fs_store_open(opts, 0, &missing, err) : NULL;
-	if (s && fs_os_store_lock(s, err) == 0) {
-		for (size_t i = 0; i < r->kept.n; i++) {
-			const fs_manifest_entry *e = &r->kept.v[i];
-			fs_err perr;
-
-			if (fs_os_replace_with_copy(s, r->snapshot, root, e->path, e->id, &perr) < 0) {
-				if (note(r, "%s", perr.msg) < 0)
-					break;
-				continue;
-			}
-			r->replaced++;
-		}
-		rc = fs_os_snap_unlink(s, r->snapshot, "open", err);
-	}
-	fs_os_store_close(s);
+	if (s && fs_store_lock(s, err) == 0 && replace_all(s, root, r, err) == 0)
+		rc = fs_snap_close(s, r->snapshot, err);
+	fs_store_close(s);
 	fs_os_root_close(root);
 	if (rc < 0) {
 		fs_guard_result_free(r);

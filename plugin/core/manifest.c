@@ -11,6 +11,7 @@
  * accepts exactly what the writer produces; a manifest is data a root-run
  * retire acts on, so anything unexpected is an error, never a guess.
  */
+#include "store.h"
 #include "os.h"
 #include "err.h"
 #include "vec.h"
@@ -123,7 +124,7 @@ static void put_escaped(struct text *t, const char *s)
 	}
 }
 
-int fs_manifest_format(const fs_manifest *m, char **buf, size_t *len)
+int fs_manifest_text(const fs_manifest *m, char **buf, size_t *len, fs_err *err)
 {
 	struct text t = { 0 };
 
@@ -143,11 +144,17 @@ int fs_manifest_format(const fs_manifest *m, char **buf, size_t *len)
 	}
 	if (t.failed) {
 		free(t.buf);
-		return -1;
+		return fs_fail(err, "out of memory");
 	}
 	*buf = t.buf;
 	*len = t.len;
 	return 0;
+}
+
+/* The public form: -1 only when out of memory (forksafe.h). */
+int fs_manifest_format(const fs_manifest *m, char **buf, size_t *len)
+{
+	return fs_manifest_text(m, buf, len, NULL);
 }
 
 int fs_manifest_add(fs_manifest *m, const fs_manifest_entry *e)

@@ -12,6 +12,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <stdatomic.h>
+#include <stdint.h>
+
 /*
  * Fills scan->procs, nprocs, seen and unreadable (procs sorted by pid).
  * Strings and image arrays live in arenas handed to fs_scan_adopt().
@@ -74,116 +77,221 @@ int fs_os_resolve_all(fs_os_root *first, const char *root, size_t n,
 		      const char *const *paths, fs_target *out, unsigned char *ok,
 		      fs_err *errs, fs_err *err);
 
-/* ---- snapshot store: plugin/os/<os>/store_<os>.c ---------------------------
- * Every operation is relative to the store directory opened once; nothing
- * follows a symlink or leaves the store's filesystem.  Names of store
- * entries and snapshot files are single components.
+/* ---- file-system primitives: a directory handle and names inside it --------
+ * What the store is built of.  None of these knows what a snapshot is: the
+ * store's layout (its names and prefixes, what a snapshot holds, when a file
+ * is verified or dropped) is the core's (store.h, snapshot.c).
+ *
+ * Common contract, for every function below that takes a directory handle:
+ *   - name is ONE component: not empty, no '/', not "." or ".." (and on
+ *     Windows no '\\' or ':'); anything else fails with err set.
+ *   - relpath is components joined by '/', each one a name as above.
+ *   - nothing follows a symlink (or a reparse point on Windows): a symlink
+ *     met where a directory or file is expected is an error, and one met by
+ *     a removal is removed itself, never what it points to;
+ *   - nothing enters, creates in or removes from another file system than
+ *     the one of the handle that fs_os_dir_open_safe() opened (a mount
+ *     inside is left alone, with an error);
+ *   - every descriptor/handle made is close-on-exec / not inheritable;
+ *   - every failure fills err (fs_fail/fs_fail_errno style: one line that
+ *     names the path as "<shown>/<name>", shown being the handle's path
+ *     below its safe root, "." for the safe root itself);
+ *     err may be NULL where a caller only wants the verdict.
+ * Return values: 0 / -1 unless said otherwise; fs_presence where the
+ * answer has three outcomes.
  */
-typedef struct fs_os_store fs_os_store;
+typedef enum fs_presence {
+	FS_PRESENCE_ERROR = -1, /* could not tell: err says why */
+	FS_ABSENT = 0,
+	FS_PRESENT = 1
+} fs_presence;
 
-/* Opens the store (creating it, mode 0700, when create), refusing it when
- * it or a parent directory is a symlink or writable by another user.
- * *missing (if given) is set when it fails because the store does not exist. */
-fs_os_store *fs_os_store_open(const char *path, int create, int *missing,
-			      fs_err *err);
-void fs_os_store_close(fs_os_store *s);
-/* The store-wide lock: exclusive, waits; released by unlock or close. */
-int fs_os_store_lock(fs_os_store *s, fs_err *err);
-void fs_os_store_unlock(fs_os_store *s);
-/* Names in the store directory, sorted (caller frees each and the array). */
-int fs_os_store_list(fs_os_store *s, char ***names, size_t *n, fs_err *err);
-/* Renames a store entry; fails if to exists. */
-int fs_os_store_rename(fs_os_store *s, const char *from, const char *to, fs_err *err);
-/* Removes a store entry and everything under it. */
-int fs_os_store_remove(fs_os_store *s, const char *name, fs_err *err);
-
-int fs_os_snap_mkdir(fs_os_store *s, const char *snap, fs_err *err);
-/* A snapshot's own file (manifest, lock, open marker): read, atomic write,
- * exists, remove.  snap NULL: a file of the store itself (pkgdb.solv). */
-int fs_os_snap_read(fs_os_store *s, const char *snap, const char *file,
-		    char **buf, size_t *len, fs_err *err);
-/* The same file open for reading (a regular file, never through a symlink):
- * an fd to close, or -1 with err filled. */
-int fs_os_snap_open(fs_os_store *s, const char *snap, const char *file, fs_err *err);
-int fs_os_snap_write(fs_os_store *s, const char *snap, const char *file,
-		     const char *buf, size_t len, fs_err *err);
-int fs_os_snap_exists(fs_os_store *s, const char *snap, const char *file);
-/* Creates an empty marker file (lock, open) without syncing: the next
- * fs_os_snap_write() in the same snapshot makes its name durable. */
-int fs_os_snap_touch(fs_os_store *s, const char *snap, const char *file, fs_err *err);
-int fs_os_snap_unlink(fs_os_store *s, const char *snap, const char *file, fs_err *err);
+typedef struct fs_os_dir fs_os_dir;
 
 /*
- * Keeps the root's file at relpath (already resolved, identity id) under
- * snap/files/: a hardlink, else a reflink, else a copy with its holes, without
- * set-uid, set-gid and sticky bits or any extended attribute, and no copy
- * budget (Windows: a hardlink only, a copy would not keep the file ID Cygwin
- * re-links by).  Fills method and
- * stored: the identity of the file in the store (id itself for a link).
- * A link is made without a stat of its own: fs_os_snap_verify() checks all
- * of a snapshot's links at once.
+ * Opens the directory at path (absolute; relative: to the working
+ * directory), walking from the file system's root one component at a time
+ * without following symlinks ('.' and '..' refused).  Each directory on the
+ * way must be owned by root or by us and not writable by group or others,
+ * except that a parent (not the last) may be world-writable with the sticky
+ * bit (like /tmp).  create: missing directories are made (mode 0755, the
+ * last 0700).  When path does not exist, *missing (if given) is set and NULL
+ * returned with err.  The handle's file system is the one every other
+ * primitive stays on.  Its shown name (for messages) is empty: what is
+ * inside it is named by its own name.
  */
-int fs_os_snap_keep(fs_os_store *s, const char *snap, fs_os_root *root,
-		    const char *relpath, fs_id id, int *method, fs_id *stored,
-		    fs_err *err);
+fs_os_dir *fs_os_dir_open_safe(const char *path, int create, int *missing,
+			       fs_err *err);
 /*
- * fs_os_snap_keep() for n files of the root at path root, in worker threads
- * when there are many: ok[i] says whether relpaths[i] (identity ids[i]) was
- * kept, with methods[i] and stored[i], else errs[i] says why.  Copies
- * together write at most copy_budget bytes (their holes are kept, and cost
- * nothing); a file beyond it is not kept.  Returns -1 only when nothing
- * could be tried.
+ * Opens relpath under d as a directory of its own, on d's file system.
+ * create: missing directories on the way are made (mode 0700; one made
+ * meanwhile by another is fine).  Without create, a missing component sets
+ * *missing (if given) and returns NULL with err.  Its shown name is
+ * d's shown name + "/" + relpath (without the "/" when d's is "").
  */
-int fs_os_snap_keep_all(fs_os_store *s, const char *snap, const char *root,
-			uint64_t copy_budget, size_t n,
-			const char *const *relpaths, const fs_id *ids, int *methods,
-			fs_id *stored, unsigned char *ok, fs_err *errs, fs_err *err);
+fs_os_dir *fs_os_dir_open_at(fs_os_dir *d, const char *relpath, int create,
+			     int *missing, fs_err *err);
+/* Closes d and releases a lock fs_os_lock() took through it.  NULL is fine. */
+void fs_os_dir_close(fs_os_dir *d);
+
+/* Names in d but "." and "..", sorted by strcmp (caller frees each and the
+ * array). */
+int fs_os_list(fs_os_dir *d, char ***names, size_t *n, fs_err *err);
+
+/* What fs_os_stat() tells of an entry, without following a symlink. */
+enum { FS_OS_FILE, FS_OS_DIR, FS_OS_OTHER }; /* other: symlink, FIFO, ... */
+typedef struct fs_os_info {
+	int kind;          /* FS_OS_* */
+	fs_id id;          /* identity, comparable with fs_target.id */
+	uint64_t bytes;    /* space it takes (allocated blocks; 0 if unknown) */
+	uint64_t links;    /* hard links to it */
+} fs_os_info;
+fs_presence fs_os_stat(fs_os_dir *d, const char *name, fs_os_info *st, fs_err *err);
+
+/* A regular file of at most max bytes, never through a symlink, opened
+ * for reading without blocking (a FIFO fails): an fd to close (Windows: a
+ * CRT descriptor), or -1 with err. */
+int fs_os_open_read(fs_os_dir *d, const char *name, size_t max, fs_err *err);
+/* The same file read whole: *buf (malloc'ed, NUL after the *len bytes). */
+int fs_os_read_file(fs_os_dir *d, const char *name, size_t max, char **buf,
+		    size_t *len, fs_err *err);
+/* Replaces name by buf atomically: written under a temporary name of the
+ * backend's own (".NAME.new"), synced, renamed over name, directory synced.
+ * Mode 0600.  After a crash, name is the old or the new content, whole. */
+int fs_os_write_atomic(fs_os_dir *d, const char *name, const char *buf, size_t len,
+		       fs_err *err);
+/* Creates name as an empty file (mode 0600) if absent, WITHOUT syncing: the
+ * next fs_os_write_atomic() in d makes the name durable. */
+int fs_os_touch(fs_os_dir *d, const char *name, fs_err *err);
+/* Creates directory name (mode 0700); fails when it exists. */
+int fs_os_mkdir(fs_os_dir *d, const char *name, fs_err *err);
+/* Removes name, a file or symlink (never a directory); absent is success.
+ * Not synced: fs_os_sync() makes it durable (once for many). */
+int fs_os_unlink(fs_os_dir *d, const char *name, fs_err *err);
+/* Makes the names in d durable (fsync of the directory). */
+int fs_os_sync(fs_os_dir *d, fs_err *err);
+/* Removes name, a file or an empty directory, without a message when it
+ * cannot: 1 removed, 0 not (absent, not empty, anything else). */
+int fs_os_remove_if_empty(fs_os_dir *d, const char *name);
+/* Renames from to to, both in d; fails when to exists.  d is synced. */
+int fs_os_rename(fs_os_dir *d, const char *from, const char *to, fs_err *err);
+/*
+ * Removes name and everything under it; absent is success.  The walk holds
+ * one descriptor per level and goes depth levels deep at most: a directory
+ * deeper than that is moved up to the top of name and removed by a later
+ * pass (bounded), so any tree can be removed with bounded resources.  Every
+ * error is remembered (the first is returned) and the walk goes on with
+ * the rest, as systemd's rm_rf does.  d is synced.
+ */
+int fs_os_remove_tree(fs_os_dir *d, const char *name, unsigned depth, fs_err *err);
+/*
+ * Walks every non-directory under d (depth directories deep at most; a
+ * deeper one is an error) and asks keep(ctx, id) about each, with the
+ * identity the directory listing gives where it can (no stat per file);
+ * each one keep() answers 0 for is removed.  Returns the number removed,
+ * or -1 on error.
+ */
+long fs_os_sweep(fs_os_dir *d, unsigned depth, int (*keep)(void *ctx, fs_id id),
+		 void *ctx, fs_err *err);
+
+/* ---- locks ------------------------------------------------------------------
+ * Two kinds, both named by the core (a directory handle and a name):
+ *   fs_os_lock:  exclusive, waited for, held by the handle until closed
+ *                (POSIX: flock() of the file name, made if absent;
+ *                Windows: LockFileEx() on the file name);
+ *   fs_os_hold_*: a lock many processes hold shared and that can outlive
+ *                this process in others (POSIX: a shared flock() of the
+ *                file name; Windows: a named mutex, named after d's path
+ *                below its safe root and the safe root's identity, so a
+ *                directory has ONE hold lock there, whatever name says;
+ *                the file name is still made, as a marker).
+ */
+int fs_os_lock(fs_os_dir *d, const char *name, fs_err *err);
+
+/* Makes the hold lock name in d exist (POSIX: an empty file, not synced, as
+ * fs_os_touch(); Windows: the same file; its mutex is made by share). */
+int fs_os_hold_make(fs_os_dir *d, const char *name, fs_err *err);
+/* Is the hold lock held by anyone?  Never waits. */
+fs_presence fs_os_hold_held(fs_os_dir *d, const char *name, fs_err *err);
+/* Takes the hold lock, in this process only, until fs_os_hold_release()
+ * (close-on-exec / not inherited).  Waits a bounded time (5 s, polling)
+ * while another process has it exclusively, then fails.  Call it without
+ * any fs_os_lock() held. */
+typedef struct fs_os_hold fs_os_hold;
+int fs_os_hold_take(fs_os_dir *d, const char *name, fs_os_hold **h, fs_err *err);
+/* Is h still the hold lock at d/name (it was not removed and made again)?
+ * (Windows: the mutex is d's by its name; the file name, its marker, must
+ * still be the file it was when the lock was taken.) */
+int fs_os_hold_same(fs_os_dir *d, const char *name, const fs_os_hold *h, fs_err *err);
+void fs_os_hold_release(fs_os_hold *h);
+/* Gives the hold lock to running processes, so that it lasts while they
+ * and their children live (Windows: the mutex handle duplicated into each;
+ * POSIX has no way: 0).  Returns how many got it. */
+size_t fs_os_hold_share(fs_os_dir *d, const char *name, const fs_pidstart *procs,
+			size_t n);
+
+/* ---- files of the root kept and replaced ------------------------------------ */
+
+/* Bytes of data copies may write, shared by workers (implemented by the
+ * core, store.c: backends call them). */
+typedef struct fs_budget {
+	uint64_t limit;
+	_Atomic uint64_t used;
+} fs_budget;
+/* Takes n bytes: 0, or -1 when they are not left (nothing taken). */
+int fs_budget_take(fs_budget *b, uint64_t n);
+/* Gives back n bytes taken for a copy that failed. */
+void fs_budget_give(fs_budget *b, uint64_t n);
+/* The message (and -1) for what's copy of bytes of data beyond b. */
+int fs_budget_refuse(const fs_budget *b, uint64_t bytes, const char *what, fs_err *err);
 
 /*
- * Checks every file under snap/files/ against stored (identities returned
- * by fs_os_snap_keep): found[k] is set for each one present; any other
- * file (a name swapped while it was linked) is removed.  Returns the
- * number removed, or -1 on error.
+ * Keeps the root's file at relpath (resolved already; identity id) as dst's
+ * name: a hardlink, else a reflink, else a copy of its data with its holes
+ * charged to b (b NULL: no limit), without set-uid, set-gid and sticky bits
+ * or any extended attribute (Windows: a hardlink only: a copy would not keep
+ * the file ID Cygwin re-links by).  The original is opened without
+ * following a link and without blocking, and must still be identity id
+ * and a regular file ("changed while being kept" otherwise).  *method is
+ * FS_KEEP_*; *stored the identity of dst's name (id itself for a link,
+ * which is made without a stat: fs_os_sweep() checks links in bulk).  No
+ * fsync.
  */
-long fs_os_snap_verify(fs_os_store *s, const char *snap, const fs_idset *stored,
-		       unsigned char *found, fs_err *err);
-/* Removes snap/files/relpath and the directories it leaves empty. */
-int fs_os_snap_drop(fs_os_store *s, const char *snap, const char *relpath, fs_err *err);
-/* A kept file: 1 and its facts if present, 0 if missing, -1 on error.
- * bytes: what it costs the store alone (0 while another link shares it). */
-int fs_os_snap_stat(fs_os_store *s, const char *snap, const char *relpath,
-		    fs_id *id, uint64_t *bytes, fs_err *err);
+int fs_os_keep(fs_os_root *root, const char *relpath, fs_id id, fs_os_dir *dst,
+	       const char *name, fs_budget *b, int *method, fs_id *stored, fs_err *err);
 
+/* Where fs_os_replace() may put things it needs besides the file's own
+ * directory. */
+typedef struct fs_os_spare {
+	/* a copy is built here (as prefix + a unique tail) when this handle
+	 * shares the file's file system; beside the file otherwise */
+	fs_os_dir *scratch;
+	const char *prefix;
+	/* a backend that cannot rename over a loaded file (Windows) moves the
+	 * original to aside/sub/relpath (directories made as needed) */
+	fs_os_dir *aside;
+	const char *sub;
+} fs_os_spare;
 /*
  * Replaces the root's file at relpath (which must have identity id) by a
- * fresh copy of itself: same content, mode, owner, timestamps and xattrs,
- * synced, renamed over it.  Running processes keep the old file.  Windows
- * cannot rename over a loaded file: there the old file is renamed aside
- * into snap (snap/aside/relpath) and the copy made at the freed path.
+ * fresh copy of itself: same content (holes kept, no budget), mode, owner,
+ * ACL, timestamps and xattrs, synced, then swapped in atomically; nobody
+ * can open the copy who could not open the original, at any moment.
+ * Running processes keep the old file.
  */
-int fs_os_replace_with_copy(fs_os_store *s, const char *snap, fs_os_root *root,
-			    const char *relpath, fs_id id, fs_err *err);
+int fs_os_replace(fs_os_root *root, const char *relpath, fs_id id,
+		  const fs_os_spare *spare, fs_err *err);
 
-/* The snapshot's lock: 1 if a holder has it, 0 if free, -1 on error. */
-int fs_os_snap_lock_held(fs_os_store *s, const char *snap, fs_err *err);
-/* Takes the snapshot's lock, in this process only, until
- * fs_os_hold_release() (a shared flock on its lock file, close-on-exec;
- * on Windows a handle to its mutex).  Call it WITHOUT the store lock: it
- * may wait, for a bounded time, while another process has the lock
- * exclusively.  Then fs_os_hold_check(), under the store lock, says
- * whether the snapshot is still there with that lock (retire may have
- * removed it meanwhile). */
-typedef struct fs_os_hold fs_os_hold;
-int fs_os_snap_hold(fs_os_store *s, const char *snap, fs_os_hold **h, fs_err *err);
-int fs_os_hold_check(fs_os_store *s, const char *snap, const fs_os_hold *h, fs_err *err);
-void fs_os_hold_release(fs_os_hold *h);
+/* ---- workers ---------------------------------------------------------------- */
 
-/* Gives the snapshot's lock to running processes, so that it lasts while
- * they and the children they start live (Windows: the mutex handle
- * duplicated into each; POSIX has no way, processes take it themselves
- * with forksafe hold).  Returns how many got it. */
-size_t fs_os_snap_share(fs_os_store *s, const char *snap, const fs_pidstart *procs,
-			size_t n);
+/* How many workers for n items (at least per_worker items each, at most max
+ * and the CPUs); 1 where there are no threads. */
+size_t fs_os_workers(size_t n, size_t per_worker, size_t max);
+/* fn on each of n records (items, size bytes apart): record 0 in the
+ * calling thread, the others in threads (or in turn, where a thread cannot
+ * be made); returns when all are done. */
+void fs_os_run_all(void *(*fn)(void *), void *items, size_t n, size_t size);
+
 
 /* ---- enable: Cygwin's fork retry directory ----------------------------------
  * Creates relpath under the root (missing parents too) as a directory every

@@ -21,7 +21,7 @@ static int load_keepers(const fs_store_opts *opts, fs_report_result *r, fs_idset
 			size_t **keeper, fs_err *err)
 {
 	fs_status_result st = { 0 };
-	fs_os_store *s = NULL;
+	fs_store *s = NULL;
 	int rc = -1;
 
 	if (fs_status_load(opts, &st, ids, &s, err) < 0)
@@ -46,7 +46,7 @@ static int load_keepers(const fs_store_opts *opts, fs_report_result *r, fs_idset
 	}
 	rc = 0;
 out:
-	fs_os_store_close(s);
+	fs_store_close(s);
 	for (size_t i = 0; i < st.n; i++) {
 		fs_manifest_free(&st.v[i].m);
 		free(st.v[i].name);

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-static int fill_snap(fs_os_store *s, fs_status_snap *ss, const fs_scan *scan,
+static int fill_snap(fs_store *s, fs_status_snap *ss, const fs_scan *scan,
 		     const fs_idset *ids, const size_t *start, const size_t *users,
 		     fs_err *err)
 {
@@ -26,7 +26,7 @@ static int fill_snap(fs_os_store *s, fs_status_snap *ss, const fs_scan *scan,
 		long k;
 
 		se->e = &ss->m.v[i];
-		se->present = fs_os_snap_stat(s, ss->name, se->e->path, &id, &se->cost, NULL) == 1;
+		se->present = fs_snap_stat(s, ss->name, se->e->path, &id, &se->cost, NULL) == FS_PRESENT;
 		ss->cost += se->present ? se->cost : 0;
 		k = fs_idset_find(ids, se->e->id);
 		se->nholders = k < 0 ? 0 : start[k + 1] - start[k];
@@ -39,10 +39,34 @@ static int fill_snap(fs_os_store *s, fs_status_snap *ss, const fs_scan *scan,
 	return 0;
 }
 
-int fs_status_load(const fs_store_opts *opts, fs_status_result *r, fs_idset *ids,
-		   fs_os_store **out, fs_err *err)
+/* One snapshot's manifest, open marker and lock into ss; a manifest that
+ * cannot be read is ss's problem, not an error. */
+static int load_snap(fs_store *s, const char *name, fs_status_snap *ss, fs_idset *ids,
+		     fs_err *err)
 {
-	fs_os_store *s = NULL;
+	fs_err lerr;
+
+	memset(ss, 0, sizeof *ss);
+	if (!(ss->name = strdup(name)))
+		return fs_fail(err, "out of memory");
+	if (fs_store_load(s, name, &ss->m, &lerr) < 0) {
+		/* a problem lost to a failed allocation must not read as none */
+		if (!(ss->problem = strdup(lerr.msg)))
+			return fs_fail(err, "out of memory");
+	} else if (fs_store_add_ids(ids, &ss->m, err) < 0) {
+		return -1;
+	}
+	/* for the picture, a marker or lock that cannot be examined counts as
+	 * absent (retire, which acts on them, reports such errors) */
+	ss->open = fs_snap_is_open(s, ss->name, NULL) == FS_PRESENT;
+	ss->lock_held = fs_snap_lock_held(s, ss->name, NULL) == FS_PRESENT;
+	return 0;
+}
+
+int fs_status_load(const fs_store_opts *opts, fs_status_result *r, fs_idset *ids,
+		   fs_store **out, fs_err *err)
+{
+	fs_store *s = NULL;
 	char **names = NULL;
 	size_t nnames = 0, cap = 0;
 	int missing, rc = -1;
@@ -55,29 +79,19 @@ int fs_status_load(const fs_store_opts *opts, fs_status_result *r, fs_idset *ids
 	if (!s)
 		return missing ? 0 : -1;
 	/* the lock gives a consistent picture; nothing is changed */
-	if (fs_os_store_lock(s, err) < 0 || fs_os_store_list(s, &names, &nnames, err) < 0)
+	if (fs_store_lock(s, err) < 0 || fs_store_list(s, &names, &nnames, err) < 0)
 		goto out;
 	for (size_t i = 0; i < nnames; i++) {
 		fs_status_snap *ss;
-		fs_err lerr;
 
 		if (!fs_store_is_snapshot(names[i]))
 			continue;
-		ss = fs_grow((void **)&r->v, &r->n, &cap, sizeof *r->v);
-		if (!ss) {
+		if (!(ss = fs_grow((void **)&r->v, &r->n, &cap, sizeof *r->v))) {
 			fs_fail(err, "out of memory");
 			goto out;
 		}
-		memset(ss, 0, sizeof *ss);
-		ss->name = strdup(names[i]);
-		if (fs_store_load(s, names[i], &ss->m, &lerr) < 0)
-			ss->problem = strdup(lerr.msg);
-		else if (fs_store_add_ids(ids, &ss->m) < 0) {
-			fs_fail(err, "out of memory");
+		if (load_snap(s, names[i], ss, ids, err) < 0)
 			goto out;
-		}
-		ss->open = fs_os_snap_exists(s, ss->name, "open");
-		ss->lock_held = fs_os_snap_lock_held(s, ss->name, NULL) == 1;
 	}
 	*out = s;
 	s = NULL;
@@ -86,7 +100,7 @@ out:
 	for (size_t i = 0; i < nnames; i++)
 		free(names[i]);
 	free(names);
-	fs_os_store_close(s);
+	fs_store_close(s);
 	return rc;
 }
 
@@ -95,7 +109,7 @@ int fs_status(const fs_store_opts *opts, fs_status_result **out, fs_err *err)
 	fs_status_result *r = calloc(1, sizeof *r);
 	fs_scan_opts so = opts->scan;
 	fs_idset *ids = fs_idset_new(256);
-	fs_os_store *s = NULL;
+	fs_store *s = NULL;
 	size_t *start = NULL, *users;
 	int rc = -1;
 
@@ -125,7 +139,7 @@ int fs_status(const fs_store_opts *opts, fs_status_result **out, fs_err *err)
 out:
 	free(start);
 	fs_idset_free(ids);
-	fs_os_store_close(s);
+	fs_store_close(s);
 	if (rc == 0)
 		*out = r;
 	else
@@ -154,8 +168,8 @@ void fs_status_result_free(fs_status_result *r)
 int fs_hold_run(const fs_store_opts *opts, const char *snapshot, char *const *argv,
 		int *status, fs_err *err)
 {
-	fs_os_store *s;
-	fs_os_hold *h = NULL;
+	fs_store *s;
+	fs_snap_holder *h = NULL;
 	int missing;
 
 	if (!fs_store_is_snapshot(snapshot))
@@ -166,18 +180,18 @@ int fs_hold_run(const fs_store_opts *opts, const char *snapshot, char *const *ar
 	/* the snapshot's lock first, without the store lock: waiting for it
 	 * must never keep the store from others; then, under the store lock,
 	 * make sure no retire removed the snapshot meanwhile */
-	if (fs_os_snap_hold(s, snapshot, &h, err) < 0 || fs_os_store_lock(s, err) < 0 ||
-	    fs_os_hold_check(s, snapshot, h, err) < 0) {
-		fs_os_hold_release(h);
-		fs_os_store_close(s);
+	if (fs_snap_hold(s, snapshot, &h, err) < 0 || fs_store_lock(s, err) < 0 ||
+	    fs_snap_hold_check(s, snapshot, h, err) < 0) {
+		fs_snap_hold_release(h);
+		fs_store_close(s);
 		return -1;
 	}
-	fs_os_store_close(s);
+	fs_store_close(s);
 	if (fs_os_run(argv, status, err) < 0) {
-		fs_os_hold_release(h);
+		fs_snap_hold_release(h);
 		return -1;
 	}
-	fs_os_hold_release(h);
+	fs_snap_hold_release(h);
 	return 0;
 }
 

@@ -95,7 +95,7 @@ static void records_free(struct records *r)
  * and a reader must never wait for a transaction. */
 static int records_load(const fs_store_opts *opts, struct records *r, fs_err *err)
 {
-	fs_os_store *s;
+	fs_store *s;
 	char **names = NULL;
 	size_t nnames = 0;
 	int missing, rc = 0;
@@ -103,7 +103,7 @@ static int records_load(const fs_store_opts *opts, struct records *r, fs_err *er
 	memset(r, 0, sizeof *r);
 	if (!opts || !(s = fs_store_open(opts, 0, &missing, err)))
 		return !opts || missing ? 0 : -1;
-	if (fs_os_store_list(s, &names, &nnames, err) < 0)
+	if (fs_store_list(s, &names, &nnames, err) < 0)
 		rc = -1;
 	else if (!(r->m = calloc(nnames + 1, sizeof *r->m)) ||
 		 !(r->snap = calloc(nnames + 1, sizeof *r->snap)))
@@ -119,7 +119,7 @@ static int records_load(const fs_store_opts *opts, struct records *r, fs_err *er
 	for (size_t i = 0; i < nnames; i++)
 		free(names[i]);
 	free(names);
-	fs_os_store_close(s);
+	fs_store_close(s);
 	return rc;
 }
 

@@ -15,6 +15,7 @@
  */
 #define _GNU_SOURCE
 #include "pkg.h"
+#include "../core/store.h"
 #include "../core/err.h"
 #include "../core/os.h"
 #include "../core/vec.h"
@@ -150,16 +151,16 @@ static int init(fs_pkgdb *db, const char *root, int pacman, fs_err *err)
  * store of another root is inside it (an image's files may come from
  * anyone): no cache there.  And reading a root never creates anything in
  * it: only a store named with --store is created (by root) for the cache. */
-static fs_os_store *cache_store(const char *root, const char *store)
+static fs_store *cache_store(const char *root, const char *store)
 {
 	fs_store_opts so = { .root = root, .store = store };
 	char *path;
-	fs_os_store *s;
+	fs_store *s;
 
 	if (!store && strcmp(root, "/") != 0)
 		return NULL;
 	path = fs_store_path(&so);
-	s = path ? fs_os_store_open(path, store && geteuid() == 0, NULL, NULL) : NULL;
+	s = path ? fs_store_open_path(path, store && geteuid() == 0, NULL, NULL) : NULL;
 	free(path);
 	return s;
 }
@@ -218,9 +219,9 @@ int fs_pkgdb_cache_parse(Repo *repo, const char *buf, size_t len, const char *ke
 	return ok;
 }
 
-static int cache_read(fs_pkgdb *db, fs_os_store *s, const char *key)
+static int cache_read(fs_pkgdb *db, fs_store *s, const char *key)
 {
-	int fd = fs_os_snap_open(s, NULL, CACHE_FILE, NULL), ok = 0;
+	int fd = fs_store_file_open(s, CACHE_FILE, STORE_FILE_MAX, NULL), ok = 0;
 	struct stat st;
 	char *buf;
 	ssize_t n;
@@ -239,7 +240,7 @@ static int cache_read(fs_pkgdb *db, fs_os_store *s, const char *key)
 }
 
 /* Best effort: a cache that cannot be written only costs time. */
-static void cache_write(fs_pkgdb *db, fs_os_store *s, const char *key)
+static void cache_write(fs_pkgdb *db, fs_store *s, const char *key)
 {
 	char *body = NULL, *all, hex[65];
 	size_t len = 0, head;
@@ -259,7 +260,7 @@ static void cache_write(fs_pkgdb *db, fs_os_store *s, const char *key)
 	if (all) {
 		snprintf(all, head + 1, "%s%s%s%s\n", CACHE_MAGIC, key, CACHE_SUM, hex);
 		memcpy(all + head, body, len);
-		fs_os_snap_write(s, NULL, CACHE_FILE, all, head + len, NULL);
+		fs_store_file_write(s, CACHE_FILE, all, head + len, NULL);
 		free(all);
 	}
 	free(body);
@@ -325,7 +326,7 @@ static int open_db(const char *root, const char *store, int must_exist, fs_pkgdb
 		   fs_err *err)
 {
 	fs_pkgdb *db = calloc(1, sizeof *db);
-	fs_os_store *s;
+	fs_store *s;
 	char key[1024];
 	int pacman, dpkg;
 
@@ -351,13 +352,13 @@ static int open_db(const char *root, const char *store, int must_exist, fs_pkgdb
 	s = cache_store(root, store);
 	db->cached = s && cache_read(db, s, key);
 	if (!db->cached && load(db, pacman, dpkg, err) < 0) {
-		fs_os_store_close(s);
+		fs_store_close(s);
 		fs_pkgdb_free(db);
 		return -1;
 	}
 	if (s && !db->cached)
 		cache_write(db, s, key);
-	fs_os_store_close(s);
+	fs_store_close(s);
 	db->blocks = calloc(1, sizeof *db->blocks);
 	if (!db->blocks ? fs_fail(err, "out of memory") < 0 : read_diversions(db, err) < 0) {
 		fs_pkgdb_free(db);

@@ -14,6 +14,7 @@
  * written and given back if the copy fails.
  */
 #define _GNU_SOURCE
+#include "../../core/err.h"
 #include "linux.h"
 
 #include <errno.h>
@@ -24,18 +25,6 @@
 #include <unistd.h>
 
 #define COPY_CHUNK ((off_t)1 << 30) /* the most one copy_file_range() is asked for */
-
-/* Takes n bytes of the budget: 0, or -1 when they are not left. */
-static int budget_take(fs_linux_budget *b, uint64_t n)
-{
-	uint64_t used = atomic_load(&b->used);
-
-	do {
-		if (n > b->limit || used > b->limit - n)
-			return -1;
-	} while (!atomic_compare_exchange_weak(&b->used, &used, used + n));
-	return 0;
-}
 
 /* The next data extent of src at or after off, below size: 1 with [*d, *h),
  * 0 when only holes are left, -1 on error.  A filesystem without SEEK_DATA
@@ -143,7 +132,7 @@ static int copy_extents(int src, int dst, off_t size, uint64_t max)
 	return now.st_size == size ? 0 : FS_COPY_CHANGED;
 }
 
-int fs_linux_copy(int src, off_t size, int dst, fs_linux_budget *b, int *method,
+int fs_linux_copy(int src, off_t size, int dst, fs_budget *b, int *method,
 		  uint64_t *bytes)
 {
 	struct stat now;
@@ -165,10 +154,26 @@ int fs_linux_copy(int src, off_t size, int dst, fs_linux_budget *b, int *method,
 		return copy_extents(src, dst, size, (uint64_t)size);
 	if (data_bytes(src, size, bytes) < 0)
 		return -1;
-	if (budget_take(b, *bytes) < 0)
+	if (fs_budget_take(b, *bytes) < 0)
 		return FS_COPY_BUDGET;
 	r = copy_extents(src, dst, size, *bytes);
 	if (r != 0)
-		atomic_fetch_sub(&b->used, *bytes);
+		fs_budget_give(b, *bytes);
 	return r;
+}
+
+int fs_linux_copy_file(int src, const struct stat *sst, int dst, fs_budget *b,
+		       const char *what, const char *verb, int *method, uint64_t *bytes,
+		       fs_err *err)
+{
+	switch (fs_linux_copy(src, sst->st_size, dst, b, method, bytes)) {
+	case 0:
+		return 0;
+	case FS_COPY_BUDGET:
+		return fs_budget_refuse(b, *bytes, what, err);
+	case FS_COPY_CHANGED:
+		return fs_fail(err, "%s: changed while being %s", what, verb);
+	default:
+		return fs_fail_errno(err, errno, "cannot copy %s", what);
+	}
 }

@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* The resolved path's parent directory (an fd the root keeps open until the
@@ -114,11 +115,6 @@ size_t fs_linux_workers(size_t n, size_t per_worker, size_t max);
 void fs_linux_run_all(void *(*fn)(void *), void *items, size_t n, size_t size);
 
 /* Copies of a file's data (copy_linux.c), for guard and protect alike. */
-typedef struct fs_linux_budget {
-	uint64_t limit;          /* bytes of data the copies may write */
-	_Atomic uint64_t used;   /* shared by the workers of one snapshot */
-} fs_linux_budget;
-
 #define FS_COPY_CHANGED (-2) /* the source changed while it was copied */
 #define FS_COPY_BUDGET (-3)  /* its data is beyond what is left of the budget */
 
@@ -129,28 +125,24 @@ typedef struct fs_linux_budget {
  * unless b is NULL).  Returns 0, -1 (errno set), FS_COPY_CHANGED or
  * FS_COPY_BUDGET; dst holds part of a copy after a failure.
  */
-int fs_linux_copy(int src, off_t size, int dst, fs_linux_budget *b, int *method,
+int fs_linux_copy(int src, off_t size, int dst, fs_budget *b, int *method,
 		  uint64_t *bytes);
+/*
+ * The one copy of a file for keep and protect: fs_linux_copy() of src (its
+ * stat sst) into dst, each failure turned into its message about what (the
+ * path shown), which "changed while being <verb>" names.  A copy that fails
+ * after it was charged gives its bytes back to b.
+ */
+int fs_linux_copy_file(int src, const struct stat *sst, int dst, fs_budget *b,
+		       const char *what, const char *verb, int *method, uint64_t *bytes,
+		       fs_err *err);
 
-/* The store (store_linux.c); snap_linux.c works inside its snapshots. */
-struct fs_os_store {
-	int fd;        /* the store directory */
-	int lockfd;    /* <store>/lock, flock()ed while mutating */
-	dev_t dev;
-	char *path;
-	fs_dircache files; /* the last snap/files/... directory walked to */
+/* A directory handle (store_linux.c); snap_linux.c works on files in it. */
+struct fs_os_dir {
+	int fd;        /* the directory */
+	int lockfd;    /* fs_os_lock()'s file, flock()ed until closed */
+	dev_t dev;     /* the safe root's filesystem: no walk leaves it */
+	char *shown;   /* for messages: relative to the safe root */
 };
-
-/* A snapshot directory of the store (same filesystem), as an fd to close. */
-int fs_linux_snap_open(fs_os_store *s, const char *snap, fs_err *err);
-
-/* The directory of a kept file (an fd owned by the store's cache: do not
- * close it) with its last component; create makes missing directories.
- * Returns 0, 1 when (without create) a directory on the way is missing,
- * or -1 on error. */
-int fs_linux_files_parent(fs_os_store *s, const char *snap, const char *relpath,
-			  int create, int *dirfd, const char **name, fs_err *err);
-/* Forgets the cached directory (after removing directories). */
-void fs_linux_files_forget(fs_os_store *s);
 
 #endif

@@ -16,10 +16,11 @@
  * is the file copied.  Everything is relative to the directory walked to
  * without following links; no name is trusted twice.
  *
- * The copy is built inside the store when the store shares the file's
- * filesystem (its name there: .tmp-protect-*, which retire removes if a run
- * is cut short between link and swap); otherwise beside the file, as
- * .forksafe-protect-<random>.
+ * The copy is built in the caller's scratch directory (the store) when that
+ * shares the file's filesystem, under the caller's prefix (the store's
+ * .tmp-protect-*, which retire removes if a run is cut short between link
+ * and swap); otherwise beside the file, as .forksafe-protect-<random>.
+ * The Linux backend renames over the path: nothing is put aside.
  */
 #define _GNU_SOURCE
 #include "linux.h"
@@ -126,15 +127,15 @@ static int copy_attrs(int src, int dst, const struct stat *st)
 	return 0;
 }
 
-/* The copy's name in tdir: in the store (retire removes .tmp-*) or beside
- * the file, unpredictable there. */
-static void copy_name(char *buf, size_t len, int in_store)
+/* The copy's name in tdir: in the scratch directory (prefix: the caller's)
+ * or beside the file (prefix NULL), unpredictable there. */
+static void copy_name(char *buf, size_t len, const char *prefix)
 {
 	static unsigned counter;
 	unsigned long long r;
 
-	if (in_store) {
-		snprintf(buf, len, ".tmp-protect-%d-%u", (int)getpid(), counter++);
+	if (prefix) {
+		snprintf(buf, len, "%s%d-%u", prefix, (int)getpid(), counter++);
 		return;
 	}
 	if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r)
@@ -144,7 +145,7 @@ static void copy_name(char *buf, size_t len, int in_store)
 
 /* A new file in tdir nobody else can open: without a name (O_TMPFILE) or
  * where the filesystem cannot, named (*named set) with mode 0. */
-static int create_blank(int tdir, int in_store, char *name, size_t len, int *named)
+static int create_blank(int tdir, const char *prefix, char *name, size_t len, int *named)
 {
 	int fd = openat(tdir, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0);
 
@@ -152,7 +153,7 @@ static int create_blank(int tdir, int in_store, char *name, size_t len, int *nam
 	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
 		return fd;
 	for (int i = 0; i < NAME_TRIES; i++) {
-		copy_name(name, len, in_store);
+		copy_name(name, len, prefix);
 		fd = openat(tdir, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0);
 		if (fd >= 0 || errno != EEXIST)
 			break;
@@ -162,13 +163,13 @@ static int create_blank(int tdir, int in_store, char *name, size_t len, int *nam
 }
 
 /* Gives the finished copy fd a name in tdir. */
-static int link_copy(int fd, int tdir, int in_store, char *name, size_t len)
+static int link_copy(int fd, int tdir, const char *prefix, char *name, size_t len)
 {
 	char proc[64];
 
 	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
 	for (int i = 0; i < NAME_TRIES; i++) {
-		copy_name(name, len, in_store);
+		copy_name(name, len, prefix);
 		if (linkat(fd, "", tdir, name, AT_EMPTY_PATH) == 0)
 			return 0;
 		/* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH: else through /proc */
@@ -225,16 +226,49 @@ static int swap_in(int tdir, const char *tmp, int dir, const char *name,
 	return 2; /* the original has no name left here */
 }
 
-int fs_os_replace_with_copy(fs_os_store *s, const char *snap, fs_os_root *root,
-			    const char *relpath, fs_id id, fs_err *err)
+/* src (st) copied into dst: content, attributes, synced; *cp its stat.
+ * -1 with err; dst stays open for the caller. */
+static int make_copy(int src, const struct stat *st, int dst, struct stat *cp,
+		     const char *resolved, fs_err *err)
+{
+	int method;
+	uint64_t bytes;
+
+	if (fs_linux_copy_file(src, st, dst, NULL, resolved, "protected", &method, &bytes,
+			       err) < 0)
+		return -1;
+	if (copy_attrs(src, dst, st) < 0 || fsync(dst) < 0 || fstat(dst, cp) < 0)
+		return fs_fail_errno(err, errno, "%s: cannot copy", resolved);
+	return 0;
+}
+
+/* Puts the named copy (tdir/tmp) at dir/name: 0, or -1 with err. */
+static int put_in_place(int tdir, const char *tmp, int dir, const char *name,
+			const struct stat *st, const char *resolved, fs_err *err)
+{
+	int r = swap_in(tdir, tmp, dir, name, st);
+
+	if (r < 0)
+		return fs_fail_errno(err, errno, "%s: cannot replace", resolved);
+	if (r == 0)
+		return fs_fail(err, "%s: changed while being protected", resolved);
+	/* after an exchange, tmp names the original: the snapshot and the
+	 * processes keep it, the name goes */
+	if (r == 1 && same_file(tdir, tmp, st))
+		unlinkat(tdir, tmp, 0);
+	sync_dir(dir);
+	if (tdir != dir)
+		sync_dir(tdir);
+	return 0;
+}
+
+int fs_os_replace(fs_os_root *root, const char *relpath, fs_id id, const fs_os_spare *spare,
+		  fs_err *err)
 {
 	char resolved[FS_LINE_MAX + 2], tmp[NAME_MAX + 1] = "";
-	const char *name;
-	int dir, src = -1, dst = -1, tdir, named = 0, in_store, method, r, rc = -1;
-	uint64_t bytes;
+	const char *name, *prefix;
+	int dir, src = -1, dst = -1, tdir, named = 0, rc = -1;
 	struct stat st, cp;
-
-	(void)snap; /* the copy is renamed over the path: nothing goes aside */
 
 	snprintf(resolved, sizeof resolved, "/%s", relpath);
 	if (fs_os_root_parent(root, resolved, &dir, &name, err) < 0)
@@ -246,42 +280,22 @@ int fs_os_replace_with_copy(fs_os_store *s, const char *snap, fs_os_root *root,
 		fs_fail(err, "%s: changed before it could be protected", resolved);
 		goto out;
 	}
-	in_store = st.st_dev == s->dev;
-	tdir = in_store ? s->fd : dir;
-	dst = create_blank(tdir, in_store, tmp, sizeof tmp, &named);
+	prefix = spare->scratch && st.st_dev == spare->scratch->dev ? spare->prefix : NULL;
+	tdir = prefix ? spare->scratch->fd : dir;
+	dst = create_blank(tdir, prefix, tmp, sizeof tmp, &named);
 	if (dst < 0) {
 		fs_fail_errno(err, errno, "%s: cannot create its copy", resolved);
 		goto out;
 	}
-	r = fs_linux_copy(src, st.st_size, dst, NULL, &method, &bytes);
-	if (r == FS_COPY_CHANGED) {
-		fs_fail(err, "%s: changed while being protected", resolved);
+	if (make_copy(src, &st, dst, &cp, resolved, err) < 0)
 		goto fail_tmp;
-	}
-	if (r < 0 || copy_attrs(src, dst, &st) < 0 || fsync(dst) < 0 || fstat(dst, &cp) < 0) {
-		fs_fail_errno(err, errno, "%s: cannot copy", resolved);
-		goto fail_tmp;
-	}
-	if (!named && link_copy(dst, tdir, in_store, tmp, sizeof tmp) < 0) {
+	if (!named && link_copy(dst, tdir, prefix, tmp, sizeof tmp) < 0) {
 		fs_fail_errno(err, errno, "%s: cannot name its copy", resolved);
 		goto out;
 	}
 	named = 1;
-	r = swap_in(tdir, tmp, dir, name, &st);
-	if (r <= 0) {
-		if (r < 0)
-			fs_fail_errno(err, errno, "%s: cannot replace", resolved);
-		else
-			fs_fail(err, "%s: changed while being protected", resolved);
+	if (put_in_place(tdir, tmp, dir, name, &st, resolved, err) < 0)
 		goto fail_tmp;
-	}
-	/* after an exchange, tmp names the original: the snapshot and the
-	 * processes keep it, the name goes */
-	if (r == 1 && same_file(tdir, tmp, &st))
-		unlinkat(tdir, tmp, 0);
-	sync_dir(dir);
-	if (tdir != dir)
-		sync_dir(tdir);
 	rc = 0;
 	goto out;
 fail_tmp:

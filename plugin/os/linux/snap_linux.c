@@ -1,8 +1,9 @@
 /*
- * snap_linux.c - inside one snapshot directory of the store: its own files
- * (manifest, lock, open marker), its lock, and the walk to a kept file under
- * files/.  Same rules as store_linux.c: relative to the store's directory
- * fd, O_NOFOLLOW everywhere, never onto another filesystem.
+ * snap_linux.c - files inside a directory handle (os.h): stat, read, atomic
+ * write, markers, removal, the bulk check of a tree (sweep), and the hold
+ * lock.  Same rules as store_linux.c: relative to the handle's fd,
+ * O_NOFOLLOW everywhere, never onto another filesystem.  The names are the
+ * core's (core/store.h); nothing here knows what they mean.
  */
 #define _GNU_SOURCE
 #include "linux.h"
@@ -19,69 +20,57 @@
 #include <time.h>
 #include <unistd.h>
 
-/* ---- a snapshot's own files ---------------------------------------------- */
+/* "<shown>/<name>" for messages, or name alone in the safe root. */
+#define SHOWN(d) ((d)->shown[0] ? (d)->shown : ".")
 
-/* For messages: a snapshot's name, or "." for the store itself. */
-#define SNAP_NAME(snap) ((snap) ? (snap) : ".")
-
-/* Opens snap (a directory of the store, same filesystem) as an fd; NULL
- * names the store directory itself. */
-int fs_linux_snap_open(fs_os_store *s, const char *snap, fs_err *err)
+/* Is name one component (os.h's contract)?  Fails with err if not. */
+static int one_name(const fs_os_dir *d, const char *name, fs_err *err)
 {
-	int fd = snap ? openat(s->fd, snap, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-		      : fcntl(s->fd, F_DUPFD_CLOEXEC, 0);
-	struct stat st;
-
-	if (!snap && fd < 0)
-		return fs_fail_errno(err, errno, "store %s", s->path);
-	if (fd < 0)
-		return fs_fail_errno(err, errno, "snapshot %s", snap);
-	if (fstat(fd, &st) < 0 || st.st_dev != s->dev) {
-		close(fd);
-		return fs_fail(err, "snapshot %s is on another filesystem", snap);
-	}
-	return fd;
-}
-
-int fs_os_snap_mkdir(fs_os_store *s, const char *snap, fs_err *err)
-{
-	int fd;
-
-	if (mkdirat(s->fd, snap, 0700) < 0)
-		return fs_fail_errno(err, errno, "cannot create snapshot %s", snap);
-	fd = fs_linux_snap_open(s, snap, err);
-	if (fd < 0)
-		return -1;
-	if (mkdirat(fd, "files", 0700) < 0) {
-		close(fd);
-		return fs_fail_errno(err, errno, "cannot create snapshot %s", snap);
-	}
-	close(fd);
+	if (!name[0] || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return fs_fail(err, "%s/%s: not a name", SHOWN(d), name);
 	return 0;
 }
 
-int fs_os_snap_open(fs_os_store *s, const char *snap, const char *file, fs_err *err)
+fs_presence fs_os_stat(fs_os_dir *d, const char *name, fs_os_info *info, fs_err *err)
 {
-	int dfd = fs_linux_snap_open(s, snap, err), fd;
 	struct stat st;
 
-	if (dfd < 0)
+	if (one_name(d, name, err) < 0)
+		return FS_PRESENCE_ERROR;
+	if (fstatat(d->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT)
+			return FS_ABSENT;
+		fs_fail_errno(err, errno, "%s/%s", SHOWN(d), name);
+		return FS_PRESENCE_ERROR;
+	}
+	info->kind = S_ISREG(st.st_mode) ? FS_OS_FILE : S_ISDIR(st.st_mode) ? FS_OS_DIR : FS_OS_OTHER;
+	info->id = (fs_id){ (uint64_t)st.st_dev, (uint64_t)st.st_ino };
+	info->bytes = (uint64_t)st.st_blocks * 512;
+	info->links = (uint64_t)st.st_nlink;
+	return FS_PRESENT;
+}
+
+int fs_os_open_read(fs_os_dir *d, const char *name, size_t max, fs_err *err)
+{
+	struct stat st;
+	int fd;
+
+	if (one_name(d, name, err) < 0)
 		return -1;
-	fd = openat(dfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	close(dfd);
+	fd = openat(d->fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
-		return fs_fail_errno(err, errno, "%s/%s", SNAP_NAME(snap), file);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > 64 * 1024 * 1024) {
+		return fs_fail_errno(err, errno, "%s/%s", SHOWN(d), name);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
 		close(fd);
-		return fs_fail(err, "%s/%s: not a regular file of sane size", SNAP_NAME(snap), file);
+		return fs_fail(err, "%s/%s: not a regular file of sane size", SHOWN(d), name);
 	}
 	return fd;
 }
 
-int fs_os_snap_read(fs_os_store *s, const char *snap, const char *file,
-		    char **buf, size_t *len, fs_err *err)
+int fs_os_read_file(fs_os_dir *d, const char *name, size_t max, char **buf, size_t *len,
+		    fs_err *err)
 {
-	int fd = fs_os_snap_open(s, snap, file, err);
+	int fd = fs_os_open_read(d, name, max, err);
 	struct stat st;
 	size_t have = 0;
 
@@ -90,7 +79,7 @@ int fs_os_snap_read(fs_os_store *s, const char *snap, const char *file,
 		return -1;
 	if (fstat(fd, &st) < 0) {
 		close(fd);
-		return fs_fail_errno(err, errno, "%s/%s", SNAP_NAME(snap), file);
+		return fs_fail_errno(err, errno, "%s/%s", SHOWN(d), name);
 	}
 	*buf = malloc((size_t)st.st_size + 1);
 	while (*buf && have < (size_t)st.st_size) {
@@ -104,133 +93,240 @@ int fs_os_snap_read(fs_os_store *s, const char *snap, const char *file,
 	if (!*buf || have != (size_t)st.st_size) {
 		free(*buf);
 		*buf = NULL;
-		return fs_fail(err, "%s/%s: cannot read", SNAP_NAME(snap), file);
+		return fs_fail(err, "%s/%s: cannot read", SHOWN(d), name);
 	}
 	(*buf)[have] = '\0';
 	*len = have;
 	return 0;
 }
 
-int fs_os_snap_write(fs_os_store *s, const char *snap, const char *file,
-		     const char *buf, size_t len, fs_err *err)
+/* All len bytes of buf to fd: 0, or -1 with errno. */
+static int write_all(int fd, const char *buf, size_t len)
 {
-	int dfd = fs_linux_snap_open(s, snap, err), fd;
-	char tmp[NAME_MAX + 1];
-	size_t done = 0;
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
 
-	if (dfd < 0)
-		return -1;
-	snprintf(tmp, sizeof tmp, ".%s.new", file);
-	unlinkat(dfd, tmp, 0);
-	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		close(dfd);
-		return fs_fail_errno(err, errno, "%s/%s", SNAP_NAME(snap), tmp);
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			errno = ENOSPC;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
 	}
-	while (done < len) {
-		ssize_t n = write(fd, buf + done, len - done);
-
-		if (n <= 0)
-			break;
-		done += (size_t)n;
-	}
-	if (done != len || fsync(fd) < 0 || close(fd) < 0 ||
-	    renameat(dfd, tmp, dfd, file) < 0 || fsync(dfd) < 0) {
-		int e = errno;
-
-		unlinkat(dfd, tmp, 0);
-		close(dfd);
-		return fs_fail_errno(err, e, "cannot write %s/%s", SNAP_NAME(snap), file);
-	}
-	close(dfd);
 	return 0;
 }
 
-int fs_os_snap_touch(fs_os_store *s, const char *snap, const char *file, fs_err *err)
+int fs_os_write_atomic(fs_os_dir *d, const char *name, const char *buf, size_t len,
+		       fs_err *err)
 {
-	int dfd = fs_linux_snap_open(s, snap, err), fd;
+	char tmp[NAME_MAX + 1];
+	int fd, n;
 
-	if (dfd < 0)
+	if (one_name(d, name, err) < 0)
 		return -1;
-	fd = openat(dfd, file, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	close(dfd);
+	n = snprintf(tmp, sizeof tmp, ".%s.new", name);
+	if (n < 0 || (size_t)n >= sizeof tmp)
+		return fs_fail(err, "%s/%s: name too long", SHOWN(d), name);
+	unlinkat(d->fd, tmp, 0);
+	fd = openat(d->fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return fs_fail_errno(err, errno, "cannot create %s/%s", SNAP_NAME(snap), file);
+		return fs_fail_errno(err, errno, "%s/%s", SHOWN(d), tmp);
+	if (write_all(fd, buf, len) < 0 || fsync(fd) < 0 || close(fd) < 0 ||
+	    renameat(d->fd, tmp, d->fd, name) < 0 || fsync(d->fd) < 0) {
+		int e = errno;
+
+		unlinkat(d->fd, tmp, 0);
+		return fs_fail_errno(err, e, "cannot write %s/%s", SHOWN(d), name);
+	}
+	return 0;
+}
+
+int fs_os_touch(fs_os_dir *d, const char *name, fs_err *err)
+{
+	int fd;
+
+	if (one_name(d, name, err) < 0)
+		return -1;
+	fd = openat(d->fd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return fs_fail_errno(err, errno, "cannot create %s/%s", SHOWN(d), name);
 	close(fd);
 	return 0;
 }
 
-int fs_os_snap_exists(fs_os_store *s, const char *snap, const char *file)
+int fs_os_mkdir(fs_os_dir *d, const char *name, fs_err *err)
 {
-	int dfd = fs_linux_snap_open(s, snap, NULL);
-	struct stat st;
-	int r;
-
-	if (dfd < 0)
-		return 0;
-	r = fstatat(dfd, file, &st, AT_SYMLINK_NOFOLLOW) == 0;
-	close(dfd);
-	return r;
-}
-
-int fs_os_snap_unlink(fs_os_store *s, const char *snap, const char *file, fs_err *err)
-{
-	int dfd = fs_linux_snap_open(s, snap, err);
-	int rc = 0;
-
-	if (dfd < 0)
+	if (one_name(d, name, err) < 0)
 		return -1;
-	if (unlinkat(dfd, file, 0) < 0 && errno != ENOENT)
-		rc = fs_fail_errno(err, errno, "cannot remove %s/%s", snap, file);
-	else if (fsync(dfd) < 0)
-		rc = fs_fail_errno(err, errno, "cannot sync %s", snap);
-	close(dfd);
-	return rc;
+	if (mkdirat(d->fd, name, 0700) < 0)
+		return fs_fail_errno(err, errno, "cannot create %s/%s", SHOWN(d), name);
+	return 0;
 }
 
-/* ---- the snapshot's lock --------------------------------------------------- */
+int fs_os_unlink(fs_os_dir *d, const char *name, fs_err *err)
+{
+	if (one_name(d, name, err) < 0)
+		return -1;
+	if (unlinkat(d->fd, name, 0) < 0 && errno != ENOENT)
+		return fs_fail_errno(err, errno, "cannot remove %s/%s", SHOWN(d), name);
+	return 0;
+}
+
+int fs_os_sync(fs_os_dir *d, fs_err *err)
+{
+	if (fsync(d->fd) < 0)
+		return fs_fail_errno(err, errno, "cannot sync %s", SHOWN(d));
+	return 0;
+}
+
+int fs_os_remove_if_empty(fs_os_dir *d, const char *name)
+{
+	struct stat st;
+
+	if (one_name(d, name, NULL) < 0 || fstatat(d->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	return unlinkat(d->fd, name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) == 0;
+}
+
+/* ---- sweep: the bulk check of a tree --------------------------------------
+ * d_ino from the directory listing names each file without a stat; only a
+ * file keep() does not know is looked at closer (DT_UNKNOWN on some
+ * filesystems, or a listing's inode that differs from stat's).
+ */
+struct sweep {
+	dev_t dev;
+	int depth;
+	int (*keep)(void *ctx, fs_id id);
+	void *ctx;
+	fs_err *err;
+};
+
+static long sweep_dir(struct sweep *sw, int fd, int depth);
+
+/* A subdirectory name of d (at depth): swept, or an error. */
+static long sweep_sub(struct sweep *sw, int dfd, const char *name, int depth)
+{
+	int sub;
+
+	if (depth >= sw->depth)
+		return fs_fail(sw->err, "snapshot nested deeper than %d directories", sw->depth);
+	sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sub < 0)
+		return fs_fail_errno(sw->err, errno, "cannot verify a snapshot");
+	return sweep_dir(sw, sub, depth + 1);
+}
+
+/* One entry: 1 removed, 0 kept, -1 error (a subdirectory's count added). */
+static long sweep_entry(struct sweep *sw, int dfd, const struct dirent *de, int depth)
+{
+	fs_id id = { (uint64_t)sw->dev, (uint64_t)de->d_ino };
+	int isdir = de->d_type == DT_DIR, kept = 0;
+	struct stat st;
+
+	if (!isdir && !(kept = sw->keep(sw->ctx, id)) &&
+	    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		isdir = S_ISDIR(st.st_mode);
+		if (!isdir)
+			kept = sw->keep(sw->ctx, (fs_id){ (uint64_t)st.st_dev, (uint64_t)st.st_ino });
+	}
+	if (isdir)
+		return sweep_sub(sw, dfd, de->d_name, depth);
+	return !kept && unlinkat(dfd, de->d_name, 0) == 0;
+}
+
+/* Takes fd. */
+static long sweep_dir(struct sweep *sw, int fd, int depth)
+{
+	DIR *d = fdopendir(fd);
+	struct dirent *de;
+	long removed = 0;
+
+	if (!d) {
+		close(fd);
+		return fs_fail_errno(sw->err, errno, "cannot verify a snapshot");
+	}
+	while ((de = readdir(d))) {
+		long r;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		r = sweep_entry(sw, dirfd(d), de, depth);
+		if (r < 0) {
+			closedir(d);
+			return -1;
+		}
+		removed += r;
+	}
+	closedir(d);
+	return removed;
+}
+
+long fs_os_sweep(fs_os_dir *d, unsigned depth, int (*keep)(void *ctx, fs_id id), void *ctx,
+		 fs_err *err)
+{
+	struct sweep sw = { .dev = d->dev, .depth = (int)depth, .keep = keep, .ctx = ctx,
+			    .err = err };
+	int fd;
+
+	if (depth > 4 * FS_KEEP_DEPTH)
+		return fs_fail(err, "%s: a walk %u levels deep is not made", SHOWN(d), depth);
+	/* a listing of its own (a dup would share the handle's offset) */
+	fd = openat(d->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return fs_fail_errno(err, errno, "%s", SHOWN(d));
+	return sweep_dir(&sw, fd, 0);
+}
+
+/* ---- the hold lock ---------------------------------------------------------- */
 
 /*
- * How long hold waits for a snapshot's lock while another process has it
+ * How long hold waits for the lock while another process has it
  * exclusively.  Store commands take it exclusively only for an instant
- * (fs_os_snap_lock_held); a longer holder is foreign, and hold gives up.
+ * (fs_os_hold_held); a longer holder is foreign, and hold gives up.
  */
 #define HOLD_WAIT_MS 5000
 #define HOLD_POLL_MS 10
 
 /* Read-only and close-on-exec: flock needs no more, and no command we
  * start may inherit it (or write to it). */
-static int open_snap_lock(fs_os_store *s, const char *snap, fs_err *err)
+static int open_lock(fs_os_dir *d, const char *name, fs_err *err)
 {
-	int dfd = fs_linux_snap_open(s, snap, err), fd;
 	struct stat st;
+	int fd;
 
-	if (dfd < 0)
+	if (one_name(d, name, err) < 0)
 		return -1;
-	fd = openat(dfd, "lock", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	close(dfd);
+	fd = openat(d->fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
-		return fs_fail_errno(err, errno, "snapshot %s lock", snap);
+		return fs_fail_errno(err, errno, "snapshot %s lock", SHOWN(d));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return fs_fail(err, "snapshot %s lock is not a regular file", snap);
+		return fs_fail(err, "snapshot %s lock is not a regular file", SHOWN(d));
 	}
 	return fd;
 }
 
-int fs_os_snap_lock_held(fs_os_store *s, const char *snap, fs_err *err)
+int fs_os_hold_make(fs_os_dir *d, const char *name, fs_err *err)
 {
-	int fd = open_snap_lock(s, snap, err), held;
+	return fs_os_touch(d, name, err);
+}
+
+fs_presence fs_os_hold_held(fs_os_dir *d, const char *name, fs_err *err)
+{
+	int fd = open_lock(d, name, err), held;
 
 	if (fd < 0)
-		return -1;
+		return FS_PRESENCE_ERROR;
 	held = flock(fd, LOCK_EX | LOCK_NB) < 0;
 	if (held && errno != EWOULDBLOCK) {
+		fs_fail_errno(err, errno, "snapshot %s lock", SHOWN(d));
 		close(fd);
-		return fs_fail_errno(err, errno, "snapshot %s lock", snap);
+		return FS_PRESENCE_ERROR;
 	}
 	close(fd); /* releases our own test lock */
-	return held;
+	return held ? FS_PRESENT : FS_ABSENT;
 }
 
 struct fs_os_hold {
@@ -238,27 +334,27 @@ struct fs_os_hold {
 };
 
 /* Shared, never blocking: polled for at most HOLD_WAIT_MS. */
-static int lock_shared(int fd, const char *snap, fs_err *err)
+static int lock_shared(int fd, const char *shown, fs_err *err)
 {
 	for (int waited = 0;; waited += HOLD_POLL_MS) {
 		if (flock(fd, LOCK_SH | LOCK_NB) == 0)
 			return 0;
 		if (errno != EWOULDBLOCK && errno != EINTR)
-			return fs_fail_errno(err, errno, "snapshot %s lock", snap);
+			return fs_fail_errno(err, errno, "snapshot %s lock", shown);
 		if (waited >= HOLD_WAIT_MS)
 			return fs_fail(err, "snapshot %s is locked exclusively by another process: "
-				       "gave up after %d s", snap, HOLD_WAIT_MS / 1000);
+				       "gave up after %d s", shown, HOLD_WAIT_MS / 1000);
 		nanosleep(&(struct timespec){ 0, HOLD_POLL_MS * 1000000L }, NULL);
 	}
 }
 
-int fs_os_snap_hold(fs_os_store *s, const char *snap, fs_os_hold **h, fs_err *err)
+int fs_os_hold_take(fs_os_dir *d, const char *name, fs_os_hold **h, fs_err *err)
 {
-	int fd = open_snap_lock(s, snap, err);
+	int fd = open_lock(d, name, err);
 
 	if (fd < 0)
 		return -1;
-	if (lock_shared(fd, snap, err) < 0) {
+	if (lock_shared(fd, SHOWN(d), err) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -270,19 +366,16 @@ int fs_os_snap_hold(fs_os_store *s, const char *snap, fs_os_hold **h, fs_err *er
 	return 0;
 }
 
-int fs_os_hold_check(fs_os_store *s, const char *snap, const fs_os_hold *h, fs_err *err)
+int fs_os_hold_same(fs_os_dir *d, const char *name, const fs_os_hold *h, fs_err *err)
 {
-	int dfd = fs_linux_snap_open(s, snap, NULL);
 	struct stat held, now;
-	int same;
 
-	if (dfd < 0)
-		return fs_fail(err, "snapshot %s was removed meanwhile", snap);
-	same = fstat(h->fd, &held) == 0 && fstatat(dfd, "lock", &now, AT_SYMLINK_NOFOLLOW) == 0 &&
-	       held.st_dev == now.st_dev && held.st_ino == now.st_ino &&
-	       faccessat(dfd, "manifest", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
-	close(dfd);
-	return same ? 0 : fs_fail(err, "snapshot %s was removed meanwhile", snap);
+	if (one_name(d, name, err) < 0)
+		return -1;
+	if (fstat(h->fd, &held) == 0 && fstatat(d->fd, name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    held.st_dev == now.st_dev && held.st_ino == now.st_ino)
+		return 0;
+	return fs_fail(err, "snapshot %s was removed meanwhile", SHOWN(d));
 }
 
 void fs_os_hold_release(fs_os_hold *h)
@@ -293,74 +386,11 @@ void fs_os_hold_release(fs_os_hold *h)
 	}
 }
 
-size_t fs_os_snap_share(fs_os_store *s, const char *snap, const fs_pidstart *procs,
-			size_t n)
+size_t fs_os_hold_share(fs_os_dir *d, const char *name, const fs_pidstart *procs, size_t n)
 {
-	(void)s;
-	(void)snap;
+	(void)d;
+	(void)name;
 	(void)procs;
 	(void)n; /* no way to hand a lock to another process */
 	return 0;
-}
-
-/* ---- kept files: snap/files/<relpath> -------------------------------------- */
-
-void fs_linux_files_forget(fs_os_store *s)
-{
-	fs_dircache_drop(&s->files);
-}
-
-int fs_linux_files_parent(fs_os_store *s, const char *snap, const char *relpath,
-			  int create, int *dirfd, const char **name, fs_err *err)
-{
-	const char *last = strrchr(relpath, '/'), *p = relpath;
-	char key[2 * FS_LINE_MAX + 2];
-	fs_err why;
-	size_t klen;
-	int sfd, fd;
-
-	/* also bounds the walk below: FS_KEEP_DEPTH directories at most */
-	if (fs_relpath_check(relpath, &why) < 0)
-		return fs_fail(err, "%s/files/%s: %s", snap, relpath, why.msg);
-	*name = last ? last + 1 : relpath;
-	klen = (size_t)snprintf(key, sizeof key, "%s/%.*s", snap,
-				last ? (int)(last - relpath) : 0, relpath);
-	if (klen < sizeof key && (*dirfd = fs_dircache_get(&s->files, key, klen)) >= 0)
-		return 0;
-	sfd = fs_linux_snap_open(s, snap, err);
-	if (sfd < 0)
-		return -1;
-	fd = openat(sfd, "files", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	close(sfd);
-	while (fd >= 0 && last && p < last) {
-		char comp[NAME_MAX + 1];
-		size_t n = strcspn(p, "/");
-		struct stat st;
-		int next;
-
-		if (n > NAME_MAX) {
-			close(fd);
-			return fs_fail(err, "%s: name too long", relpath);
-		}
-		memcpy(comp, p, n);
-		comp[n] = '\0';
-		p += n + 1;
-		if (create && mkdirat(fd, comp, 0700) < 0 && errno != EEXIST) {
-			close(fd);
-			return fs_fail_errno(err, errno, "%s/files/%s", snap, relpath);
-		}
-		next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		close(fd);
-		fd = next;
-		if (fd >= 0 && (fstat(fd, &st) < 0 || st.st_dev != s->dev)) {
-			close(fd);
-			return fs_fail(err, "%s/files/%s: leaves the store's filesystem", snap, relpath);
-		}
-	}
-	if (fd < 0 && !create && (errno == ENOENT || errno == ENOTDIR))
-		return 1; /* a directory on the way is missing */
-	if (fd < 0)
-		return fs_fail_errno(err, errno, "%s/files/%s", snap, relpath);
-	*dirfd = fs_dircache_put(&s->files, key, klen, fd);
-	return *dirfd < 0 ? fs_fail(err, "%s: path too long", relpath) : 0;
 }

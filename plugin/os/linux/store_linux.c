@@ -1,10 +1,12 @@
 /*
- * store_linux.c - the snapshot store on Linux: one directory fd, and every
- * operation relative to it (after systemd's rm-rf/chase).  Directories are
- * opened with O_NOFOLLOW, files are examined with AT_SYMLINK_NOFOLLOW, and
- * a walk never enters another filesystem.  The store is refused when it or
- * a directory above it could be changed by another user.  What lives inside
- * a snapshot directory is in snap_linux.c.
+ * store_linux.c - directory handles (os.h's fs_os_dir) on Linux: a directory
+ * fd opened safely once, and directories under it; listing, renaming,
+ * removing a tree and the exclusive lock, all relative to an fd (after
+ * systemd's rm-rf/chase).  Directories are opened with O_NOFOLLOW, files are
+ * examined with AT_SYMLINK_NOFOLLOW, and a walk never enters another
+ * filesystem.  A safe root is refused when it or a directory above it could
+ * be changed by another user.  Files inside a directory: snap_linux.c.
+ * Nothing here knows the store's layout (core/store.h).
  */
 #define _GNU_SOURCE
 #include "linux.h"
@@ -36,6 +38,37 @@ static int unsafe_dir(const struct stat *st, int is_store)
 	return (st->st_mode & 022) != 0 && !(st->st_mode & S_ISVTX);
 }
 
+/* One component of the walk: comp in fd opened (made first when create
+ * and missing) and checked; the next fd, or -1 with err. */
+static int open_step(int fd, const char *comp, int last, int create, const char *path,
+		     int *missing, fs_err *err)
+{
+	struct stat st;
+	int next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (next < 0 && errno == ENOENT && create) {
+		if (mkdirat(fd, comp, last ? 0700 : 0755) < 0 && errno != EEXIST)
+			return fs_fail_errno(err, errno, "cannot create store %s", path);
+		next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (next < 0) {
+		int e = errno;
+
+		if (e == ENOENT && missing)
+			*missing = 1;
+		if (e == ELOOP || e == ENOTDIR)
+			return fs_fail(err, "store %s: '%s' is a symlink or not a directory", path,
+				       comp);
+		return fs_fail_errno(err, e, "store %s", path);
+	}
+	if (fstat(next, &st) < 0 || unsafe_dir(&st, last)) {
+		close(next);
+		return fs_fail(err, "store %s: refused, '%s' is writable by another user "
+			       "or not owned by root", path, comp);
+	}
+	return next;
+}
+
 /* Opens every directory from / down to path, without following symlinks,
  * checking each; creates the missing ones when create. */
 static int open_checked(const char *path, int create, int *missing, fs_err *err)
@@ -49,7 +82,7 @@ static int open_checked(const char *path, int create, int *missing, fs_err *err)
 	for (;;) {
 		char comp[NAME_MAX + 1];
 		size_t n;
-		int next, last;
+		int next;
 
 		while (*p == '/')
 			p++;
@@ -63,38 +96,15 @@ static int open_checked(const char *path, int create, int *missing, fs_err *err)
 		memcpy(comp, p, n);
 		comp[n] = '\0';
 		p += n;
-		last = p[strspn(p, "/")] == '\0';
 		if (strcmp(comp, ".") == 0 || strcmp(comp, "..") == 0) {
 			close(fd);
 			return fs_fail(err, "store %s: '.' and '..' are not allowed", path);
 		}
-		next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (next < 0 && errno == ENOENT && create) {
-			if (mkdirat(fd, comp, last ? 0700 : 0755) < 0 && errno != EEXIST) {
-				fs_fail_errno(err, errno, "cannot create store %s", path);
-				close(fd);
-				return -1;
-			}
-			next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		}
-		if (next < 0) {
-			int e = errno;
-
-			close(fd);
-			if (e == ENOENT && missing)
-				*missing = 1;
-			if (e == ELOOP || e == ENOTDIR)
-				return fs_fail(err, "store %s: '%s' is a symlink or not a directory",
-					       path, comp);
-			return fs_fail_errno(err, e, "store %s", path);
-		}
+		next = open_step(fd, comp, p[strspn(p, "/")] == '\0', create, path, missing, err);
 		close(fd);
+		if (next < 0)
+			return -1;
 		fd = next;
-		if (fstat(fd, &st) < 0 || unsafe_dir(&st, last)) {
-			close(fd);
-			return fs_fail(err, "store %s: refused, '%s' is writable by another user "
-				       "or not owned by root", path, comp);
-		}
 	}
 	if (fstat(fd, &st) < 0 || unsafe_dir(&st, 1)) {
 		close(fd);
@@ -103,81 +113,160 @@ static int open_checked(const char *path, int create, int *missing, fs_err *err)
 	return fd;
 }
 
-fs_os_store *fs_os_store_open(const char *path, int create, int *missing,
-			       fs_err *err)
+static fs_os_dir *dir_new(int fd, dev_t dev, const char *shown, fs_err *err)
 {
-	fs_os_store *s = calloc(1, sizeof *s);
-	char cwd[PATH_MAX];
-	struct stat st;
+	fs_os_dir *d = calloc(1, sizeof *d);
 
-	if (!s) {
+	if (d) {
+		d->fd = fd;
+		d->lockfd = -1;
+		d->dev = dev;
+		d->shown = strdup(shown);
+	}
+	if (!d || !d->shown) {
+		fs_os_dir_close(d);
+		if (!d)
+			close(fd);
 		fs_fail(err, "out of memory");
 		return NULL;
 	}
-	s->fd = s->lockfd = -1;
-	fs_dircache_init(&s->files);
+	return d;
+}
+
+fs_os_dir *fs_os_dir_open_safe(const char *path, int create, int *missing, fs_err *err)
+{
+	char cwd[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	if (missing)
+		*missing = 0;
 	if (path[0] != '/') {
 		if (!getcwd(cwd, sizeof cwd) || strlen(cwd) + strlen(path) + 2 > sizeof cwd) {
 			fs_fail(err, "store %s: cannot make the path absolute", path);
-			goto fail;
+			return NULL;
 		}
 		strcat(cwd, "/");
 		strcat(cwd, path);
 		path = cwd;
 	}
-	s->path = strdup(path);
-	s->fd = open_checked(path, create, missing, err);
-	if (!s->path || s->fd < 0 || fstat(s->fd, &st) < 0)
-		goto fail;
-	s->dev = st.st_dev;
-	return s;
-fail:
-	fs_os_store_close(s);
-	return NULL;
+	fd = open_checked(path, create, missing, err);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0) {
+		fs_fail_errno(err, errno, "store %s", path);
+		close(fd);
+		return NULL;
+	}
+	return dir_new(fd, st.st_dev, "", err);
 }
 
-void fs_os_store_close(fs_os_store *s)
+/* The shown name of relpath under d. */
+static int join_shown(const fs_os_dir *d, const char *relpath, char *buf, size_t size)
 {
-	if (!s)
-		return;
-	fs_dircache_drop(&s->files);
-	if (s->lockfd >= 0)
-		close(s->lockfd);
-	if (s->fd >= 0)
-		close(s->fd);
-	free(s->path);
-	free(s);
+	int n = d->shown[0] ? snprintf(buf, size, "%s/%s", d->shown, relpath)
+			    : snprintf(buf, size, "%s", relpath);
+
+	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
-int fs_os_store_lock(fs_os_store *s, fs_err *err)
+/* One component of a walk: opened (made first when create) as a directory
+ * on dev, or -1 with errno (EXDEV: another filesystem). */
+static int open_sub(int fd, const char *comp, int create, dev_t dev)
+{
+	struct stat st;
+	int next;
+
+	if (create && mkdirat(fd, comp, 0700) < 0 && errno != EEXIST)
+		return -1;
+	next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (next >= 0 && (fstat(next, &st) < 0 || st.st_dev != dev)) {
+		close(next);
+		errno = EXDEV;
+		return -1;
+	}
+	return next;
+}
+
+fs_os_dir *fs_os_dir_open_at(fs_os_dir *d, const char *relpath, int create, int *missing,
+			     fs_err *err)
+{
+	char shown[2 * FS_LINE_MAX + 2];
+	const char *p = relpath;
+	int fd;
+
+	if (missing)
+		*missing = 0;
+	if (join_shown(d, relpath, shown, sizeof shown) < 0) {
+		fs_fail(err, "%s: path too long", relpath);
+		return NULL;
+	}
+	fd = openat(d->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	while (fd >= 0 && *p) {
+		char comp[NAME_MAX + 1];
+		size_t n = strcspn(p, "/");
+		int next;
+
+		if (n == 0 || n > NAME_MAX || (n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.')) {
+			close(fd);
+			fs_fail(err, "%s: not a relative path", shown);
+			return NULL;
+		}
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		p += n + (p[n] == '/');
+		next = open_sub(fd, comp, create, d->dev);
+		close(fd);
+		fd = next;
+	}
+	if (fd < 0) {
+		if (errno == EXDEV)
+			fs_fail(err, "%s: leaves the store's filesystem", shown);
+		else
+			fs_fail_errno(err, errno, "%s", shown);
+		if (missing && !create && (errno == ENOENT || errno == ENOTDIR))
+			*missing = 1;
+		return NULL;
+	}
+	return dir_new(fd, d->dev, shown, err);
+}
+
+void fs_os_dir_close(fs_os_dir *d)
+{
+	if (!d)
+		return;
+	if (d->lockfd >= 0)
+		close(d->lockfd);
+	if (d->fd >= 0)
+		close(d->fd);
+	free(d->shown);
+	free(d);
+}
+
+int fs_os_lock(fs_os_dir *d, const char *name, fs_err *err)
 {
 	struct stat st;
 
-	if (s->lockfd < 0) {
-		s->lockfd = openat(s->fd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (s->lockfd < 0)
+	if (d->lockfd < 0) {
+		d->lockfd = openat(d->fd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (d->lockfd < 0)
 			return fs_fail_errno(err, errno, "store lock");
-		if (fstat(s->lockfd, &st) < 0 || !S_ISREG(st.st_mode)) {
-			close(s->lockfd);
-			s->lockfd = -1;
+		if (fstat(d->lockfd, &st) < 0 || !S_ISREG(st.st_mode)) {
+			close(d->lockfd);
+			d->lockfd = -1;
 			return fs_fail(err, "store lock is not a regular file");
 		}
 	}
-	while (flock(s->lockfd, LOCK_EX) < 0)
+	while (flock(d->lockfd, LOCK_EX) < 0)
 		if (errno != EINTR)
 			return fs_fail_errno(err, errno, "store lock");
 	return 0;
 }
 
-void fs_os_store_unlock(fs_os_store *s)
+int fs_os_list(fs_os_dir *dir, char ***names, size_t *n, fs_err *err)
 {
-	if (s->lockfd >= 0)
-		flock(s->lockfd, LOCK_UN);
-}
-
-int fs_os_store_list(fs_os_store *s, char ***names, size_t *n, fs_err *err)
-{
-	DIR *d = fs_linux_opendir(s->fd, ".");
+	DIR *d = fs_linux_opendir(dir->fd, ".");
 	struct dirent *de;
 	size_t cap = 0;
 
@@ -204,30 +293,29 @@ int fs_os_store_list(fs_os_store *s, char ***names, size_t *n, fs_err *err)
 	return 0;
 }
 
-int fs_os_store_rename(fs_os_store *s, const char *from, const char *to, fs_err *err)
+int fs_os_rename(fs_os_dir *d, const char *from, const char *to, fs_err *err)
 {
-	fs_dircache_drop(&s->files);
-	if (renameat2(s->fd, from, s->fd, to, RENAME_NOREPLACE) < 0)
+	if (renameat2(d->fd, from, d->fd, to, RENAME_NOREPLACE) < 0)
 		return fs_fail_errno(err, errno, "cannot rename %s to %s", from, to);
-	if (fsync(s->fd) < 0)
+	if (fsync(d->fd) < 0)
 		return fs_fail_errno(err, errno, "cannot sync the store");
 	return 0;
 }
 
 /*
- * Removing a tree.  A snapshot is at most FS_KEEP_DEPTH + 2 levels deep
- * (files/, the kept path's directories); the walk holds one descriptor per
- * level and goes no deeper than that.  A directory deeper than that (left by
- * an older forksafe) is not refused but lifted: renamed to the top of the
- * entry being removed, and removed by a later pass.  Every error is
+ * Removing a tree.  The walk holds one descriptor per level and goes no
+ * deeper than the caller's depth (the store: a snapshot's depth).  A
+ * directory deeper than that (left by an older forksafe) is not refused but
+ * lifted: renamed to the top of the entry being removed, and removed by a
+ * later pass.  Every error is
  * remembered (the first one is returned) and the walk goes on with the rest,
  * as systemd's rm_rf does.
  */
-#define WALK_DEPTH (FS_KEEP_DEPTH + 2)
-#define MAX_PASSES 64 /* of lifting: trees up to 64 * WALK_DEPTH levels */
+#define MAX_PASSES 64 /* of lifting: trees up to 64 * depth levels */
 
 struct rm {
 	dev_t dev;
+	int depth;          /* levels walked at most */
 	int top;            /* the entry being removed */
 	unsigned lifted;    /* directories moved to the top in this pass */
 	unsigned serial;    /* for their names */
@@ -288,7 +376,7 @@ static void remove_entry(struct rm *rm, int fd, const char *name, int depth)
 			rm_fail(rm, errno, "cannot remove %s", name);
 		return;
 	}
-	if (depth + 1 > WALK_DEPTH) {
+	if (depth + 1 > rm->depth) {
 		lift(rm, fd, name);
 		return;
 	}
@@ -322,9 +410,9 @@ static void empty_dir(struct rm *rm, int fd, int depth, const char *name)
 
 /* Empties directory fd (the store's name, on dev): passes until nothing
  * was lifted. */
-static int empty_tree(int fd, const char *name, dev_t dev, fs_err *err)
+static int empty_tree(int fd, const char *name, dev_t dev, int depth, fs_err *err)
 {
-	struct rm rm = { .dev = dev, .top = fd, .err = err };
+	struct rm rm = { .dev = dev, .depth = depth, .top = fd, .err = err };
 
 	for (int pass = 0; pass < MAX_PASSES; pass++) {
 		int sub = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -337,36 +425,32 @@ static int empty_tree(int fd, const char *name, dev_t dev, fs_err *err)
 			return rm.failed ? -1 : 0;
 	}
 	return fs_fail(err, "store directory nested deeper than %d levels: left alone",
-		       MAX_PASSES * WALK_DEPTH);
+		       MAX_PASSES * depth);
 }
 
-int fs_os_store_remove(fs_os_store *s, const char *name, fs_err *err)
+int fs_os_remove_tree(fs_os_dir *d, const char *name, unsigned depth, fs_err *err)
 {
 	struct stat st;
 	int fd, rc;
 
-	fs_dircache_drop(&s->files);
-	if (fstatat(s->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	if (depth > 4 * FS_KEEP_DEPTH)
+		return fs_fail(err, "%s: a removal %u levels deep is not made", name, depth);
+	if (fstatat(d->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : fs_fail_errno(err, errno, "store entry %s", name);
 	if (!S_ISDIR(st.st_mode)) {
-		if (unlinkat(s->fd, name, 0) < 0 && errno != ENOENT)
+		if (unlinkat(d->fd, name, 0) < 0 && errno != ENOENT)
 			return fs_fail_errno(err, errno, "cannot remove %s", name);
 		return 0;
 	}
-	if (st.st_dev != s->dev)
+	if (st.st_dev != d->dev)
 		return fs_fail(err, "store entry %s is on another filesystem: left alone", name);
-	/* protect's copies are files (protect_linux.c): a directory under that
-	 * name came in from a user's path (a swap cut short), never emptied */
-	if (strncmp(name, ".tmp-protect-", sizeof ".tmp-protect-" - 1) == 0)
-		return fs_fail(err, "store entry %s is a directory, not a copy protect made: "
-			       "left alone", name);
-	fd = openat(s->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(d->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return fs_fail_errno(err, errno, "store entry %s", name);
-	rc = empty_tree(fd, name, s->dev, err);
+	rc = empty_tree(fd, name, d->dev, (int)depth, err);
 	close(fd);
-	if (rc == 0 && unlinkat(s->fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+	if (rc == 0 && unlinkat(d->fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		rc = fs_fail_errno(err, errno, "cannot remove %s", name);
-	fsync(s->fd);
+	fsync(d->fd);
 	return rc;
 }

@@ -36,3 +36,14 @@ void fs_linux_run_all(void *(*fn)(void *), void *items, size_t n, size_t size)
 			fn(item + i * size); /* no thread: this one does it */
 	}
 }
+
+/* os.h's workers (the core batches the store's work with them). */
+size_t fs_os_workers(size_t n, size_t per_worker, size_t max)
+{
+	return fs_linux_workers(n, per_worker, max);
+}
+
+void fs_os_run_all(void *(*fn)(void *), void *items, size_t n, size_t size)
+{
+	fs_linux_run_all(fn, items, n, size);
+}

@@ -413,6 +413,37 @@ static NTSTATUS open_objdir(const fs_os_inst *in, int create, HANDLE *dir)
 	return st;
 }
 
+/*
+ * Removes the runtime's entry SID/NAME under cygfork with the backend's one
+ * tree removal (fs_os_remove_tree: no reparse point followed, one volume).
+ */
+static int remove_entry(const fs_os_inst *in, const char *entry, fs_err *err)
+{
+	const char *slash = strchr(entry, '/');
+	wchar_t *wbase = cygfork_path(in, L"");
+	char *base = wbase ? fs_win_utf8(wbase, wcslen(wbase)) : NULL;
+	char *sid = slash ? malloc((size_t)(slash - entry) + 1) : NULL;
+	fs_os_dir *top = NULL, *d = NULL;
+	int rc = -1;
+
+	if (!base || !sid) {
+		rc = fs_fail(err, "out of memory");
+		goto out;
+	}
+	memcpy(sid, entry, (size_t)(slash - entry));
+	sid[slash - entry] = '\0';
+	if ((top = fs_os_dir_open_safe(base, 0, NULL, err)) &&
+	    (d = fs_os_dir_open_at(top, sid, 0, NULL, err)))
+		rc = fs_os_remove_tree(d, slash + 1, FS_KEEP_DEPTH, err);
+out:
+	fs_os_dir_close(d);
+	fs_os_dir_close(top);
+	free(sid);
+	free(base);
+	free(wbase);
+	return rc;
+}
+
 int fs_os_cygfork_check(fs_os_inst *in, const char *entry, int remove, fs_err *err)
 {
 	const char *slash = strchr(entry, '/');
@@ -460,19 +491,8 @@ int fs_os_cygfork_check(fs_os_inst *in, const char *entry, int remove, fs_err *e
 		goto out;
 	}
 	rc = 0;
-	if (remove) {
-		wchar_t *base = cygfork_path(in, L"\\");
-		size_t n = base ? wcslen(base) + wcslen(wentry) + 1 : 0;
-
-		if (!base || !(path = malloc(n * sizeof *path))) {
-			free(base);
-			goto nomem;
-		}
-		swprintf(path, n, L"%ls%ls", base, wentry);
-		free(base);
-		if (fs_win_remove_tree(path, err) < 0)
-			rc = -1;
-	}
+	if (remove && remove_entry(in, entry, err) < 0)
+		rc = -1;
 	goto out;
 nomem:
 	rc = fs_fail(err, "out of memory");

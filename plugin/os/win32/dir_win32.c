@@ -1,7 +1,7 @@
 /*
- * dir_win32.c - the two directory walks the Windows backend needs: create
- * a path's directories one by one (never through a reparse point), and
- * visit a directory's entries.
+ * dir_win32.c - the directory walks the Windows backend needs: create a
+ * path's directories one by one (never through a reparse point), and visit
+ * a directory's entries.
  */
 #include "win32.h"
 #include "../../core/err.h"
@@ -66,7 +66,7 @@ int fs_win_each(const wchar_t *dir, fs_win_entry_fn fn, void *ctx, fs_err *err)
 	f = FindFirstFileW(pat, &fd);
 	free(pat);
 	if (f == INVALID_HANDLE_VALUE)
-		return fs_win_fail(err, GetLastError(), "cannot list a store directory");
+		return fs_win_fail(err, GetLastError(), "cannot list a directory");
 	do {
 		if (wcscmp(fd.cFileName, L".") == 0 || wcscmp(fd.cFileName, L"..") == 0)
 			continue;
@@ -82,4 +82,20 @@ int fs_win_each(const wchar_t *dir, fs_win_entry_fn fn, void *ctx, fs_err *err)
 	} while (rc >= 0 && FindNextFileW(f, &fd));
 	FindClose(f);
 	return rc < 0 ? -1 : 0;
+}
+
+int fs_win_mkdirs(const wchar_t *base, const char *relpath, fs_err *err)
+{
+	wchar_t *full = fs_win_join(base, relpath), *last;
+	int rc = 0;
+
+	if (!full)
+		return fs_fail(err, "out of memory");
+	last = wcsrchr(full, L'\\');
+	if (last && (size_t)(last - full) > wcslen(base)) {
+		*last = L'\0'; /* the parent; only what lies below base is made */
+		rc = fs_win_mkdir_path(full, wcslen(base), NULL, NULL, relpath, err);
+	}
+	free(full);
+	return rc;
 }

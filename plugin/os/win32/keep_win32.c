@@ -1,10 +1,11 @@
 /*
- * keep_win32.c - kept files under snap\files\: hardlinks made with
- * CreateHardLinkW (same volume: same file index); checking, dropping and
- * measuring them; protect's rename-aside and its copy.
+ * keep_win32.c - keeping a root's file under a name of a directory handle
+ * (os.h's fs_os_keep): a hardlink made with CreateHardLinkW (same volume:
+ * same file index); the bulk check of the links (fs_os_sweep); and the
+ * replacement of a loaded file by a copy (fs_os_replace: rename-aside, copy).
  *
  * Only a link is worth keeping on Windows: Cygwin's fork retry re-links
- * the old image by its file ID, which a copy does not have.  A store on
+ * the old image by its file ID, which a copy does not have.  A directory on
  * another volume (or a file system without links) is an error.
  */
 #include "win32.h"
@@ -31,150 +32,98 @@ static int identify(const wchar_t *path, fs_win_info *info)
 	return ok ? 1 : -1;
 }
 
-int fs_os_snap_keep(fs_os_store *s, const char *snap, fs_os_root *root,
-		    const char *relpath, fs_id id, int *method, fs_id *stored, fs_err *err)
+/*
+ * No copy is made, so the budget is never charged, and no check of the
+ * original: the name may have been swapped since it was resolved, and the
+ * caller checks the links in bulk (fs_os_sweep).  No flush per link, as on
+ * POSIX: a kept file only matters to processes that map it.
+ */
+int fs_os_keep(fs_os_root *root, const char *relpath, fs_id id, fs_os_dir *dst,
+	       const char *name, fs_budget *b, int *method, fs_id *stored, fs_err *err)
 {
-	wchar_t *files = fs_win_store_path(s, snap, "files", NULL);
-	wchar_t *dst = fs_win_store_path(s, snap, "files", relpath);
-	wchar_t *src = fs_win_join(root->dir, relpath);
+	wchar_t *to, *src = NULL;
 	int rc = -1;
 
-	if (fs_win_relpath_check(relpath, err) < 0)
-		goto out;
-	if (!files || !dst || !src) {
+	(void)b;
+	if (fs_win_relpath_check(relpath, err) < 0 || !(to = fs_win_dir_name(dst, name, err)))
+		return -1;
+	if (!(src = fs_win_join(root->dir, relpath))) {
 		fs_fail(err, "out of memory");
-		goto out;
+	} else if (CreateHardLinkW(to, src, NULL)) {
+		*method = FS_KEEP_LINK;
+		*stored = id;
+		rc = 0;
+	} else if (GetLastError() == ERROR_NOT_SAME_DEVICE) {
+		fs_fail(err, "cannot keep %s: the store %s is on another volume "
+			"(on Windows a file is kept by a hardlink)", relpath, dst->path);
+	} else {
+		fs_win_fail(err, GetLastError(), "cannot keep %s", relpath);
 	}
-	if (fs_win_mkdirs(files, relpath, err) < 0)
-		goto out;
-	if (!CreateHardLinkW(dst, src, NULL)) {
-		DWORD e = GetLastError();
-
-		if (e == ERROR_NOT_SAME_DEVICE)
-			fs_fail(err, "cannot keep %s: the store %s is on another volume "
-				"(on Windows a snapshot is a hardlink)", relpath, s->path);
-		else
-			fs_win_fail(err, e, "cannot keep %s", relpath);
-		goto out;
-	}
-	*method = FS_KEEP_LINK;
-	*stored = id; /* fs_os_snap_verify() checks the link */
-	rc = 0;
-out:
-	free(files);
-	free(dst);
+	free(to);
 	free(src);
 	return rc;
 }
 
-int fs_os_snap_keep_all(fs_os_store *s, const char *snap, const char *root,
-			uint64_t copy_budget, size_t n,
-			const char *const *relpaths, const fs_id *ids, int *methods,
-			fs_id *stored, unsigned char *ok, fs_err *errs, fs_err *err)
-{
-	fs_os_root *r = fs_os_root_open(root, err);
-
-	(void)copy_budget; /* links only: nothing is ever copied */
-	if (!r)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		ok[i] = fs_os_snap_keep(s, snap, r, relpaths[i], ids[i], &methods[i], &stored[i],
-					&errs[i]) == 0;
-	fs_os_root_close(r);
-	return 0;
-}
-
-struct verify {
-	const fs_idset *stored;
-	unsigned char *found;
+/* ---- sweep: the bulk check of a tree ----------------------------------------
+ * FindFirstFile gives no file ID: each file is identified by a handle of
+ * its own, opened for attributes only.
+ */
+struct sweep {
+	unsigned depth;
+	int (*keep)(void *ctx, fs_id id);
+	void *ctx;
 	long removed;
+	const fs_os_dir *d;
 };
 
-/* One entry under files\: a directory is walked, a file with a kept
- * identity found, anything else (a name swapped meanwhile) removed. */
-static int verify_entry(void *ctx, const wchar_t *path, const WIN32_FIND_DATAW *fd,
-			fs_err *err)
-{
-	struct verify *v = ctx;
-	fs_win_info info;
-	long k;
+struct sweep_level {
+	struct sweep *sw;
+	unsigned depth;
+};
 
-	if (fd->dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT)
-		;
-	else if (fd->dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
-		return fs_win_each(path, verify_entry, v, err);
-	else if (identify(path, &info) == 1 && (k = fs_idset_find(v->stored, info.id)) >= 0) {
-		v->found[k] = 1;
-		return 0;
+static int sweep_entry(void *ctx, const wchar_t *path, const WIN32_FIND_DATAW *fd,
+		       fs_err *err);
+
+/* A directory met at l's depth: swept one level deeper, or an error. */
+static int sweep_sub(const struct sweep_level *l, const wchar_t *path, fs_err *err)
+{
+	struct sweep_level sub = { l->sw, l->depth + 1 };
+
+	if (l->depth >= l->sw->depth)
+		return fs_fail(err, "%s: nested deeper than %u directories",
+			       FS_WIN_SHOWN(l->sw->d), l->sw->depth);
+	return fs_win_each(path, sweep_entry, &sub, err);
+}
+
+/* One entry: a plain directory is swept, a file keep() knows stays, anything
+ * else (a name swapped meanwhile, a reparse point: as itself) is removed. */
+static int sweep_entry(void *ctx, const wchar_t *path, const WIN32_FIND_DATAW *fd,
+		       fs_err *err)
+{
+	struct sweep_level *l = ctx;
+	DWORD a = fd->dwFileAttributes;
+	fs_win_info info;
+
+	if (!(a & FILE_ATTRIBUTE_REPARSE_POINT)) {
+		if (a & FILE_ATTRIBUTE_DIRECTORY)
+			return sweep_sub(l, path, err);
+		if (identify(path, &info) == 1 && l->sw->keep(l->sw->ctx, info.id))
+			return 0;
 	}
-	if (fs_win_remove_tree(path, err) < 0)
-		return -1;
-	v->removed++;
+	if (fs_win_remove_one(path, a) < 0)
+		return fs_win_fail(err, GetLastError(), "%s: cannot remove a file that is not "
+				   "the one kept", FS_WIN_SHOWN(l->sw->d));
+	l->sw->removed++;
 	return 0;
 }
 
-long fs_os_snap_verify(fs_os_store *s, const char *snap, const fs_idset *stored,
-		       unsigned char *found, fs_err *err)
+long fs_os_sweep(fs_os_dir *d, unsigned depth, int (*keep)(void *ctx, fs_id id), void *ctx,
+		 fs_err *err)
 {
-	wchar_t *files = fs_win_store_path(s, snap, "files", NULL);
-	struct verify v = { stored, found, 0 };
-	int r;
+	struct sweep sw = { .depth = depth, .keep = keep, .ctx = ctx, .d = d };
+	struct sweep_level top = { &sw, 0 };
 
-	if (!files)
-		return fs_fail(err, "out of memory");
-	r = fs_win_each(files, verify_entry, &v, err);
-	free(files);
-	return r < 0 ? -1 : v.removed;
-}
-
-int fs_os_snap_drop(fs_os_store *s, const char *snap, const char *relpath, fs_err *err)
-{
-	wchar_t *files = fs_win_store_path(s, snap, "files", NULL);
-	wchar_t *p = fs_win_store_path(s, snap, "files", relpath);
-	size_t base;
-	int rc = 0;
-
-	if (fs_win_relpath_check(relpath, err) < 0 || !files || !p) {
-		free(files);
-		free(p);
-		return files && p ? -1 : fs_fail(err, "out of memory");
-	}
-	if (!DeleteFileW(p) && GetLastError() != ERROR_FILE_NOT_FOUND &&
-	    GetLastError() != ERROR_PATH_NOT_FOUND)
-		rc = fs_win_fail(err, GetLastError(), "cannot drop %s/files/%s", snap, relpath);
-	/* then the directories it leaves empty, up to files\ */
-	base = wcslen(files);
-	for (wchar_t *cut = wcsrchr(p, L'\\'); rc == 0 && cut && (size_t)(cut - p) > base;
-	     cut = wcsrchr(p, L'\\')) {
-		*cut = L'\0';
-		if (!RemoveDirectoryW(p))
-			break;
-	}
-	free(files);
-	free(p);
-	return rc;
-}
-
-int fs_os_snap_stat(fs_os_store *s, const char *snap, const char *relpath, fs_id *id,
-		    uint64_t *bytes, fs_err *err)
-{
-	wchar_t *p;
-	fs_win_info info;
-	int r;
-
-	if (fs_win_relpath_check(relpath, err) < 0)
-		return -1;
-	if (!(p = fs_win_store_path(s, snap, "files", relpath)))
-		return fs_fail(err, "out of memory");
-	r = identify(p, &info);
-	if (r < 0)
-		fs_win_fail(err, GetLastError(), "%s/files/%s", snap, relpath);
-	free(p);
-	if (r == 1) {
-		*id = info.id;
-		*bytes = info.links > 1 ? 0 : info.size;
-	}
-	return r;
+	return fs_win_each(d->dir, sweep_entry, &top, err) < 0 ? -1 : sw.removed;
 }
 
 /* ---- protect ----------------------------------------------------------------
@@ -336,10 +285,10 @@ static void drop_copy(HANDLE h)
 	CloseHandle(h);
 }
 
-/* The original is aside (orig); makes the copy at path, else puts the
- * original back. */
+/* The original is aside (orig, now at where); makes the copy at path, else
+ * puts the original back. */
 static int copy_back(HANDLE orig, const wchar_t *path, uint64_t size, const char *relpath,
-		     fs_err *err)
+		     const char *where, fs_err *err)
 {
 	DWORD e = 0;
 	HANDLE copy = create_copy(path, orig, &e);
@@ -359,52 +308,87 @@ static int copy_back(HANDLE orig, const wchar_t *path, uint64_t size, const char
 	}
 	if (rename_handle(orig, path) < 0) /* as it was */
 		fs_win_fail(err, GetLastError(), "cannot copy %s back, nor put it back "
-			    "(it is in the snapshot's aside/)", relpath);
+			    "(it is at %s)", relpath, where);
 	return -1;
 }
 
-int fs_os_replace_with_copy(fs_os_store *s, const char *snap, fs_os_root *root,
-			    const char *relpath, fs_id id, fs_err *err)
+/* The root's file at path, opened once and checked to be id, a plain file:
+ * a loaded file may be renamed (DELETE access), not replaced or deleted. */
+static HANDLE open_original(const wchar_t *path, fs_id id, const char *relpath,
+			    fs_win_info *info, fs_err *err)
 {
-	wchar_t *path = fs_win_join(root->dir, relpath);
-	wchar_t *base = fs_win_store_path(s, snap, NULL, NULL);
-	wchar_t *aside = fs_win_store_path(s, snap, "aside", relpath);
+	HANDLE h = CreateFileW(path, GENERIC_READ | DELETE | READ_CONTROL,
+			       FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+			       OPEN_EXISTING, FILE_FLAG_OPEN_REPARSE_POINT | FILE_FLAG_SEQUENTIAL_SCAN,
+			       NULL);
+
+	if (h != INVALID_HANDLE_VALUE && fs_win_handle_info(h, info) == 0 &&
+	    info->id.dev == id.dev && info->id.ino == id.ino &&
+	    !(info->attrs & (FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_REPARSE_POINT)))
+		return h;
+	if (h != INVALID_HANDLE_VALUE)
+		CloseHandle(h);
+	fs_fail(err, "%s changed since it was kept: left alone", relpath);
+	return INVALID_HANDLE_VALUE;
+}
+
+/* Where the original goes: spare's aside/sub/relpath, its directories made;
+ * the wide path (malloc'ed), its name for messages in where. */
+static wchar_t *aside_path(const fs_os_spare *spare, const char *relpath, char *where,
+			   size_t size, fs_err *err)
+{
+	char rel[FS_LINE_MAX + 256];
+	wchar_t *w;
+	int n;
+
+	if (!spare || !spare->aside || !spare->sub) {
+		fs_fail(err, "%s: no directory to move the original aside to", relpath);
+		return NULL;
+	}
+	n = snprintf(rel, sizeof rel, "%s/%s", spare->sub, relpath);
+	if (n < 0 || (size_t)n >= sizeof rel || fs_win_relpath_check(rel, err) < 0) {
+		fs_fail(err, "%s: cannot be moved aside under %s", relpath, spare->sub);
+		return NULL;
+	}
+	snprintf(where, size, "%s/%s", FS_WIN_SHOWN(spare->aside), rel);
+	if (fs_win_mkdirs(spare->aside->dir, rel, err) < 0)
+		return NULL;
+	if (!(w = fs_win_join(spare->aside->dir, rel)))
+		fs_fail(err, "out of memory");
+	return w;
+}
+
+/* Windows cannot rename over a loaded file: the original is renamed aside
+ * (by its handle), then the copy made at the freed path.  spare->scratch
+ * and prefix are not used: the copy is built in place. */
+int fs_os_replace(fs_os_root *root, const char *relpath, fs_id id, const fs_os_spare *spare,
+		  fs_err *err)
+{
+	char where[2 * FS_LINE_MAX + 512];
+	wchar_t *path = NULL, *aside = NULL;
 	HANDLE orig = INVALID_HANDLE_VALUE;
 	fs_win_info info;
-	char *rel = NULL;
 	int rc = -1;
 
 	if (fs_win_relpath_check(relpath, err) < 0)
-		goto out;
-	if (!path || !base || !aside || !(rel = malloc(strlen(relpath) + sizeof "aside/"))) {
+		return -1;
+	if (!(path = fs_win_join(root->dir, relpath))) {
 		fs_fail(err, "out of memory");
 		goto out;
 	}
-	/* a loaded file may be renamed (DELETE access), not replaced or deleted */
-	orig = CreateFileW(path, GENERIC_READ | DELETE | READ_CONTROL,
-			   FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
-			   FILE_FLAG_OPEN_REPARSE_POINT | FILE_FLAG_SEQUENTIAL_SCAN, NULL);
-	if (orig == INVALID_HANDLE_VALUE || fs_win_handle_info(orig, &info) < 0 ||
-	    info.id.dev != id.dev || info.id.ino != id.ino ||
-	    (info.attrs & (FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_REPARSE_POINT))) {
-		fs_fail(err, "%s changed since it was kept: left alone", relpath);
-		goto out;
-	}
-	strcpy(rel, "aside/");
-	strcat(rel, relpath);
-	if (fs_win_mkdirs(base, rel, err) < 0)
+	orig = open_original(path, id, relpath, &info, err);
+	if (orig == INVALID_HANDLE_VALUE ||
+	    !(aside = aside_path(spare, relpath, where, sizeof where, err)))
 		goto out;
 	if (rename_handle(orig, aside) < 0) {
 		fs_win_fail(err, GetLastError(), "cannot move %s aside", relpath);
 		goto out;
 	}
-	rc = copy_back(orig, path, info.size, relpath, err);
+	rc = copy_back(orig, path, info.size, relpath, where, err);
 out:
 	if (orig != INVALID_HANDLE_VALUE)
 		CloseHandle(orig);
-	free(rel);
 	free(path);
-	free(base);
 	free(aside);
 	return rc;
 }

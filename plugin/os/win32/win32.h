@@ -83,15 +83,24 @@ int fs_win_relpath_check(const char *relpath, fs_err *err);
  * a relpath holding '\' or ':', which could leave dir. */
 wchar_t *fs_win_join(const wchar_t *dir, const char *relpath);
 
-/* The store: a directory opened once, its volume and lock file. */
-struct fs_os_store {
-	wchar_t *dir;       /* "\\"-separated, no trailing separator */
-	char *path;         /* as given, for messages */
-	HANDLE dirh;        /* held open: it cannot be renamed or removed meanwhile */
-	HANDLE lockh;       /* the store-wide lock file */
-	fs_id id;           /* the store directory's identity */
-	int locked;
+/* A directory handle (os.h's fs_os_dir, store_win32.c): the directory is
+ * held open without FILE_SHARE_DELETE, so it cannot be renamed or removed
+ * meanwhile, and every primitive works by its path plus one name, never
+ * following the name if it is a reparse point. */
+struct fs_os_dir {
+	wchar_t *dir;   /* Win32 path, '\\'-separated, no trailing separator */
+	HANDLE h;       /* the directory, held open */
+	HANDLE lockh;   /* fs_os_lock()'s file, locked until closed */
+	fs_id root;     /* the safe root's identity: its volume bounds every walk */
+	char *shown;    /* for messages: relative to the safe root, '/'-separated */
+	char *path;     /* the safe root's absolute path, for messages */
 };
+
+/* d's path + '\\' + name (malloc'ed), name one component (os.h: not
+ * empty, not "." or "..", no '/', '\\' or ':'); NULL with err filled. */
+wchar_t *fs_win_dir_name(const fs_os_dir *d, const char *name, fs_err *err);
+/* "<shown>/<name>" for messages ("./<name>" in the safe root). */
+#define FS_WIN_SHOWN(d) ((d)->shown[0] ? (d)->shown : ".")
 
 /* Creates each missing directory of path after path[from] (path is
  * changed and restored on the way), the last with last_sa; refuses a
@@ -105,21 +114,17 @@ typedef int (*fs_win_entry_fn)(void *ctx, const wchar_t *path,
 			       const WIN32_FIND_DATAW *fd, fs_err *err);
 int fs_win_each(const wchar_t *dir, fs_win_entry_fn fn, void *ctx, fs_err *err);
 
-/* dir\a[\b[\c]] (malloc'ed), components in UTF-8 with '/' separators;
- * NULL also for a part holding '\' or ':'. */
-wchar_t *fs_win_store_path(const fs_os_store *s, const char *a, const char *b,
-			   const char *c);
-/* Creates every directory of relpath's parent under base (wide). */
+/* Creates every directory of relpath's parent under base (wide), never
+ * through a reparse point. */
 int fs_win_mkdirs(const wchar_t *base, const char *relpath, fs_err *err);
-/* Removes path and everything under it, never following a reparse point. */
-int fs_win_remove_tree(const wchar_t *path, fs_err *err);
-
 /* The environment variable that tells a worker (child_win32.c) its
  * supervisor's pid: the worker's scans leave that process out when it is
  * its parent and runs the same program file (scan_win32.c). */
 #define FS_WIN_SUPERVISOR_VAR L"FORKSAFE_SUPERVISOR"
 
-/* The name of a snapshot's mutex (wide, malloc'ed): Global\ or Local\. */
-wchar_t *fs_win_mutex_name(const fs_os_store *s, const char *snap, int global);
+/* Removes path, a file or an empty directory (attrs: its attributes), or a
+ * reparse point as itself; a read-only file too.  0, or -1 with
+ * GetLastError() set. */
+int fs_win_remove_one(const wchar_t *path, DWORD attrs);
 
 #endif
