@@ -18,10 +18,14 @@
  * (--help) go to /dev/null. */
 static int parse(const struct cli_cmd *cmd, struct cli_args *a, char **words, int n)
 {
-	char *argv[8] = { (char *)cmd->name };
+	/* static: cli_parse leaves a->operands pointing into argv, and the
+	 * tests read them after parse() returns */
+	static char *argv[8];
 	int rc;
 
 	assert_true(n < 7);
+	memset(argv, 0, sizeof argv);
+	argv[0] = (char *)cmd->name;
 	for (int i = 0; i < n; i++)
 		argv[i + 1] = words[i];
 	optind = 0; /* glibc: start a new scan */
