@@ -8,6 +8,7 @@
  */
 #include "store.h"
 #include "err.h"
+#include "post.h"
 #include "report_seen.h"
 #include "report_units.h"
 #include "../pkg/label.h"
@@ -483,27 +484,44 @@ static int label(fs_report_result *r, const fs_pkgdb *db, fs_err *err)
 	return rc;
 }
 
+void fs_report_scan_opts(const fs_store_opts *opts, fs_scan_opts *so)
+{
+	*so = opts->scan;
+	so->filter = NULL;
+	so->process_view = 0;
+	so->views = 1; /* each root and mount namespace, for judge_own() */
+}
+
 int fs_report(const fs_store_opts *opts, const fs_pkgdb *db, fs_report_result **out,
 	      fs_err *err)
 {
+	return fs_report_on(opts, db, NULL, out, err);
+}
+
+int fs_report_on(const fs_store_opts *opts, const fs_pkgdb *db, fs_scan *scan,
+		 fs_report_result **out, fs_err *err)
+{
 	fs_report_result *r = calloc(1, sizeof *r);
-	fs_scan_opts so = opts->scan;
+	fs_scan_opts so;
 	fs_idset *ids = fs_idset_new(256);
 	struct current cur = { .ids = fs_idset_new(1024), .seen = fs_seen_map_new() };
 	size_t *keeper = NULL, cap = 0;
 	int rc = -1;
 
 	*out = NULL;
+	if (r) {
+		r->scan = scan; /* taken: freed with r */
+		scan = NULL;
+	}
 	if (!r || !ids || !cur.ids || !cur.seen || !(r->root = strdup(opts->root ? opts->root : "/"))) {
 		fs_fail(err, "out of memory");
 		goto out;
 	}
 	if (load_keepers(opts, r, ids, &keeper, err) < 0)
 		goto out;
-	so.filter = NULL;
-	so.process_view = 0;
-	so.views = 1; /* each root and mount namespace, for judge_own() */
-	if (fs_scan_run(&so, &r->scan, err) < 0 || !(cur.t = fs_targets_new(r->root, err)))
+	fs_report_scan_opts(opts, &so);
+	if ((!r->scan && fs_scan_run(&so, &r->scan, err) < 0) ||
+	    !(cur.t = fs_targets_new(r->root, err)))
 		goto out;
 	for (size_t i = 0; i < r->scan->nprocs; i++)
 		if (add_proc(r, &r->scan->procs[i], &cap, &cur, ids, keeper) < 0) {
@@ -528,6 +546,7 @@ out:
 		*out = r;
 	else
 		fs_report_result_free(r);
+	fs_scan_free(scan); /* not taken: r could not be made */
 	return rc;
 }
 
