@@ -172,15 +172,16 @@ cp "$TESTDLL" "$root2/usr/bin/msys-2.0.dll"
 key2=$("$WINE" "$RTHOLDER" --key "$(winp "$root2/usr/bin/msys-2.0.dll")" | tr -d '\r')
 mkdir -p "$T/sq"
 "$WINE" "$RTHOLDER" --squat "$(winp "$T/sq")" "\\BaseNamedObjects\\msys-2.0S5-$key2" &
-PIDS+=($!)
-wait_for "$T/sq/ready" $!
+sq=$!
+PIDS+=("$sq")
+wait_for "$T/sq/ready" "$sq"
 out=$(fs retire --json --root "$(winp "$root2")")
 expect_rc "retire with the object directory's name taken" 0 $?
 check "its cygfork directory is left alone, and said so" "$out" \
 	'd["cygfork"]["removed"] == []' "len(d['cygfork']['problems']) == 1" \
 	"d['cygfork']['problems'][0].startswith('$sid/$stale: ')"
 verify "the directory whose mutex cannot be checked is still there" test -d "$root2/var/run/cygfork/$sid/$stale"
-touch "$T/sq/quit"
+stop_holder "$T/sq" "$sq" # its name is free only once its process is gone
 out=$(fs retire --json --root "$(winp "$root2")")
 check "once the name is free, it is retired" "$out" "d['cygfork']['removed'] == ['$sid/$stale']"
 touch "$T/other/quit"
