@@ -317,8 +317,6 @@ static int retire_store(fs_store *s, const fs_store_opts *opts, fs_retire_result
 	w = (struct world){ .scan = scan, .mapped = ids };
 	rc = retire_all(s, &ss, &w, opts, r, err);
 out:
-	if (rc == 0 && fs_retire_cygfork(opts, r, err) < 0) /* verdict.h */
-		rc = -1;
 	snaps_free(&ss);
 	for (size_t i = 0; i < nnames; i++)
 		free(names[i]);
@@ -358,6 +356,9 @@ int fs_retire_keep_scan(const fs_store_opts *opts, fs_retire_result **out, fs_sc
 	else
 		rc = retire_store(s, opts, r, scan, err);
 	fs_store_close(s);
+	/* the runtime's own directories, with or without a store of ours */
+	if (rc == 0 && fs_retire_cygfork(opts, r, err) < 0) /* verdict.h */
+		rc = -1;
 	if (rc == 0)
 		*out = r;
 	else
