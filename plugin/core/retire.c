@@ -359,10 +359,15 @@ int fs_retire_keep_scan(const fs_store_opts *opts, fs_retire_result **out, fs_sc
 	/* the runtime's own directories, with or without a store of ours */
 	if (rc == 0 && fs_retire_cygfork(opts, r, err) < 0) /* verdict.h */
 		rc = -1;
-	if (rc == 0)
+	if (rc == 0) {
 		*out = r;
-	else
-		fs_retire_result_free(r);
+		return 0;
+	}
+	fs_retire_result_free(r);
+	if (scan) { /* a failure hands nothing back */
+		fs_scan_free(*scan);
+		*scan = NULL;
+	}
 	return rc;
 }
 
