@@ -53,27 +53,6 @@ static const struct {
 	{ L"\\usr\\bin\\msys-2.0.dll", "msys-2.0.dll", L"msys-2.0" },
 };
 
-static wchar_t *final_name(HANDLE h)
-{
-	DWORD size = MAX_PATH + 1;
-
-	for (int tries = 0; tries < 4; tries++) {
-		wchar_t *w = malloc(size * sizeof *w);
-		DWORD n;
-
-		if (!w)
-			return NULL;
-		n = GetFinalPathNameByHandleW(h, w, size, FILE_NAME_NORMALIZED);
-		if (n > 0 && n < size)
-			return w;
-		free(w);
-		if (n == 0 || n > 65536)
-			return NULL;
-		size = n + 1;
-	}
-	return NULL;
-}
-
 /* The runtime's key of its DLL's final name ("\\?\C:\..." or "\\?\UNC\..."). */
 static uint64_t install_key(const wchar_t *final)
 {
@@ -100,10 +79,12 @@ static int find_runtime(const wchar_t *root, size_t i, wchar_t **final)
 	swprintf(p, n, L"%ls%ls", root, runtimes[i].rel);
 	h = CreateFileW(p, FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
 			NULL, OPEN_EXISTING, 0, NULL);
-	free(p);
-	if (h == INVALID_HANDLE_VALUE)
+	if (h == INVALID_HANDLE_VALUE) {
+		free(p);
 		return 0;
-	*final = final_name(h);
+	}
+	*final = fs_win_final_name(h, p);
+	free(p);
 	CloseHandle(h);
 	return *final ? 1 : -1;
 }

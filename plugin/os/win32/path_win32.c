@@ -273,3 +273,61 @@ wchar_t *fs_win_join(const wchar_t *dir, const char *relpath)
 	free(rel);
 	return w;
 }
+
+/*
+ * The name when GetFinalPathNameByHandleW cannot give it (Wine names no
+ * handle past MAX_PATH): the handle's path on its volume (FileNameInfo),
+ * on the drive of the path it was opened by - only if that drive is the
+ * handle's volume (same serial), as a link to another volume is not.
+ */
+static wchar_t *final_name_by_volume(HANDLE h, const wchar_t *opened)
+{
+	size_t size = sizeof(FILE_NAME_INFO) + FS_WIN_PATH_MAX * sizeof(wchar_t);
+	FILE_NAME_INFO *fi = malloc(size);
+	wchar_t drive[4], *w = NULL;
+	DWORD serial = 0;
+	fs_win_info info;
+	size_t n;
+
+	if (wcsncmp(opened, L"\\\\?\\", 4) == 0)
+		opened += 4;
+	if (!fi || !iswalpha(opened[0]) || opened[1] != L':' || opened[2] != L'\\' ||
+	    !GetFileInformationByHandleEx(h, FileNameInfo, fi, (DWORD)size) ||
+	    fi->FileNameLength / sizeof(wchar_t) >= FS_WIN_PATH_MAX ||
+	    fs_win_handle_info(h, &info) < 0)
+		goto out;
+	swprintf(drive, 4, L"%lc:\\", opened[0]);
+	if (!GetVolumeInformationW(drive, NULL, 0, &serial, NULL, NULL, NULL, 0) ||
+	    serial != info.id.dev)
+		goto out;
+	n = fi->FileNameLength / sizeof(wchar_t);
+	if ((w = malloc((n + 8) * sizeof *w))) {
+		swprintf(w, 8, L"\\\\?\\%lc:", opened[0]);
+		memcpy(w + 6, fi->FileName, n * sizeof *w);
+		w[6 + n] = L'\0';
+	}
+out:
+	free(fi);
+	return w;
+}
+
+wchar_t *fs_win_final_name(HANDLE h, const wchar_t *opened)
+{
+	DWORD size = MAX_PATH + 1;
+
+	for (int tries = 0; tries < 4; tries++) {
+		wchar_t *w = malloc(size * sizeof *w);
+		DWORD n;
+
+		if (!w)
+			return NULL;
+		n = GetFinalPathNameByHandleW(h, w, size, FILE_NAME_NORMALIZED);
+		if (n > 0 && n < size)
+			return w;
+		free(w);
+		if (n == 0 || n > 65536) /* NT names hold at most 32767 */
+			return opened ? final_name_by_volume(h, opened) : NULL;
+		size = n + 1;
+	}
+	return opened ? final_name_by_volume(h, opened) : NULL;
+}

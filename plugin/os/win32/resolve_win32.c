@@ -18,64 +18,6 @@
  * a call that returns fewer characters than the buffer holds wrote the
  * whole name; otherwise it returned the size it needs now.
  */
-/*
- * The name when GetFinalPathNameByHandleW cannot give it (Wine names no
- * handle past MAX_PATH): the handle's path on its volume (FileNameInfo),
- * on the drive of the path it was opened by - only if that drive is the
- * handle's volume (same serial), as a link to another volume is not.
- */
-static wchar_t *final_name_by_volume(HANDLE h, const wchar_t *opened)
-{
-	size_t size = sizeof(FILE_NAME_INFO) + FS_WIN_PATH_MAX * sizeof(wchar_t);
-	FILE_NAME_INFO *fi = malloc(size);
-	wchar_t drive[4], *w = NULL;
-	DWORD serial = 0;
-	fs_win_info info;
-	size_t n;
-
-	if (wcsncmp(opened, L"\\\\?\\", 4) == 0)
-		opened += 4;
-	if (!fi || !iswalpha(opened[0]) || opened[1] != L':' || opened[2] != L'\\' ||
-	    !GetFileInformationByHandleEx(h, FileNameInfo, fi, (DWORD)size) ||
-	    fi->FileNameLength / sizeof(wchar_t) >= FS_WIN_PATH_MAX ||
-	    fs_win_handle_info(h, &info) < 0)
-		goto out;
-	swprintf(drive, 4, L"%lc:\\", opened[0]);
-	if (!GetVolumeInformationW(drive, NULL, 0, &serial, NULL, NULL, NULL, 0) ||
-	    serial != info.id.dev)
-		goto out;
-	n = fi->FileNameLength / sizeof(wchar_t);
-	if ((w = malloc((n + 8) * sizeof *w))) {
-		swprintf(w, 8, L"\\\\?\\%lc:", opened[0]);
-		memcpy(w + 6, fi->FileName, n * sizeof *w);
-		w[6 + n] = L'\0';
-	}
-out:
-	free(fi);
-	return w;
-}
-
-static wchar_t *final_name(HANDLE h, const wchar_t *opened)
-{
-	DWORD size = MAX_PATH + 1;
-
-	for (int tries = 0; tries < 4; tries++) {
-		wchar_t *w = malloc(size * sizeof *w);
-		DWORD n;
-
-		if (!w)
-			return NULL;
-		n = GetFinalPathNameByHandleW(h, w, size, FILE_NAME_NORMALIZED);
-		if (n > 0 && n < size)
-			return w;
-		free(w);
-		if (n == 0 || n > 65536) /* NT names hold at most 32767 */
-			return final_name_by_volume(h, opened);
-		size = n + 1;
-	}
-	return final_name_by_volume(h, opened);
-}
-
 /* Windows processes share one view of the filesystems: report never asks. */
 fs_os_root *fs_os_proc_root_open(int pid, uint64_t start_time, fs_err *err)
 {
@@ -110,7 +52,7 @@ fs_os_root *fs_os_root_open(const char *path, fs_err *err)
 		return NULL;
 	}
 	if (fs_win_handle_info(h, &info) < 0 || !(info.attrs & FILE_ATTRIBUTE_DIRECTORY) ||
-	    !(r->final = final_name(h, r->dir))) {
+	    !(r->final = fs_win_final_name(h, r->dir))) {
 		CloseHandle(h);
 		fs_fail(err, "root %s: not a directory", path);
 		fs_os_root_close(r);
@@ -201,7 +143,7 @@ static int resolve_host(const char *path, fs_target *t, fs_err *err)
 		free(w);
 		return t->path ? 0 : fs_fail(err, "out of memory");
 	}
-	fin = final_name(h, w);
+	fin = fs_win_final_name(h, w);
 	free(w);
 	if (!fin || fs_win_handle_info(h, &info) < 0) {
 		e = GetLastError();
@@ -296,7 +238,7 @@ int fs_os_resolve(fs_os_root *root, const char *path, fs_target *t, fs_err *err)
 		free(rel);
 		return fs_win_fail(err, e, "%s", path);
 	}
-	fin = final_name(h, full);
+	fin = fs_win_final_name(h, full);
 	free(full);
 	if (!fin || fs_win_handle_info(h, &info) < 0) {
 		e = GetLastError();

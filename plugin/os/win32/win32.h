@@ -117,6 +117,12 @@ int fs_win_each(const wchar_t *dir, fs_win_entry_fn fn, void *ctx, fs_err *err);
 /* Creates every directory of relpath's parent under base (wide), never
  * through a reparse point. */
 int fs_win_mkdirs(const wchar_t *base, const char *relpath, fs_err *err);
+/* The final name of the file h (opened as opened, which may be NULL),
+ * malloc'ed, in \\?\ form: GetFinalPathNameByHandleW, else (past what it
+ * names, as under Wine) the drive of opened with FileNameInfo when the
+ * drive's volume is h's.  NULL when neither can tell. */
+wchar_t *fs_win_final_name(HANDLE h, const wchar_t *opened);
+
 /* The environment variable that tells a worker (child_win32.c) its
  * supervisor's pid: the worker's scans leave that process out when it is
  * its parent and runs the same program file (scan_win32.c). */
