@@ -2,15 +2,56 @@
  * snapshot.c - the store built on os.h's file-system primitives: where each
  * thing of store.h's layout lives, how many files are kept at once, and the
  * walk to a kept file (with the last directory remembered: the files of a
- * snapshot are sorted, so the next one usually shares it).  The backend
- * knows none of these names.
+ * snapshot are sorted, so the next one usually shares it), and the names
+ * of the store's entries.  The backend knows none of these names.
  */
-#include "err.h"
+#include "store.h"
 #include "store_layer.h"
+#include "err.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* ---- names ------------------------------------------------------------------- */
+
+static int name_chars_ok(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') ||
+		      (*s >= 'A' && *s <= 'Z') || *s == '-' || *s == '_'))
+			return 0;
+	return 1;
+}
+
+static int has_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+int fs_store_is_snapshot(const char *name)
+{
+	size_t n = strlen(SNAP_PREFIX);
+
+	return has_prefix(name, SNAP_PREFIX) && name[n] && strlen(name) < 128 &&
+	       name_chars_ok(name + n);
+}
+
+int fs_store_is_protect_copy(const char *name)
+{
+	return has_prefix(name, TMP_PREFIX) && has_prefix(name + strlen(TMP_PREFIX), PROTECT_PREFIX);
+}
+
+int fs_store_is_leftover(const char *name)
+{
+	const char *tail = name + strlen(TMP_PREFIX) + strlen(PROTECT_PREFIX);
+
+	return (has_prefix(name, TMP_PREFIX) && fs_store_is_snapshot(name + strlen(TMP_PREFIX))) ||
+	       (fs_store_is_protect_copy(name) && tail[0] && name_chars_ok(tail)) ||
+	       (has_prefix(name, DEAD_PREFIX) && fs_store_is_snapshot(name + strlen(DEAD_PREFIX)));
+}
+
+/* ---- the store ---------------------------------------------------------------- */
 
 struct fs_store {
 	fs_os_dir *dir;

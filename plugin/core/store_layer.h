@@ -1,12 +1,16 @@
 /*
  * store_layer.h - the few operations on a snapshot's own files that store.c
  * builds manifests and markers from; snapshot.c implements them on os.h's
- * primitives.  Only the store's own files include this.
+ * primitives.  Only the store's own files include this.  It names the
+ * store by its opaque type only, not store.h: store.c is above snapshot.c
+ * (which includes store.h for what it implements of it), never below.
  */
 #ifndef FS_STORE_LAYER_H
 #define FS_STORE_LAYER_H
 
-#include "store.h"
+#include "os.h"
+
+typedef struct fs_store fs_store;
 
 int fs_snap_file_read(fs_store *s, const char *snap, const char *name, size_t max,
 		      char **buf, size_t *len, fs_err *err);
