@@ -10,6 +10,7 @@
  */
 #include "cygwin.h"
 #include "err.h"
+#include "relpath.h"
 #include "store.h"
 #include "vec.h"
 #include "verdict.h"

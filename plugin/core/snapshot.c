@@ -8,6 +8,7 @@
 #include "store.h"
 #include "store_layer.h"
 #include "err.h"
+#include "relpath.h"
 
 #include <stdio.h>
 #include <stdlib.h>
