@@ -13,7 +13,7 @@
 #include "relpath.h"
 #include "store.h"
 #include "vec.h"
-#include "verdict.h"
+#include "forecast.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

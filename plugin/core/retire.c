@@ -22,7 +22,7 @@
 #include "store.h"
 #include "err.h"
 #include "vec.h"
-#include "verdict.h"
+#include "cygfork.h"
 
 #include <stdlib.h>
 #include <string.h>
