@@ -1,12 +1,14 @@
 /*
- * budget.c - the bytes of data a snapshot's copies may write (budget.h),
- * shared by the backend's workers: the core sets the limit, the backends
- * charge it.
+ * budget.c - the copy budget of one snapshot (budget.h), shared by
+ * the copies a backend's workers make: taken before a copy, given back
+ * when it is dropped, and the one-line refusal when a copy is beyond it.
+ * A leaf: the backends call it, it calls nothing but err.c.
  */
 #include "budget.h"
 #include "err.h"
 
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 
 int fs_budget_take(fs_budget *b, uint64_t n)

@@ -2,13 +2,12 @@
  * snapshot.c - the store built on os.h's file-system primitives: where each
  * thing of store.h's layout lives, how many files are kept at once, and the
  * walk to a kept file (with the last directory remembered: the files of a
- * snapshot are sorted, so the next one usually shares it), and the names
- * of the store's entries.  The backend knows none of these names.
+ * snapshot are sorted, so the next one usually shares it).  The backend
+ * knows none of these names.
  */
-#include "store.h"
-#include "store_layer.h"
 #include "err.h"
 #include "relpath.h"
+#include "store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,12 +51,15 @@ int fs_store_is_leftover(const char *name)
 	       (has_prefix(name, DEAD_PREFIX) && fs_store_is_snapshot(name + strlen(DEAD_PREFIX)));
 }
 
-/* ---- the store ---------------------------------------------------------------- */
+/* ---- the store's directory -------------------------------------------------- */
 
 struct fs_store {
 	fs_os_dir *dir;
-	/* the last directory under a snapshot's files/ walked to, under its
-	 * key "<snap>/<directories>" */
+	/* the files/ of the last snapshot walked into, and its name */
+	fs_os_dir *top;
+	char *top_snap;
+	/* the last directory under it walked to, under its key
+	 * "<snap>/<directories>" */
 	fs_os_dir *files;
 	char *key;
 };
@@ -78,13 +80,47 @@ fs_store *fs_store_open_path(const char *path, int create, int *missing, fs_err 
 	return s;
 }
 
-/* Forgets the remembered directory (after anything that may remove it). */
-static void forget(fs_store *s)
+/* Forgets the remembered directory under files/ (after removing one). */
+static void forget_parent(fs_store *s)
 {
 	fs_os_dir_close(s->files);
 	free(s->key);
 	s->files = NULL;
 	s->key = NULL;
+}
+
+/* Forgets every remembered directory (after anything that may remove a
+ * snapshot). */
+static void forget(fs_store *s)
+{
+	forget_parent(s);
+	fs_os_dir_close(s->top);
+	free(s->top_snap);
+	s->top = NULL;
+	s->top_snap = NULL;
+}
+
+/* snap's files/ (remembered by s: not to be closed), or NULL with err. */
+static fs_os_dir *files_top(fs_store *s, const char *snap, fs_err *err)
+{
+	char sub[FS_LINE_MAX + 16];
+
+	if (s->top && strcmp(s->top_snap, snap) == 0)
+		return s->top;
+	forget(s);
+	if (strlen(snap) > FS_LINE_MAX) {
+		fs_fail(err, "%s: name too long", snap);
+		return NULL;
+	}
+	snprintf(sub, sizeof sub, "%s/" SNAP_FILES, snap);
+	if (!(s->top = fs_os_dir_open_at(s->dir, sub, 0, NULL, err)))
+		return NULL;
+	if (!(s->top_snap = strdup(snap))) {
+		forget(s);
+		fs_fail(err, "out of memory");
+		return NULL;
+	}
+	return s->top;
 }
 
 void fs_store_close(fs_store *s)
@@ -238,7 +274,7 @@ static int files_parent(fs_store *s, const char *snap, const char *relpath, int 
 	const char *last = strrchr(relpath, '/');
 	size_t dlen = last ? (size_t)(last - relpath) : 0;
 	char key[2 * FS_LINE_MAX + 2], sub[FS_LINE_MAX + 16];
-	fs_os_dir *files;
+	fs_os_dir *top;
 	fs_err why;
 	int missing;
 
@@ -246,25 +282,24 @@ static int files_parent(fs_store *s, const char *snap, const char *relpath, int 
 	if (fs_relpath_check(relpath, &why) < 0)
 		return fs_fail(err, "%s/" SNAP_FILES "/%s: %s", snap, relpath, why.msg);
 	*name = last ? last + 1 : relpath;
-	if (strlen(snap) > FS_LINE_MAX)
-		return fs_fail(err, "%s: name too long", snap);
+	if (!(top = files_top(s, snap, err)))
+		return -1;
+	if (!dlen) {
+		*dir = top;
+		return 0;
+	}
 	snprintf(key, sizeof key, "%s/%.*s", snap, (int)dlen, relpath);
 	if (s->files && strcmp(s->key, key) == 0) {
 		*dir = s->files;
 		return 0;
 	}
-	forget(s);
-	snprintf(sub, sizeof sub, "%s/" SNAP_FILES, snap);
-	files = fs_os_dir_open_at(s->dir, sub, 0, NULL, err);
+	forget_parent(s);
 	snprintf(sub, sizeof sub, "%.*s", (int)dlen, relpath);
-	*dir = files && dlen ? fs_os_dir_open_at(files, sub, create, &missing, err) : files;
-	if (*dir != files)
-		fs_os_dir_close(files);
-	if (!*dir)
-		return dlen && files && !create && missing ? 1 : -1;
+	if (!(*dir = fs_os_dir_open_at(top, sub, create, &missing, err)))
+		return !create && missing ? 1 : -1;
 	s->files = *dir;
 	if (!(s->key = strdup(key))) {
-		forget(s);
+		forget_parent(s);
 		return fs_fail(err, "out of memory");
 	}
 	return 0;
@@ -387,7 +422,7 @@ static void drop_empty_dirs(fs_store *s, const char *snap, const char *relpath)
 		if (files_parent(s, snap, dirs, 0, &dir, &name, NULL) != 0 ||
 		    !fs_os_remove_if_empty(dir, name))
 			break; /* not empty (or gone): stop */
-		forget(s); /* the remembered directory may be the one removed */
+		forget_parent(s); /* the remembered directory may be the one removed */
 	}
 	free(dirs);
 }

@@ -1,12 +1,12 @@
 /*
  * store.c - what guard, retire and status share about the store, on any
  * backend: its path, manifests, the markers of a snapshot; built on
- * snapshot.c's operations (store_layer.h).
+ * snapshot.c's operations on a snapshot's own files.
  */
 #include "store.h"
-#include "store_layer.h"
 #include "err.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +28,7 @@ char *fs_store_path(const fs_store_opts *opts)
 	}
 	return p;
 }
+
 
 fs_store *fs_store_open(const fs_store_opts *opts, int create, int *missing, fs_err *err)
 {

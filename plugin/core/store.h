@@ -150,4 +150,17 @@ size_t fs_snap_share(fs_store *s, const char *snap, const fs_pidstart *procs, si
 int fs_status_load(const fs_store_opts *opts, fs_status_result *r, fs_idset *ids,
 		   fs_store **s, fs_err *err);
 
+/* ---- a snapshot's own files, for store.c (snapshot.c implements them) -------- */
+int fs_snap_file_read(fs_store *s, const char *snap, const char *name, size_t max,
+		      char **buf, size_t *len, fs_err *err);
+int fs_snap_file_write(fs_store *s, const char *snap, const char *name, const char *buf,
+		       size_t len, fs_err *err);
+/* An empty file, not synced (the next write in snap makes it durable). */
+int fs_snap_file_touch(fs_store *s, const char *snap, const char *name, fs_err *err);
+fs_presence fs_snap_file_present(fs_store *s, const char *snap, const char *name,
+				 fs_err *err);
+int fs_snap_file_unlink(fs_store *s, const char *snap, const char *name, fs_err *err);
+/* Makes the snapshot's lock (named name) exist. */
+int fs_snap_hold_make(fs_store *s, const char *snap, const char *name, fs_err *err);
+
 #endif

@@ -193,7 +193,7 @@ fs_os_dir *fs_os_dir_open_at(fs_os_dir *d, const char *relpath, int create, int 
 {
 	char shown[2 * FS_LINE_MAX + 2];
 	const char *p = relpath;
-	int fd;
+	int fd, e;
 
 	if (missing)
 		*missing = 0;
@@ -201,31 +201,36 @@ fs_os_dir *fs_os_dir_open_at(fs_os_dir *d, const char *relpath, int create, int 
 		fs_fail(err, "%s: path too long", relpath);
 		return NULL;
 	}
-	fd = openat(d->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	while (fd >= 0 && *p) {
+	/* the first component from d itself; "" is d again, with an fd of its own */
+	fd = *p ? -1 : openat(d->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	e = fd < 0 && !*p ? errno : 0;
+	while (*p && e == 0) {
 		char comp[NAME_MAX + 1];
 		size_t n = strcspn(p, "/");
 		int next;
 
 		if (n == 0 || n > NAME_MAX || (n == 1 && p[0] == '.') ||
 		    (n == 2 && p[0] == '.' && p[1] == '.')) {
-			close(fd);
+			if (fd >= 0)
+				close(fd);
 			fs_fail(err, "%s: not a relative path", shown);
 			return NULL;
 		}
 		memcpy(comp, p, n);
 		comp[n] = '\0';
 		p += n + (p[n] == '/');
-		next = open_sub(fd, comp, create, d->dev);
-		close(fd);
+		next = open_sub(fd >= 0 ? fd : d->fd, comp, create, d->dev);
+		e = next < 0 ? errno : 0;
+		if (fd >= 0)
+			close(fd);
 		fd = next;
 	}
 	if (fd < 0) {
-		if (errno == EXDEV)
+		if (e == EXDEV)
 			fs_fail(err, "%s: leaves the store's filesystem", shown);
 		else
-			fs_fail_errno(err, errno, "%s", shown);
-		if (missing && !create && (errno == ENOENT || errno == ENOTDIR))
+			fs_fail_errno(err, e, "%s", shown);
+		if (missing && !create && (e == ENOENT || e == ENOTDIR))
 			*missing = 1;
 		return NULL;
 	}

@@ -162,7 +162,7 @@ int fs_os_hold_take(fs_os_dir *d, const char *name, fs_os_hold **h, fs_err *err)
  * the one seen when it was taken (not removed and made again). */
 int fs_os_hold_same(fs_os_dir *d, const char *name, const fs_os_hold *h, fs_err *err)
 {
-	fs_id now;
+	fs_id now = { 0 };
 
 	if (marker(d, name, &now, err) < 0)
 		return -1;
