@@ -15,13 +15,16 @@
 #include "cli/cli.h"
 
 /* cli_parse of {cmd, words...}: 0, 1 (--help) or -1; stderr and stdout
- * (--help) go to /dev/null. */
+ * (--help) go to /dev/null.  argv outlives the call: a->operands points
+ * into it. */
 static int parse(const struct cli_cmd *cmd, struct cli_args *a, char **words, int n)
 {
-	char *argv[8] = { (char *)cmd->name };
+	static char *argv[8];
 	int rc;
 
 	assert_true(n < 7);
+	memset(argv, 0, sizeof argv);
+	argv[0] = (char *)cmd->name;
 	for (int i = 0; i < n; i++)
 		argv[i + 1] = words[i];
 	optind = 0; /* glibc: start a new scan */
