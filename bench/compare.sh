@@ -36,7 +36,8 @@ done
 "$A/bench/fleet" "$W/i/libs" 1000 40 1000 "$W/i/ready" &
 KIDS+=($!)
 wait_ready "$W/i/ready"
-find "$W/i/libs" -name '*.so' | sort | head -200 >"$W/i/list"
+find "$W/i/libs" -name '*.so' | sort >"$W/i/all"
+sed -n 1,200p "$W/i/all" >"$W/i/list"
 measure "new=sh -c 'xargs $B/forksafe inuse >/dev/null 2>&1 <$W/i/list; true'" \
 	"old=sh -c 'xargs $A/forksafe inuse >/dev/null 2>&1 <$W/i/list; true'"
 
@@ -45,7 +46,7 @@ while read -r lib; do
 	rel=${lib#"$W/i/"}
 	"$A/forksafe" guard --root "$W/i" --store "$W/i/store" "$rel" >/dev/null 2>&1 || true
 	cp "$lib" "$lib.new" && mv "$lib.new" "$lib"
-done < <(find "$W/i/libs" -name '*.so' | sort)
+done <"$W/i/all"
 measure "new=$B/forksafe retire --store $W/i/store" "old=$A/forksafe retire --store $W/i/store"
 kill "${KIDS[0]}"
 

@@ -39,6 +39,23 @@ else()
   set(FORKSAFE_EXEC "'${quoted}'")
 endif()
 
+# The hooks run forksafe through /bin/sh, which first asks the binary for
+# its version: a binary that cannot start at all (removed, or a library it
+# needs gone after a partial upgrade) then never breaks the transaction -
+# one warning line and exit 0 - unless /etc/forksafe.conf (the root's:
+# hooks run chrooted) says strict = yes (yes, true or 1, as config.c reads
+# it); then one error line and exit 1.  A binary that starts decides the
+# rest itself (exec: its exit status is the hook's).  The probe's output
+# is captured, not sent to /dev/null: a bare --root may have no /dev.  The script holds no
+# single quote and no backslash, so it sits in alpm's single quotes as is;
+# $1 is the binary, $2 the hook's moment.
+string(CONCAT guard [=[v=$("$1" --version 2>&1) && exec "$1" hook "$2"; ]=]
+  [=[why="$1 cannot run (missing, or a library it needs is missing)"; ]=]
+  [=[if grep -Eqs "^[[:space:]]*strict[[:space:]]*=[[:space:]]*(yes|true|1)[[:space:]]*(#.*)?$" /etc/forksafe.conf; ]=]
+  [=[then echo "forksafe: error: $why; strict = yes in /etc/forksafe.conf"; exit 1; fi; ]=]
+  [=[echo "forksafe: warning: $why: the $2 hook did nothing"]=])
+set(FORKSAFE_HOOK_EXEC "/bin/sh -c '${guard}' forksafe ${FORKSAFE_EXEC}")
+
 # Written to a directory of this run's own, so that two installs from the
 # same build tree at once cannot read each other's half-written hooks.
 string(RANDOM LENGTH 12 tag)

@@ -140,12 +140,20 @@ int forksafe_query_run(forksafe_query *q, int kind, const char *const *names, si
 {
 	int k = names_kind(kind);
 
+	if (!q)
+		return -1; /* forksafe_query_new() failed: its error says so */
 	clear(q);
 	q->err.msg[0] = '\0';
 	if (k < 0)
 		return fail(q, "unknown kind of names (not FORKSAFE_PATHS, _PACKAGES or _ARCHIVES)");
 	if (n > 0 && !names)
 		return fail(q, "names given as NULL");
+	/* the count alone refuses a list too long: nothing past it is read */
+	if (n > FS_TARGETS_MAX)
+		return fail(q, "too many names (at most 8388608)");
+	for (size_t i = 0; i < n; i++)
+		if (!names[i])
+			return fail(q, "a name given as NULL");
 	/* the list is only read: fs_targets_from_names takes argv's type */
 	q->targets = fs_targets_from_names(q->root, NULL, k, (char *const *)names, n, -1,
 					   &q->err);
@@ -164,24 +172,24 @@ const char *forksafe_query_error(const forksafe_query *q)
 
 int forksafe_query_complete(const forksafe_query *q)
 {
-	return q->complete;
+	return q ? q->complete : 0;
 }
 
 size_t forksafe_query_files(const forksafe_query *q)
 {
-	return q->nfiles;
+	return q ? q->nfiles : 0;
 }
 
 const forksafe_file *forksafe_query_file(const forksafe_query *q, size_t i)
 {
-	return i < q->nfiles ? &q->files[i] : NULL;
+	return q && i < q->nfiles ? &q->files[i] : NULL;
 }
 
 const forksafe_process *forksafe_query_process(const forksafe_query *q, size_t file,
 					       size_t j)
 {
 	/* the targets come first in files[], in the order of inuse's lists */
-	if (file >= q->nfiles || j >= q->files[file].nprocesses)
+	if (!q || file >= q->nfiles || j >= q->files[file].nprocesses)
 		return NULL;
 	return &q->procs[q->inuse->users[file][j]];
 }

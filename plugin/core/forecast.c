@@ -17,39 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int same_path(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++) {
-		char x = *a == '\\' ? '/' : *a, y = *b == '\\' ? '/' : *b;
-
-		if (x >= 'A' && x <= 'Z')
-			x = (char)(x - 'A' + 'a');
-		if (y >= 'A' && y <= 'Z')
-			y = (char)(y - 'A' + 'a');
-		if (x != y)
-			return 0;
-	}
-	return *a == *b;
-}
-
-static char *dupf(const char *f, ...) FS_PRINTF(1, 2);
-static char *dupf(const char *f, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, f);
-	n = vsnprintf(NULL, 0, f, ap);
-	va_end(ap);
-	if (n < 0 || !(s = malloc((size_t)n + 1)))
-		return NULL;
-	va_start(ap, f);
-	vsnprintf(s, (size_t)n + 1, f, ap);
-	va_end(ap);
-	return s;
-}
-
 /* The target p maps that decides (the runtime first), or -1.  which[k]:
  * the target of identity k of ids. */
 static long decisive(const fs_proc *p, const fs_targets *t, const fs_idset *ids,
@@ -64,7 +31,7 @@ static long decisive(const fs_proc *p, const fs_targets *t, const fs_idset *ids,
 		if (k < 0 || (p->images[m].id.dev == 0 && p->images[m].id.ino == 0))
 			continue;
 		tg = fs_targets_get(t, which[k]);
-		if (runtime_rel && same_path(tg->path, runtime_rel))
+		if (runtime_rel && fs_fork_same_path(tg->path, runtime_rel))
 			return (long)which[k];
 		if (found < 0)
 			found = (long)which[k];
@@ -79,20 +46,20 @@ static int after(const fs_fork_info *fi, const fs_fork_proc *now, const fs_targe
 
 	*out = *now;
 	if (!path || now->verdict == FS_FORK_RESTART) {
-		out->reason = dupf("%s", now->reason);
-	} else if (runtime_rel && same_path(path, runtime_rel)) {
+		out->reason = fs_fork_strf("%s", now->reason);
+	} else if (runtime_rel && fs_fork_same_path(path, runtime_rel)) {
 		out->verdict = FS_FORK_RESTART;
-		out->reason = dupf("the transaction replaces the runtime %s: restart it after", path);
+		out->reason = fs_fork_strf("the transaction replaces the runtime %s: restart it after", path);
 	} else if (now->verdict == FS_FORK_FAILS) {
-		out->reason = dupf("%s", now->reason);
+		out->reason = fs_fork_strf("%s", now->reason);
 	} else if (fi->retry != FS_RETRY_ON) {
 		out->verdict = FS_FORK_FAILS;
-		out->reason = dupf("the transaction replaces %s and the runtime's retry is %s: %s",
+		out->reason = fs_fork_strf("the transaction replaces %s and the runtime's retry is %s: %s",
 				   path, fi->retry == FS_RETRY_OFF ? "off" : "not proven on",
 				   fi->retry_reason);
 	} else {
 		out->verdict = FS_FORK_RETRY;
-		out->reason = dupf("the transaction replaces %s: the runtime's retry will link the "
+		out->reason = fs_fork_strf("the transaction replaces %s: the runtime's retry will link the "
 				   "old file", path);
 	}
 	return out->reason ? 0 : -1;
@@ -202,7 +169,7 @@ int fs_guard_forecast(const fs_targets *t, const fs_store_opts *opts, fs_guard_r
 	if (fs_fork_predict(t, opts, &r->fork, &why) >= 0)
 		return 0;
 	/* guard's work stands: the forecast only says it could not be made */
-	if (!(r->fork = calloc(1, sizeof *r->fork)) || !(r->fork->problem = dupf("%s", why.msg)))
+	if (!(r->fork = calloc(1, sizeof *r->fork)) || !(r->fork->problem = fs_fork_strf("%s", why.msg)))
 		return fs_fail(err, "out of memory");
 	return 0;
 }

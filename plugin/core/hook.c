@@ -15,6 +15,7 @@
  */
 #include "err.h"
 #include "os.h"
+#include "post.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -73,17 +74,17 @@ static int post(const fs_config *cfg, fs_store_opts *so)
 {
 	fs_retire_result *rt = NULL;
 	fs_report_result *rp = NULL;
-	fs_pkgdb *db = NULL;
+	fs_scan *scan = NULL;
 	fs_err err;
 	int rc = 0;
 
 	so->post_transaction = 1;
-	if (fs_retire(so, &rt, &err) < 0)
+	/* one scan for both halves: retire's, made as report wants it */
+	if (fs_retire_keep_scan(so, &rt, &scan, &err) < 0)
 		return problem(cfg, "cannot retire snapshots", err.msg);
-	/* the report then names no packages: a warning, never a failure */
-	if (fs_pkgdb_open_labels(so->root, so->store, &db, &err) < 0)
-		fs_text_line(stderr, "forksafe: warning: packages are not named: %s", err.msg);
-	if (fs_report(so, db, &rp, &err) < 0)
+	/* the line names no packages: no database, no loader module (forksafe
+	 * report, run by a person, names them) */
+	if (fs_report_on(so, NULL, scan, &rp, &err) < 0)
 		rc = problem(cfg, "cannot tell who runs replaced images", err.msg);
 	if (fs_post_write_summary(rt, rp, stdout) < 0)
 		rc = problem(cfg, "output", "cannot write");
@@ -92,7 +93,6 @@ static int post(const fs_config *cfg, fs_store_opts *so)
 	if (fs_enable_hook(so->root, stdout, &err) < 0)
 		rc = problem(cfg, "the fork retry may be off", err.msg);
 	fs_report_result_free(rp);
-	fs_pkgdb_free(db);
 	fs_retire_result_free(rt);
 	return rc;
 }

@@ -24,7 +24,7 @@
 #include <string.h>
 
 #define HEADER "forksafe-snapshot 1"
-#define MANIFEST_MAX (64u * 1024 * 1024)
+#define MANIFEST_MAX FS_MANIFEST_MAX
 
 static const char *const METHODS[] = { "link", "reflink", "copy" };
 

@@ -8,6 +8,8 @@
  */
 #include "store.h"
 #include "err.h"
+#include "post.h"
+#include "report_seen.h"
 #include "report_units.h"
 #include "../pkg/label.h"
 #include "vec.h"
@@ -59,21 +61,60 @@ out:
 
 /* What the root holds now, judged once per image identity. */
 struct current {
-	fs_targets *t;           /* every path looked at */
+	fs_targets *t;           /* every path looked at in the root */
+	fs_seen_map *seen;       /* each path once per view (the root's: 0) */
 	fs_idset *ids;           /* image identity -> index into verdict */
 	unsigned char *verdict;  /* 1: stale */
 	size_t n, cap;
 };
 
-/* Resolves path inside the root: the target, or NULL if it cannot be. */
-static const fs_target *look(struct current *c, const char *path)
+static fs_seen seen_of(const fs_target *t)
 {
+	return (fs_seen){ .ok = 1, .exists = t->exists != 0, .is_dir = t->is_dir != 0,
+			  .id = t->id };
+}
+
+/* Resolves path inside the root, once (the target set's rules): ok = 0
+ * when it cannot be. */
+static fs_seen look(struct current *c, const char *path)
+{
+	const fs_seen *known = fs_seen_find(c->seen, 0, path);
 	size_t before = fs_targets_count(c->t);
+	fs_seen s = { 0 };
 	fs_err err;
 
-	if (fs_targets_add(c->t, path, &err) < 0 || fs_targets_count(c->t) == before)
-		return NULL;
-	return fs_targets_get(c->t, before);
+	if (known)
+		return *known;
+	if (fs_targets_add(c->t, path, &err) < 0)
+		return s; /* out of memory, or too many: not kept, tried again */
+	if (fs_targets_count(c->t) > before)
+		s = seen_of(fs_targets_get(c->t, before));
+	(void)fs_seen_put(c->seen, 0, path, &s); /* not kept: resolved again */
+	return s;
+}
+
+/* A process's view of the files: its root, and its number among views. */
+struct view {
+	fs_os_root *os;
+	size_t no;
+};
+
+/* Resolves path in a process's view, once per view: ok = 0 when it
+ * cannot be. */
+static fs_seen look_in(struct current *c, const struct view *v, const char *path)
+{
+	const fs_seen *known = fs_seen_find(c->seen, v->no, path);
+	fs_target t = { 0 };
+	fs_seen s = { 0 };
+	fs_err err;
+
+	if (known)
+		return *known;
+	if (fs_os_resolve(v->os, path, &t, &err) == 0)
+		s = seen_of(&t);
+	free(t.path);
+	(void)fs_seen_put(c->seen, v->no, path, &s);
+	return s;
 }
 
 /* Is the nearest existing directory above rel (inside the root) on dev?
@@ -89,15 +130,15 @@ static int ours(struct current *c, const char *rel, uint64_t dev)
 	memcpy(dir, rel, len + 1);
 	for (;;) {
 		char *slash = strrchr(dir, '/');
-		const fs_target *tg;
+		fs_seen tg;
 
 		if (!slash)
 			return 0;
 		slash[slash == dir] = '\0'; /* keeps "/" itself */
-		if (!(tg = look(c, dir)))
+		if (!(tg = look(c, dir)).ok)
 			return 0;
-		if (tg->exists)
-			return tg->is_dir && tg->id.dev == dev;
+		if (tg.exists)
+			return tg.is_dir && tg.id.dev == dev;
 		if (slash == dir)
 			return 0;
 	}
@@ -135,25 +176,25 @@ static int same_id(fs_id a, fs_id b)
 static fs_stale judge(const fs_image *im, const char *rel, int kept, struct current *c)
 {
 	char named[FS_LINE_MAX + sizeof deleted_suffix];
-	const fs_target *tg = look(c, rel), *full;
+	fs_seen tg = look(c, rel), full;
 	const char *name;
 	int gone;
 
-	if (!tg) /* cannot tell: not claimed, unless the kernel says it is gone */
+	if (!tg.ok) /* cannot tell: not claimed, unless the kernel says it is gone */
 		return im->flags & FS_IMAGE_DELETED ? FS_STALE_UNKNOWN : 0;
-	if (tg->exists && same_id(tg->id, im->id))
+	if (tg.exists && same_id(tg.id, im->id))
 		return 0;
 	if (im->flags & FS_IMAGE_DELETED && (name = with_suffix(named, rel)) &&
-	    (full = look(c, name)) && full->exists && same_id(full->id, im->id))
+	    (full = look(c, name)).ok && full.exists && same_id(full.id, im->id))
 		return 0;
-	gone = tg->exists ? FS_STALE_REPLACED : FS_STALE_REMOVED;
+	gone = tg.exists ? FS_STALE_REPLACED : FS_STALE_REMOVED;
 	if (kept)
 		return gone;
 	if (im->flags & FS_IMAGE_NO_ID)
 		return gone; /* its file cannot be opened any more (Windows) */
 	if (im->flags & FS_IMAGE_DELETED)
 		return ours(c, rel, im->id.dev) ? gone : 0;
-	return tg->exists ? FS_STALE_REPLACED : 0;
+	return tg.exists ? FS_STALE_REPLACED : 0;
 }
 
 /* judge(), once per identity: every process mapping libc asks the same. */
@@ -196,36 +237,34 @@ enum reach {
 	REACH_SAME = 1         /* the file with the identity asked for */
 };
 
-static enum reach reach(fs_os_root *view, const char *path, fs_id id, int *exists)
+static enum reach reach(struct current *c, const struct view *v, const char *path, fs_id id,
+			int *exists)
 {
-	fs_target t = { 0 };
-	fs_err err;
-	int same;
+	fs_seen t = look_in(c, v, path);
 
-	if (fs_os_resolve(view, path, &t, &err) < 0)
+	if (!t.ok)
 		return REACH_UNREADABLE;
 	*exists = t.exists;
-	same = t.exists && same_id(t.id, id);
-	free(t.path);
-	return same ? REACH_SAME : REACH_OTHER;
+	return t.exists && same_id(t.id, id) ? REACH_SAME : REACH_OTHER;
 }
 
 /* Is im, which p reaches at path in its own view, replaced or removed
  * there?  By identity only, with the kernel's " (deleted)" tried as part
  * of the name (see judge()). */
-static fs_stale in_view(fs_os_root *view, const char *path, const fs_image *im)
+static fs_stale in_view(struct current *c, const struct view *v, const char *path,
+			const fs_image *im)
 {
 	char named[FS_LINE_MAX + sizeof deleted_suffix];
 	const char *name;
 	int exists = 0, also = 0;
-	enum reach r = reach(view, path, im->id, &exists);
+	enum reach r = reach(c, v, path, im->id, &exists);
 
 	if (r == REACH_UNREADABLE)
 		return FS_STALE_UNKNOWN;
 	if (r == REACH_SAME)
 		return 0;
 	if (im->flags & FS_IMAGE_DELETED && (name = with_suffix(named, path)) &&
-	    reach(view, name, im->id, &also) == REACH_SAME)
+	    reach(c, v, name, im->id, &also) == REACH_SAME)
 		return 0;
 	return exists ? FS_STALE_REPLACED : FS_STALE_REMOVED;
 }
@@ -248,29 +287,21 @@ static const char *dir_of(char *buf, const char *path)
 /* Does view hold at path what the root holds at rel: the same file, or,
  * where neither has one, the same directory around the name?  Then the
  * file is the root's and the root's database names it. */
-static int same_place(fs_os_root *view, const char *path, const char *rel, struct current *c)
+static int same_place(const struct view *v, const char *path, const char *rel, struct current *c)
 {
 	char a[FS_LINE_MAX + 1], b[FS_LINE_MAX + 1];
-	const fs_target *tg = look(c, rel);
-	fs_target t = { 0 };
-	fs_err err;
-	int same = 0;
+	fs_seen tg = look(c, rel), t, d;
+	const char *da, *db;
 
-	if (!tg || fs_os_resolve(view, path, &t, &err) < 0)
+	if (!tg.ok || !(t = look_in(c, v, path)).ok)
 		return 0;
-	if (t.exists || tg->exists) {
-		same = t.exists && tg->exists && same_id(t.id, tg->id);
-	} else {
-		const char *da = dir_of(a, path), *db = dir_of(b, rel);
-		fs_target d = { 0 };
-
-		tg = db ? look(c, db) : NULL;
-		if (da && tg && tg->exists && fs_os_resolve(view, da, &d, &err) == 0)
-			same = d.exists && same_id(d.id, tg->id);
-		free(d.path);
-	}
-	free(t.path);
-	return same;
+	if (t.exists || tg.exists)
+		return t.exists && tg.exists && same_id(t.id, tg.id);
+	da = dir_of(a, path);
+	db = dir_of(b, rel);
+	if (!da || !db || !(tg = look(c, db)).ok || !tg.exists || !(d = look_in(c, v, da)).ok)
+		return 0;
+	return d.exists && same_id(d.id, tg.id);
 }
 
 /*
@@ -282,15 +313,15 @@ static int same_place(fs_os_root *view, const char *path, const char *rel, struc
  * FS_REPORT_TAILS tails are tried.
  */
 #define FS_REPORT_TAILS 64
-static const char *in_root_at(const fs_report_result *r, fs_os_root *view, const char *path,
-			      struct current *c)
+static const char *in_root_at(const fs_report_result *r, const struct view *v,
+			      const char *path, struct current *c)
 {
 	const char *rel = fs_os_under_root(path, r->root), *tail = path;
 
-	if (rel && rel != path && same_place(view, path, rel, c))
+	if (rel && rel != path && same_place(v, path, rel, c))
 		return rel;
 	for (int i = 0; i < FS_REPORT_TAILS && tail && tail[0] == '/'; i++) {
-		if (same_place(view, path, tail, c))
+		if (same_place(v, path, tail, c))
 			return tail;
 		tail = strchr(tail + 1, '/');
 	}
@@ -301,22 +332,22 @@ static const char *in_root_at(const fs_report_result *r, fs_os_root *view, const
  * view (NULL: unreadable).  *root_path is set when the root's database
  * names it: the directory holding it in that view is the root's, under
  * the same path or under the root's prefix. */
-static fs_stale judge_own(const fs_report_result *r, const fs_proc *p, fs_os_root *view,
+static fs_stale judge_own(const fs_report_result *r, const fs_proc *p, const struct view *v,
 			  const fs_image *im, struct current *c, const char **root_path)
 {
 	const char *path = view_path(p, im), *rel;
 	fs_stale st;
 
 	*root_path = NULL;
-	if (!view || !path) {
+	if (!v->os || !path) {
 		/* unreadable: claimed unknown only where our view would suspect it */
 		rel = fs_os_under_root(im->path, r->root);
 		return im->flags & FS_IMAGE_DELETED || (rel && judge(im, rel, 0, c))
 			       ? FS_STALE_UNKNOWN : 0;
 	}
-	if (!(st = in_view(view, path, im)) || st == FS_STALE_UNKNOWN)
+	if (!(st = in_view(c, v, path, im)) || st == FS_STALE_UNKNOWN)
 		return st;
-	*root_path = in_root_at(r, view, path, c);
+	*root_path = in_root_at(r, v, path, c);
 	return st;
 }
 
@@ -339,18 +370,36 @@ static int add_image(fs_report_proc *rp, size_t *icap, const fs_report_image *ri
 	return 0;
 }
 
+/* p's view (os NULL when it cannot be read), numbered as the same view
+ * of other processes: the same mount namespace, root path and root
+ * directory.  A view whose root cannot be told is its own. */
+static struct view open_view(struct current *c, const fs_proc *p)
+{
+	struct view v = { 0 };
+	fs_target t = { 0 };
+	fs_err err;
+
+	if (!(v.os = fs_os_proc_root_open(p->pid, p->start_time, &err)))
+		return v;
+	if (p->mntns && p->root && fs_os_resolve(v.os, "/", &t, &err) == 0 && t.exists)
+		v.no = fs_seen_view(c->seen, p->mntns, p->root, t.id);
+	else
+		v.no = fs_seen_view_alone(c->seen);
+	free(t.path);
+	return v;
+}
+
 static int add_proc(fs_report_result *r, const fs_proc *p, size_t *cap,
 		    struct current *cur, const fs_idset *ids, const size_t *keeper)
 {
 	fs_report_proc rp = { .proc = p, .unknown_only = 1 };
-	fs_os_root *view = NULL;
+	struct view view = { 0 };
 	size_t icap = 0;
 	int root_stale = 0, root_runtime = 0;
-	fs_err err;
 
 	if (p->foreign_mntns) {
 		rp.container = p->mntns;
-		view = fs_os_proc_root_open(p->pid, p->start_time, &err);
+		view = open_view(cur, p);
 	}
 	for (size_t m = 0; m < p->nimages; m++) {
 		const fs_image *im = &p->images[m];
@@ -362,7 +411,7 @@ static int add_proc(fs_report_result *r, const fs_proc *p, size_t *cap,
 		if (fs_os_is_pseudo(im->path))
 			continue;
 		if (p->foreign_mntns) {
-			st = judge_own(r, p, view, im, cur, &rel);
+			st = judge_own(r, p, &view, im, cur, &rel);
 			if (st && !rel && !whole_machine(r))
 				continue; /* another root's file */
 		} else if ((rel = fs_os_under_root(im->path, r->root))) {
@@ -381,7 +430,7 @@ static int add_proc(fs_report_result *r, const fs_proc *p, size_t *cap,
 			    .root_path = rel,
 		    }) < 0) {
 			free(rp.v);
-			fs_os_root_close(view);
+			fs_os_root_close(view.os);
 			return -1;
 		}
 		rp.unknown_only &= st == FS_STALE_UNKNOWN;
@@ -390,7 +439,7 @@ static int add_proc(fs_report_result *r, const fs_proc *p, size_t *cap,
 			root_runtime |= fs_os_is_runtime(im->path);
 		}
 	}
-	fs_os_root_close(view);
+	fs_os_root_close(view.os);
 	if (rp.n == 0)
 		return 0;
 	if (!fs_grow((void **)&r->v, &r->n, cap, sizeof *r->v)) {
@@ -435,27 +484,44 @@ static int label(fs_report_result *r, const fs_pkgdb *db, fs_err *err)
 	return rc;
 }
 
+void fs_report_scan_opts(const fs_store_opts *opts, fs_scan_opts *so)
+{
+	*so = opts->scan;
+	so->filter = NULL;
+	so->process_view = 0;
+	so->views = 1; /* each root and mount namespace, for judge_own() */
+}
+
 int fs_report(const fs_store_opts *opts, const fs_pkgdb *db, fs_report_result **out,
 	      fs_err *err)
 {
+	return fs_report_on(opts, db, NULL, out, err);
+}
+
+int fs_report_on(const fs_store_opts *opts, const fs_pkgdb *db, fs_scan *scan,
+		 fs_report_result **out, fs_err *err)
+{
 	fs_report_result *r = calloc(1, sizeof *r);
-	fs_scan_opts so = opts->scan;
+	fs_scan_opts so;
 	fs_idset *ids = fs_idset_new(256);
-	struct current cur = { .ids = fs_idset_new(1024) };
+	struct current cur = { .ids = fs_idset_new(1024), .seen = fs_seen_map_new() };
 	size_t *keeper = NULL, cap = 0;
 	int rc = -1;
 
 	*out = NULL;
-	if (!r || !ids || !cur.ids || !(r->root = strdup(opts->root ? opts->root : "/"))) {
+	if (r) {
+		r->scan = scan; /* taken: freed with r */
+		scan = NULL;
+	}
+	if (!r || !ids || !cur.ids || !cur.seen || !(r->root = strdup(opts->root ? opts->root : "/"))) {
 		fs_fail(err, "out of memory");
 		goto out;
 	}
 	if (load_keepers(opts, r, ids, &keeper, err) < 0)
 		goto out;
-	so.filter = NULL;
-	so.process_view = 0;
-	so.views = 1; /* each root and mount namespace, for judge_own() */
-	if (fs_scan_run(&so, &r->scan, err) < 0 || !(cur.t = fs_targets_new(r->root, err)))
+	fs_report_scan_opts(opts, &so);
+	if ((!r->scan && fs_scan_run(&so, &r->scan, err) < 0) ||
+	    !(cur.t = fs_targets_new(r->root, err)))
 		goto out;
 	for (size_t i = 0; i < r->scan->nprocs; i++)
 		if (add_proc(r, &r->scan->procs[i], &cap, &cur, ids, keeper) < 0) {
@@ -472,6 +538,7 @@ int fs_report(const fs_store_opts *opts, const fs_pkgdb *db, fs_report_result **
 out:
 	free(keeper);
 	fs_targets_free(cur.t);
+	fs_seen_map_free(cur.seen);
 	free(cur.verdict);
 	fs_idset_free(ids);
 	fs_idset_free(cur.ids);
@@ -479,6 +546,7 @@ out:
 		*out = r;
 	else
 		fs_report_result_free(r);
+	fs_scan_free(scan); /* not taken: r could not be made */
 	return rc;
 }
 

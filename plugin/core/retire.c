@@ -21,6 +21,7 @@
 #include "retire_rules.h"
 #include "store.h"
 #include "err.h"
+#include "post.h"
 #include "vec.h"
 #include "cygfork.h"
 
@@ -281,9 +282,10 @@ static int retire_all(fs_store *s, struct snaps *ss, struct world *w,
 	return 0;
 }
 
-/* Under the store's lock: loads, scans once, retires. */
+/* Under the store's lock: loads, scans once, retires.  With keep, the
+ * scan is report's (every image) and handed over in *keep. */
 static int retire_store(fs_store *s, const fs_store_opts *opts, fs_retire_result *r,
-			fs_err *err)
+			fs_scan **keep, fs_err *err)
 {
 	fs_scan_opts so = opts->scan;
 	struct snaps ss = { 0 };
@@ -302,6 +304,8 @@ static int retire_store(fs_store *s, const fs_store_opts *opts, fs_retire_result
 	    load_store(s, names, nnames, opts, r, &ss, ids, err) < 0)
 		goto out;
 	so.filter = ids;
+	if (keep)
+		fs_report_scan_opts(opts, &so); /* a superset: the same ids are mapped */
 	if (ss.n > 0 && fs_scan_run(&so, &scan, err) < 0)
 		goto out;
 	if (scan) {
@@ -313,12 +317,14 @@ static int retire_store(fs_store *s, const fs_store_opts *opts, fs_retire_result
 	w = (struct world){ .scan = scan, .mapped = ids };
 	rc = retire_all(s, &ss, &w, opts, r, err);
 out:
-	if (rc == 0 && fs_retire_cygfork(opts, r, err) < 0) /* verdict.h */
-		rc = -1;
 	snaps_free(&ss);
 	for (size_t i = 0; i < nnames; i++)
 		free(names[i]);
 	free(names);
+	if (keep && rc == 0) {
+		*keep = scan;
+		scan = NULL;
+	}
 	fs_scan_free(scan);
 	fs_idset_free(ids);
 	fs_os_root_close(w.root);
@@ -327,11 +333,19 @@ out:
 
 int fs_retire(const fs_store_opts *opts, fs_retire_result **out, fs_err *err)
 {
+	return fs_retire_keep_scan(opts, out, NULL, err);
+}
+
+int fs_retire_keep_scan(const fs_store_opts *opts, fs_retire_result **out, fs_scan **scan,
+			fs_err *err)
+{
 	fs_retire_result *r = calloc(1, sizeof *r);
 	fs_store *s;
 	int missing, rc;
 
 	*out = NULL;
+	if (scan)
+		*scan = NULL;
 	if (!r)
 		return fs_fail(err, "out of memory");
 	r->dry_run = opts->dry_run;
@@ -340,12 +354,20 @@ int fs_retire(const fs_store_opts *opts, fs_retire_result **out, fs_err *err)
 	if (!s)
 		rc = missing ? 0 : -1; /* no store: nothing to retire */
 	else
-		rc = retire_store(s, opts, r, err);
+		rc = retire_store(s, opts, r, scan, err);
 	fs_store_close(s);
-	if (rc == 0)
+	/* the runtime's own directories, with or without a store of ours */
+	if (rc == 0 && fs_retire_cygfork(opts, r, err) < 0) /* verdict.h */
+		rc = -1;
+	if (rc == 0) {
 		*out = r;
-	else
-		fs_retire_result_free(r);
+		return 0;
+	}
+	fs_retire_result_free(r);
+	if (scan) { /* a failure hands nothing back */
+		fs_scan_free(*scan);
+		*scan = NULL;
+	}
 	return rc;
 }
 

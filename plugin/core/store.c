@@ -68,7 +68,11 @@ int fs_store_save(fs_store *s, const char *snap, const fs_manifest *m, fs_err *e
 
 	if (fs_manifest_text(m, &buf, &len, err) < 0)
 		return -1;
-	rc = fs_snap_file_write(s, snap, SNAP_MANIFEST, buf, len, err);
+	/* what retire could never read would stay in the store for good */
+	rc = len > FS_MANIFEST_MAX
+		     ? fs_fail(err, "%s: manifest larger than %u MiB: not saved", snap,
+			       FS_MANIFEST_MAX >> 20)
+		     : fs_snap_file_write(s, snap, SNAP_MANIFEST, buf, len, err);
 	free(buf);
 	return rc;
 }

@@ -83,7 +83,10 @@ int fs_store_file_write(fs_store *s, const char *name, const char *buf, size_t l
 /* ---- a snapshot's own files -------------------------------------------------- */
 /* Reads and parses snap's manifest. */
 int fs_store_load(fs_store *s, const char *snap, fs_manifest *m, fs_err *err);
-/* Writes snap's manifest atomically (which makes the markers durable). */
+/* The largest manifest the parser reads, and so the largest one written. */
+#define FS_MANIFEST_MAX (64u * 1024 * 1024)
+/* Writes snap's manifest atomically (which makes the markers durable); one
+ * over FS_MANIFEST_MAX is refused, never written unreadable. */
 int fs_store_save(fs_store *s, const char *snap, const fs_manifest *m, fs_err *err);
 /* The manifest's text (manifest.c; fs_manifest_format with a message). */
 int fs_manifest_text(const fs_manifest *m, char **buf, size_t *len, fs_err *err);

@@ -39,8 +39,7 @@ static int same_id(fs_id a, fs_id b)
 	return a.dev == b.dev && a.ino == b.ino;
 }
 
-/* Windows paths: case and separators do not matter. */
-static int same_path(const char *a, const char *b)
+int fs_fork_same_path(const char *a, const char *b)
 {
 	for (; *a && *b; a++, b++) {
 		char x = *a == '\\' ? '/' : *a, y = *b == '\\' ? '/' : *b;
@@ -55,8 +54,7 @@ static int same_path(const char *a, const char *b)
 	return *a == *b;
 }
 
-static char *fmt(const char *f, ...) FS_PRINTF(1, 2);
-static char *fmt(const char *f, ...)
+char *fs_fork_strf(const char *f, ...)
 {
 	va_list ap;
 	char *s;
@@ -131,7 +129,7 @@ static const fs_manifest_entry *record_for(const struct records *r, const char *
 		for (size_t e = 0; e < r->m[i].n; e++) {
 			const fs_manifest_entry *en = &r->m[i].v[e];
 
-			if (!same_path(rel + (rel[0] == '/'), en->path))
+			if (!fs_fork_same_path(rel + (rel[0] == '/'), en->path))
 				continue;
 			for (size_t k = 0; k < en->nprocs; k++)
 				if (en->procs[k].pid == p->pid &&
@@ -160,21 +158,21 @@ struct judged {
 
 static int is_runtime(const fs_fork_info *fi, const char *path)
 {
-	return same_path(path, fi->runtime);
+	return fs_fork_same_path(path, fi->runtime);
 }
 
 /* Where a replaced image's old file is, for people. */
 static char *where_of(const fs_os_loaded *l, const char *snap)
 {
 	if (snap)
-		return fmt("kept in the store (%s)", snap);
+		return fs_fork_strf("kept in the store (%s)", snap);
 	if (!l->mapped)
-		return fmt("no name left");
+		return fs_fork_strf("no name left");
 	if (strstr(l->mapped, "$Recycle.Bin") || strstr(l->mapped, "$RECYCLE.BIN"))
-		return fmt("in the recycle bin: %s", l->mapped);
-	if (!same_path(l->mapped, l->path))
-		return fmt("renamed to %s", l->mapped);
-	return fmt("at %s", l->mapped);
+		return fs_fork_strf("in the recycle bin: %s", l->mapped);
+	if (!fs_fork_same_path(l->mapped, l->path))
+		return fs_fork_strf("renamed to %s", l->mapped);
+	return fs_fork_strf("at %s", l->mapped);
 }
 
 static int judge_image(const fs_fork_info *fi, const char *root, const struct records *rec,
@@ -237,29 +235,29 @@ static int judge(fs_fork_info *fi, const char *root, const struct records *rec,
 	out->proc = m->p;
 	if (!j.replaced) {
 		out->verdict = FS_FORK_OK;
-		out->reason = fmt("every loaded image is still the file at its path");
+		out->reason = fs_fork_strf("every loaded image is still the file at its path");
 	} else if (j.runtime) {
 		out->verdict = FS_FORK_RESTART;
-		out->reason = fmt("the runtime %s was replaced%s: no fork works across a new "
+		out->reason = fs_fork_strf("the runtime %s was replaced%s: no fork works across a new "
 				  "runtime, restart it", j.path, more);
 	} else if (!j.reach) {
 		out->verdict = FS_FORK_FAILS;
-		out->reason = fmt("%s was replaced%s and the old file cannot be opened by its file "
+		out->reason = fs_fork_strf("%s was replaced%s and the old file cannot be opened by its file "
 				  "ID from %s (%s: gone, or on another volume)", j.path, more,
 				  reach_dir, j.where);
 	} else if (fi->retry != FS_RETRY_ON) {
 		out->verdict = FS_FORK_FAILS;
-		out->reason = fmt("%s was replaced%s and the runtime's retry is %s: %s", j.path, more,
+		out->reason = fs_fork_strf("%s was replaced%s and the runtime's retry is %s: %s", j.path, more,
 				  fi->retry == FS_RETRY_OFF ? "off" : "not proven on",
 				  fi->retry_reason);
 	} else {
 		out->verdict = FS_FORK_RETRY;
-		out->reason = fmt("%s was replaced%s: the runtime's retry links the old file (%s)",
+		out->reason = fs_fork_strf("%s was replaced%s: the runtime's retry links the old file (%s)",
 				  j.path, more, j.where);
 	}
 	free(j.where);
 	if (out->reason && j.unchecked) {
-		char *r = fmt("%s (%d image%s not checked: the file may not be opened)", out->reason,
+		char *r = fs_fork_strf("%s (%d image%s not checked: the file may not be opened)", out->reason,
 			      j.unchecked, j.unchecked == 1 ? "" : "s");
 
 		free(out->reason);
@@ -314,7 +312,7 @@ static int decide_retry(fs_fork_info *fi, fs_os_inst *in, const fs_os_cygfork_fa
 			oldest = m[i].p;
 	if (!f->exists || !f->ntfs) {
 		fi->retry = FS_RETRY_OFF;
-		fi->retry_reason = fmt(!f->exists ? "%s does not exist" : "%s is not on NTFS",
+		fi->retry_reason = fs_fork_strf(!f->exists ? "%s does not exist" : "%s is not on NTFS",
 				       fi->cygfork);
 		return fi->retry_reason ? 0 : fs_fail(err, "out of memory");
 	}
@@ -322,25 +320,25 @@ static int decide_retry(fs_fork_info *fi, fs_os_inst *in, const fs_os_cygfork_fa
 		return -1;
 	if (r) {
 		fi->retry = FS_RETRY_ON;
-		fi->retry_reason = fmt("a running process holds the runtime's mutex cygfork@%s: its "
+		fi->retry_reason = fs_fork_strf("a running process holds the runtime's mutex cygfork@%s: its "
 				       "runtime made fork links, which it does only with the retry on",
 				       held);
 	} else if (f->created <= f->boot) {
 		fi->retry = FS_RETRY_ON;
-		fi->retry_reason = fmt("%s existed before the machine started, so before every "
+		fi->retry_reason = fs_fork_strf("%s existed before the machine started, so before every "
 				       "process of the installation", fi->cygfork);
 	} else if (!oldest) {
 		fi->retry = FS_RETRY_ON;
-		fi->retry_reason = fmt("no process of the installation runs: the next ones get "
+		fi->retry_reason = fs_fork_strf("no process of the installation runs: the next ones get "
 				       "the retry");
 	} else if (f->created > oldest->start_time + START_SLACK) {
 		fi->retry = FS_RETRY_OFF;
-		fi->retry_reason = fmt("%s appeared after process %d of the installation started: "
+		fi->retry_reason = fs_fork_strf("%s appeared after process %d of the installation started: "
 				       "the runtime decided without it, until every process of the "
 				       "installation has exited", fi->cygfork, oldest->pid);
 	} else {
 		fi->retry = FS_RETRY_UNPROVEN;
-		fi->retry_reason = fmt("%s existed when the oldest running process (%d) started, but "
+		fi->retry_reason = fs_fork_strf("%s existed when the oldest running process (%d) started, but "
 				       "an earlier process, since exited, may have started the "
 				       "installation without it", fi->cygfork, oldest->pid);
 	}
@@ -406,7 +404,7 @@ static char *dir_of(const char *path)
 {
 	const char *s = strrchr(path, '/');
 
-	return s ? fmt("%.*s", (int)(s - path), path) : fmt("%s", path);
+	return s ? fs_fork_strf("%.*s", (int)(s - path), path) : fs_fork_strf("%s", path);
 }
 
 int fs_fork_verdicts(const char *root, const fs_scan *scan, const fs_store_opts *store_opts,
@@ -427,8 +425,8 @@ int fs_fork_verdicts(const char *root, const fs_scan *scan, const fs_store_opts 
 	if ((rc = fs_os_inst_open(root, &in, err)) <= 0)
 		return rc;
 	rc = -1;
-	if (!(fi = calloc(1, sizeof *fi)) || !(fi->runtime = fmt("%s", fs_os_inst_runtime(in))) ||
-	    !(fi->objdir = fmt("%s", fs_os_inst_objdir(in)))) {
+	if (!(fi = calloc(1, sizeof *fi)) || !(fi->runtime = fs_fork_strf("%s", fs_os_inst_runtime(in))) ||
+	    !(fi->objdir = fs_fork_strf("%s", fs_os_inst_objdir(in)))) {
 		fs_fail(err, "out of memory");
 		goto out;
 	}
@@ -442,7 +440,7 @@ int fs_fork_verdicts(const char *root, const fs_scan *scan, const fs_store_opts 
 	fi->cygfork = f.dir;
 	f.dir = NULL;
 	/* the retry opens old files relative to the cygfork directory's volume */
-	reach_dir = f.exists ? fmt("%s", fi->cygfork) : dir_of(fi->runtime);
+	reach_dir = f.exists ? fs_fork_strf("%s", fi->cygfork) : dir_of(fi->runtime);
 	if (!reach_dir || collect(fi, in, reach_dir, scan, &m, &nm, err) < 0 ||
 	    decide_retry(fi, in, &f, m, nm, err) < 0)
 		goto out;

@@ -9,6 +9,7 @@
 #define FS_VERDICT_H
 
 #include "forksafe.h"
+#include "err.h"
 #include "json.h"
 
 /* What the next fork() of a process will do (docs/windows.md). */
@@ -50,6 +51,10 @@ int fs_fork_verdicts(const char *root, const fs_scan *scan, const fs_store_opts 
 		     fs_fork_info **out, fs_err *err);
 void fs_fork_info_free(fs_fork_info *fi);
 const fs_fork_proc *fs_fork_find(const fs_fork_info *fi, int pid, uint64_t start_time);
+/* Windows paths compared as Windows does: case and '/' or '\\' do not matter. */
+int fs_fork_same_path(const char *a, const char *b);
+/* A malloc'ed printf result, or NULL when out of memory (reasons, lines). */
+char *fs_fork_strf(const char *f, ...) FS_PRINTF(1, 2);
 const char *fs_fork_verdict_name(int verdict);
 const char *fs_fork_retry_name(int retry);
 

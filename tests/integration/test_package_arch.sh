@@ -85,7 +85,8 @@ all_in() { ! comm -23 <(LC_ALL=C sort <<<"$1") "$2" | grep -q .; }
 verify "  among them every alpm hook of hooks/pacman, where pacman reads them" all_in "$hooks_want" "$T/got"
 verify "  and the program, at /usr/bin/forksafe" [ -x "$pkgdir/usr/bin/forksafe" ]
 for h in "$pkgdir"/usr/share/libalpm/hooks/*.hook; do
-	verify "  $(basename "$h") runs /usr/bin/forksafe" grep -qE '^Exec = /usr/bin/forksafe hook ' "$h"
+	verify "  $(basename "$h") runs /usr/bin/forksafe (through /bin/sh)" \
+		grep -qE "^Exec = /bin/sh -c '.*' forksafe /usr/bin/forksafe (pre|post)-transaction\$" "$h"
 done
 
 # --- .PKGINFO, .MTREE, the archive -------------------------------------------------------
@@ -121,6 +122,11 @@ mkdir -p "$R/var/lib/pacman" "$R/var/cache/pacman/pkg" "$R/var/log" "$R/etc" "$R
 	"$R/usr/lib/x86_64-linux-gnu" "$R/usr/lib64" "$T/nohooks"
 ln -s usr/lib "$R/lib"
 ln -s usr/lib64 "$R/lib64"
+# the hooks run forksafe through /bin/sh (and grep), which every Arch root
+# has (bash, pacman's own dependency): the host's, mounted in by pac
+mkdir -p "$R/usr/bin"
+ln -s usr/bin "$R/bin"
+touch "$R/usr/bin/sh" "$R/usr/bin/grep"
 printf '[options]\nArchitecture = auto\nSigLevel = Never\n' >"$T/pacman.conf"
 # pac ARGS... : pacman on the root; hooks only from the root's own
 # /usr/share/libalpm/hooks (the --hookdir given is empty); the host's
@@ -131,7 +137,9 @@ pac() {
 		R=$1 CONF=$2 HOOKS=$3; shift 3
 		mount --bind /proc "$R/proc" &&
 		mount --bind /usr/lib/x86_64-linux-gnu "$R/usr/lib/x86_64-linux-gnu" &&
-		mount --bind /usr/lib64 "$R/usr/lib64" || exit 99
+		mount --bind /usr/lib64 "$R/usr/lib64" &&
+		mount --bind "$(readlink -f /bin/sh)" "$R/usr/bin/sh" &&
+		mount --bind "$(command -v grep)" "$R/usr/bin/grep" || exit 99
 		pacman --root "$R" --dbpath "$R/var/lib/pacman" --cachedir "$R/var/cache/pacman/pkg" \
 			--logfile "$R/var/log/pacman.log" --hookdir "$HOOKS" --config "$CONF" \
 			--noconfirm "$@"' bash "$R" "$T/pacman.conf" "$T/nohooks" "$@" 2>&1

@@ -76,7 +76,8 @@ verify "MSYS2: the package holds what cmake --install installs but setup.exe's s
 verify "  among them every alpm hook, in /usr/share/libalpm/hooks" all_in "$(hooks_of usr/share/libalpm/hooks)" "$T/msys2-got"
 verify "  and forksafe.exe in /usr/bin, a Windows program" is_pe "$pkgdir/usr/bin/forksafe.exe"
 for h in "$pkgdir"/usr/share/libalpm/hooks/*.hook; do
-	verify "  $(basename "$h") runs /usr/bin/forksafe" grep -qE '^Exec = /usr/bin/forksafe hook ' "$h"
+	verify "  $(basename "$h") runs /usr/bin/forksafe (through /bin/sh)" \
+		grep -qE "^Exec = /bin/sh -c '.*' forksafe /usr/bin/forksafe (pre|post)-transaction\$" "$h"
 done
 
 install_file=$startdir/$(msys2_field install)

@@ -32,9 +32,9 @@ HOOKS=$D/usr/share/libalpm/hooks
 BIN=$D/usr/bin/forksafe
 BINAT=/usr/bin/forksafe
 verify "installed with DESTDIR and --prefix /usr, the guard hook runs /usr/bin/forksafe" \
-	grep -qx 'Exec = /usr/bin/forksafe hook pre-transaction' "$HOOKS/forksafe-guard.hook"
+	grep -qx "Exec = /bin/sh -c '.*' forksafe /usr/bin/forksafe pre-transaction" "$HOOKS/forksafe-guard.hook"
 verify "  and so does the retire hook" \
-	grep -qx 'Exec = /usr/bin/forksafe hook post-transaction' "$HOOKS/forksafe-retire.hook"
+	grep -qx "Exec = /bin/sh -c '.*' forksafe /usr/bin/forksafe post-transaction" "$HOOKS/forksafe-retire.hook"
 
 R=$T/root
 S=$R/var/lib/forksafe
@@ -42,6 +42,10 @@ mkdir -p "$R/var/lib/pacman" "$R/var/cache/pacman/pkg" "$R/var/log" "$R/etc" \
 	"$R/proc" "$R/usr/lib/x86_64-linux-gnu" "$R/usr/lib64" "$R/usr/bin" \
 	"$R$(dirname "$LOADERS_INSTALLED")"
 ln -s usr/lib "$R/lib"
+# the hooks run forksafe through /bin/sh (and grep for strict), as every
+# Arch and MSYS2 root has them: the host's, mounted in by pac
+ln -s usr/bin "$R/bin"
+touch "$R/usr/bin/sh" "$R/usr/bin/grep"
 ln -s usr/lib64 "$R/lib64"
 touch "$R$BINAT" "$R$LOADERS_INSTALLED"
 printf '[options]\nArchitecture = auto\nSigLevel = Never\n' >"$T/pacman.conf"
@@ -49,6 +53,7 @@ printf '[options]\nArchitecture = auto\nSigLevel = Never\n' >"$T/pacman.conf"
 # pac ARGS... : pacman on the scratch root with the hooks of $HOOKS, the
 # program $BIN at $BINAT inside the root (and the loader module where it
 # would be installed), the host's libraries and /proc visible inside it.
+# BIN or MOD "none": nothing is mounted there (the root's own file, if any).
 pac() {
 	# shellcheck disable=SC2016 # expanded by the inner bash
 	unshare -m bash -c '
@@ -56,11 +61,14 @@ pac() {
 		mount --bind /proc "$R/proc" &&
 		mount --bind /usr/lib/x86_64-linux-gnu "$R/usr/lib/x86_64-linux-gnu" &&
 		mount --bind /usr/lib64 "$R/usr/lib64" &&
-		mount --bind "$BIN" "$R$BINAT" && mount --bind "$MOD" "$R$MODAT" || exit 99
+		mount --bind "$(readlink -f /bin/sh)" "$R/usr/bin/sh" &&
+		mount --bind "$(command -v grep)" "$R/usr/bin/grep" &&
+		{ [ "$BIN" = none ] || mount --bind "$BIN" "$R$BINAT"; } &&
+		{ [ "$MOD" = none ] || mount --bind "$MOD" "$R$MODAT"; } || exit 99
 		pacman --root "$R" --dbpath "$R/var/lib/pacman" --cachedir "$R/var/cache/pacman/pkg" \
 			--logfile "$R/var/log/pacman.log" --hookdir "$HOOKS" --config "$CONF" \
 			--noconfirm "$@"' bash "$R" "$BINAT" "$BIN" "$HOOKS" "$T/pacman.conf" \
-		"$LOADERS" "$LOADERS_INSTALLED" "$@" 2>&1
+		"${MOD:-$LOADERS}" "$LOADERS_INSTALLED" "$@" 2>&1
 }
 
 mkpkg foo 1.0-1 "$TESTLIB"
@@ -247,6 +255,62 @@ verify "  protected" has "$out" \
 verify "  upgraded" [ "$(installed)" = foo-2.0-1 ]
 kill "$M"; wait "$M" 2>/dev/null
 
+# --- forksafe cannot start (removed, a library gone): pacman goes on, unless strict -----------
+# A partial upgrade: the binary needs a library that is not there (the
+# loader refuses to start it, exit 127), or the binary itself is gone.
+python3 -c '
+import sys
+b = open(sys.argv[1], "rb").read()
+assert b.count(b"libc.so.6\0") == 1
+open(sys.argv[2], "wb").write(b.replace(b"libc.so.6\0", b"libc.so.9\0"))' "$BIN" "$T/broken"
+chmod 0755 "$T/broken"
+rm -f "$R/etc/forksafe.conf"
+# cannot_run OUT : one warning line per hook, and no other line of forksafe's
+# shellcheck disable=SC2317 # called through verify
+cannot_run() {
+	local why="$BINAT cannot run \(missing, or a library it needs is missing\)"
+	if ! has "$1" "forksafe: warning: $why: the pre-transaction hook did nothing" \
+		"forksafe: warning: $why: the post-transaction hook did nothing"; then
+		return 1
+	fi
+	[ "$(grep -c 'forksafe:' <<<"$1")" = 2 ] || { echo "not one line each: $1"; return 1; }
+}
+out=$(BIN=$T/broken pac -U "$T/foo-1.0-1-any.pkg.tar.zst")
+expect_rc "forksafe needs a library that is gone: pacman goes on" 0 $?
+verify "  each hook says so in one line" cannot_run "$out"
+verify "  and the transaction happened" [ "$(installed)" = foo-1.0-1 ]
+rm "$R$BINAT"
+out=$(BIN=none pac -U "$T/foo-2.0-1-any.pkg.tar.zst")
+expect_rc "forksafe removed from the root: pacman goes on" 0 $?
+verify "  each hook says so in one line" cannot_run "$out"
+verify "  and the transaction happened" [ "$(installed)" = foo-2.0-1 ]
+touch "$R$BINAT"
+printf 'strict = true # the administrator asked\n' >"$R/etc/forksafe.conf"
+out=$(BIN=$T/broken pac -U "$T/foo-1.0-1-any.pkg.tar.zst")
+rc=$?
+verify "with strict, forksafe unable to start aborts the transaction (pacman exit $rc)" [ "$rc" != 0 ]
+verify "  it says why" has "$out" \
+	"forksafe: error: $BINAT cannot run \(missing, or a library it needs is missing\); strict = yes in /etc/forksafe.conf"
+verify "  and nothing was replaced" [ "$(installed)" = foo-2.0-1 ]
+rm -f "$R/etc/forksafe.conf"
+
+# The loader module (package names) gone while a process maps a file of
+# the transaction: the hooks still keep it and never fail.
+start_mapper "$T/ready7" "$R/usr/lib/fstest/libfoo.so"
+M=$MAPPER_PID
+rm "$R$LOADERS_INSTALLED"
+out=$(MOD=none pac -U "$T/foo-1.0-1-any.pkg.tar.zst")
+expect_rc "the loader module gone: pacman goes on" 0 $?
+grep forksafe <<<"$out"
+verify "  the file in use is kept" has "$out" \
+	"forksafe: kept 1 in-use file for running processes(; 1 process could not be read)?"
+verify "  the post-transaction hook says why packages are not named, in one line" has "$out" \
+	"forksafe: warning: packages are not named: cannot load the package loaders: .*"
+verify "  and the transaction happened" [ "$(installed)" = foo-1.0-1 ]
+touch "$R$LOADERS_INSTALLED"
+kill "$M"; wait "$M" 2>/dev/null
+"$FORKSAFE" retire --store "$S" >/dev/null 2>&1
+
 # --- the hook command itself ------------------------------------------------------------------
 printf 'strict = maybe\n' >"$T/bad.conf"
 out=$(echo usr/lib/fstest/libfoo.so | "$FORKSAFE" hook pre-transaction --root "$R" --config "$T/bad.conf" 2>&1)
@@ -267,7 +331,7 @@ if ! cmake --install "$BUILD_DIR" --prefix "$P" >"$T/install2.log" 2>&1; then
 	fail "cmake --install --prefix '$P'"
 fi
 verify "installed with a prefix holding a space and a quote, Exec quotes them" \
-	grep -qxF "Exec = '${P//\'/\\\'}/bin/forksafe' hook pre-transaction" \
+	grep -qF "' forksafe '${P//\'/\\\'}/bin/forksafe' pre-transaction" \
 	"$P/share/libalpm/hooks/forksafe-guard.hook"
 HOOKS=$P/share/libalpm/hooks BIN=$P/bin/forksafe BINAT=$P/bin/forksafe
 mkdir -p "$R$P/bin" && touch "$R$BINAT"

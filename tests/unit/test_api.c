@@ -143,6 +143,35 @@ static void test_a_mapping_child_is_found(void **state)
 	forksafe_query_free(q);
 }
 
+/* Bad input from a caller (review, session 6): a query that could not be
+ * made, a NULL among the names, more names than a list may hold (refused
+ * before any is read: the count alone says so). */
+static void test_bad_input_is_refused(void **state)
+{
+	forksafe_query *q = forksafe_query_new(NULL);
+	const char *with_null[] = { mapped, NULL };
+	size_t too_many = 8u * 1024 * 1024 + 1;
+	const char **many = calloc(too_many, sizeof *many);
+	(void)state;
+	assert_non_null(q);
+	assert_non_null(many);
+	assert_int_equal(forksafe_query_run(NULL, FORKSAFE_PATHS, with_null, 1), -1);
+	assert_int_equal(forksafe_query_files(NULL), 0);
+	assert_int_equal(forksafe_query_complete(NULL), 0);
+	assert_null(forksafe_query_file(NULL, 0));
+	assert_null(forksafe_query_process(NULL, 0, 0));
+
+	assert_int_equal(forksafe_query_run(q, FORKSAFE_PATHS, with_null, 2), -1);
+	assert_non_null(strstr(forksafe_query_error(q), "NULL"));
+	assert_int_equal(forksafe_query_files(q), 0);
+
+	many[0] = mapped; /* the others NULL: never read */
+	assert_int_equal(forksafe_query_run(q, FORKSAFE_PATHS, many, too_many), -1);
+	assert_non_null(strstr(forksafe_query_error(q), "too many"));
+	free(many);
+	forksafe_query_free(q);
+}
+
 static void test_version(void **state)
 {
 	(void)state;
@@ -155,6 +184,7 @@ int main(void)
 		cmocka_unit_test(test_errors_are_messages),
 		cmocka_unit_test(test_a_mapping_child_is_found),
 		cmocka_unit_test(test_version),
+		cmocka_unit_test(test_bad_input_is_refused),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -15,10 +15,11 @@
 #include "cli/cli.h"
 
 /* cli_parse of {cmd, words...}: 0, 1 (--help) or -1; stderr and stdout
- * (--help) go to /dev/null.  argv outlives the call: a->operands points
- * into it. */
+ * (--help) go to /dev/null. */
 static int parse(const struct cli_cmd *cmd, struct cli_args *a, char **words, int n)
 {
+	/* static: cli_parse leaves a->operands pointing into argv, and the
+	 * tests read them after parse() returns */
 	static char *argv[8];
 	int rc;
 

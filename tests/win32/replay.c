@@ -136,19 +136,23 @@ static int exists(const wchar_t *p)
 	return GetFileAttributesW(p) != INVALID_FILE_ATTRIBUTES;
 }
 
+/* The test reads a signal file as soon as it exists: it is written under
+ * a temporary name and renamed into place, so it never appears empty. */
 static void touch(const wchar_t *dir, const wchar_t *name, const char *text)
 {
-	wchar_t p[NAME_MAX_W];
+	wchar_t p[NAME_MAX_W], tmp[NAME_MAX_W + 8];
 	HANDLE h;
 	DWORD n;
 
 	join(p, NAME_MAX_W, dir, name);
-	h = CreateFileW(p, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+	swprintf(tmp, NAME_MAX_W + 8, L"%ls.tmp", p);
+	h = CreateFileW(tmp, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
 	if (h == INVALID_HANDLE_VALUE)
 		die("cannot write a signal file");
-	if (text && !WriteFile(h, text, (DWORD)strlen(text), &n, NULL))
+	if (text && (!WriteFile(h, text, (DWORD)strlen(text), &n, NULL) || n != strlen(text)))
 		die("cannot write a signal file");
-	CloseHandle(h);
+	if (!CloseHandle(h) || !MoveFileExW(tmp, p, MOVEFILE_REPLACE_EXISTING))
+		die("cannot write a signal file");
 }
 
 static void wait_for(const wchar_t *dir, const wchar_t *name)

@@ -111,7 +111,21 @@ held=0000000000000ABC@0000002A00000001
 stale=00000000000000AB@0000004D00000001
 mkdir -p "$root/var/run/cygfork/$sid/$held" "$root/var/run/cygfork/$sid/$stale" \
 	"$root/var/run/cygfork/$sid/not-the-runtimes" "$root/var/run/cygfork/$sid/0000000000000ABC@00000001"
-touch "$root/var/run/cygfork/$sid/$held/msys-foo.dll" "$root/var/run/cygfork/$sid/$stale/msys-foo.dll"
+touch "$root/var/run/cygfork/$sid/$held/msys-foo.dll"
+# the stale one as the runtime leaves it: the exe's .local file, DLLs
+# hardlinked by file ID, an ACL every user may write through
+cf=$root/var/run/cygfork/$sid
+cp "$TESTDLL" "$T/spare.dll"
+mkdir -p "$cf/$stale/0000000000000010"
+ln "$T/spare.dll" "$cf/$stale/0000000000000010/msys-foo.dll"
+ln "$T/spare.dll" "$cf/$stale/rtholder.exe"
+touch "$cf/$stale/rtholder.exe.local"
+win_set_dacl "$cf/$stale" "D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;WD)"
+# a stale one that links a DLL a running process still has loaded (the old
+# msys-foo.dll): Windows refuses to delete that name while it is mapped
+busy=0000000000000BCD@0000004E00000001
+mkdir -p "$cf/$busy/0000000000000011"
+ln "$T/\$Recycle.Bin/S-1-5-21-0-0-0-1000/.msys0001" "$cf/$busy/0000000000000011/msys-foo.dll"
 start_rt "$T/p2" --mutex "cygfork@$sid@$held"
 verify "rtholder's object directory is the one the test computed" \
 	test "$(tr -d '\r' <"$T/p2/objdir")" = "\\BaseNamedObjects\\msys-2.0S5-$want_key"
@@ -127,19 +141,24 @@ verify "report text: the counts and the verdict line" has "$out" \
 
 # ---- retire: stale runtime directories go, held and foreign ones stay ----------------
 out=$(fs retire --json --dry-run --root "$rroot")
-check "retire --dry-run names the stale directory only, removes nothing" "$out" \
-	"d['cygfork']['removed'] == ['$sid/$stale']" 'd["cygfork"]["held"] == 1' 'd["cygfork"]["problems"] == []'
+check "retire --dry-run names the stale directories only, removes nothing" "$out" \
+	"d['cygfork']['removed'] == ['$sid/$stale', '$sid/$busy']" 'd["cygfork"]["held"] == 1' 'd["cygfork"]["problems"] == []'
 verify "dry run: still there" test -d "$root/var/run/cygfork/$sid/$stale"
 out=$(fs retire --json --root "$rroot")
 expect_rc "retire" 0 $?
-check "retire removes the directory whose mutex is gone" "$out" \
-	"d['cygfork']['removed'] == ['$sid/$stale']" 'd["cygfork"]["held"] == 1'
-verify "the stale directory is gone" test ! -e "$root/var/run/cygfork/$sid/$stale"
+check "retire removes the directory whose mutex is gone; one it cannot remove is reported, not claimed" "$out" \
+	"d['cygfork']['removed'] == ['$sid/$stale']" 'd["cygfork"]["held"] == 1' \
+	"len(d['cygfork']['problems']) == 1" "d['cygfork']['problems'][0].startswith('$sid/$busy: ')"
+verify "the stale directory is gone (its hardlinks, .local file and ACL too)" test ! -e "$root/var/run/cygfork/$sid/$stale"
+verify "  the file its hardlinks named is still there" test -f "$T/spare.dll"
+verify "the loaded DLL's link stays" test -f "$cf/$busy/0000000000000011/msys-foo.dll"
 verify "the held one stays" test -f "$root/var/run/cygfork/$sid/$held/msys-foo.dll"
 verify "names not of the runtime's form stay" test -d "$root/var/run/cygfork/$sid/not-the-runtimes"
 verify "a short id is not the runtime's form: stays" test -d "$root/var/run/cygfork/$sid/0000000000000ABC@00000001"
 out=$(fs retire --root "$rroot")
-verify "a second retire has nothing of the runtime's to remove" test -z "$(grep cygfork/ <<<"$out")"
+verify "a second retire has nothing of the runtime's to remove" test -z "$(grep 'cygfork/.*: removed' <<<"$out")"
+grep "cygfork/$sid/$busy" <<<"$out"
+verify "  and says in one line what it leaves, and why" has "$out" "forksafe: cygfork/$sid/$busy: .+: left alone"
 
 # ---- fails: an old file gone (Wine only: NTFS never lets a loaded DLL's last name go) --
 rm "$bin/msys-bar.dll"
@@ -162,6 +181,9 @@ out=$(fs retire --json --root "$rroot")
 check "after its holder exited, the last runtime directory is retired" "$out" \
 	"d['cygfork']['removed'] == ['$sid/$held']" 'd["cygfork"]["held"] == 0'
 stop_holder "$T/p1" "$p1"
+out=$(fs retire --json --root "$rroot")
+check "once no process has its DLL loaded, the last stale directory goes" "$out" \
+	"d['cygfork']['removed'] == ['$sid/$busy']" 'd["cygfork"]["problems"] == []'
 
 # ---- a mutex that cannot be checked: the directory is never touched ----------------
 # Another installation whose object directory's name is taken by a mutex (a
@@ -172,15 +194,16 @@ cp "$TESTDLL" "$root2/usr/bin/msys-2.0.dll"
 key2=$("$WINE" "$RTHOLDER" --key "$(winp "$root2/usr/bin/msys-2.0.dll")" | tr -d '\r')
 mkdir -p "$T/sq"
 "$WINE" "$RTHOLDER" --squat "$(winp "$T/sq")" "\\BaseNamedObjects\\msys-2.0S5-$key2" &
-PIDS+=($!)
-wait_for "$T/sq/ready" $!
+sq=$!
+PIDS+=("$sq")
+wait_for "$T/sq/ready" "$sq"
 out=$(fs retire --json --root "$(winp "$root2")")
 expect_rc "retire with the object directory's name taken" 0 $?
 check "its cygfork directory is left alone, and said so" "$out" \
 	'd["cygfork"]["removed"] == []' "len(d['cygfork']['problems']) == 1" \
 	"d['cygfork']['problems'][0].startswith('$sid/$stale: ')"
 verify "the directory whose mutex cannot be checked is still there" test -d "$root2/var/run/cygfork/$sid/$stale"
-touch "$T/sq/quit"
+stop_holder "$T/sq" "$sq" # its name is free only once its process is gone
 out=$(fs retire --json --root "$(winp "$root2")")
 check "once the name is free, it is retired" "$out" "d['cygfork']['removed'] == ['$sid/$stale']"
 touch "$T/other/quit"

@@ -28,10 +28,22 @@ start_holder() {
 	wait_for "$dir/ready" "$HOLDER_PID"
 }
 
-# stop_holder DIR PID : asks it to quit and waits for it.
+# stop_holder DIR PID : asks it to quit and waits, up to 10 s, for its
+# process to be gone (what it held, a mutex's name, is free once Wine's
+# process has exited); fails the test when it is not.
 stop_holder() {
+	local st
 	touch "$1/quit"
-	wait "$2" 2>/dev/null || true
+	for _ in $(seq 200); do
+		st=$(sed 's/.*) //' "/proc/$2/stat" 2>/dev/null | cut -c1)
+		if [ -z "$st" ] || [ "$st" = Z ]; then
+			wait "$2" 2>/dev/null || true
+			return 0
+		fi
+		sleep 0.05
+	done
+	echo "process $2 did not quit within 10 s"
+	exit 1
 }
 
 # win_mv FROM TO : renames through Win32 (MoveFileExW), as an installer

@@ -97,7 +97,9 @@ FORKSAFE_API forksafe_query *forksafe_query_new(const char *root);
  * once (the calling process is never listed) and attributes each file its
  * processes.  0, or -1 with forksafe_query_error(): a bad root or kind, a
  * package that is not installed, an unreadable archive, a build without
- * package support (PACKAGES, ARCHIVES), out of memory.  A name that names
+ * package support (PACKAGES, ARCHIVES), out of memory, a NULL name, more
+ * than 8388608 names (refused by n alone).  q NULL: -1 (and the calls
+ * below answer 0 or NULL).  A name that names
  * no file is not an error: it is a file with its problem.  Running a
  * query again replaces its answer.
  */

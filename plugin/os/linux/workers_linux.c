@@ -7,15 +7,27 @@
 #include <pthread.h>
 #include <unistd.h>
 
+/* The online CPUs, counted once per process: glibc reads a file of /sys
+ * (or /proc/stat) at every sysconf(), and batches are asked for often. */
+static long online_cpus;
+
+static void count_cpus(void)
+{
+	online_cpus = sysconf(_SC_NPROCESSORS_ONLN);
+}
+
 size_t fs_linux_workers(size_t n, size_t per_worker, size_t max)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	size_t w = n / per_worker + 1;
 
 	if (w > max)
 		w = max;
-	if (cpus > 0 && w > (size_t)cpus)
-		w = (size_t)cpus;
+	if (w <= 1)
+		return w; /* one worker whatever the machine: no count needed */
+	pthread_once(&once, count_cpus);
+	if (online_cpus > 0 && w > (size_t)online_cpus)
+		w = (size_t)online_cpus;
 	return w;
 }
 
