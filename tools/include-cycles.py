@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """include-cycles.py - fails when plugin/'s files depend on each other in a circle.
 
-usage: tools/include-cycles.py PLUGIN_DIR [OBJECT_DIR...]
+usage: tools/include-cycles.py [--edges] PLUGIN_DIR [OBJECT_DIR...]
 
 Two graphs, over modules (a .c file and the .h of the same name are one
 module, named by their path below PLUGIN_DIR without the ending):
@@ -11,7 +11,9 @@ module, named by their path below PLUGIN_DIR without the ending):
            the build's CMakeFiles; $NM names the nm to use).  Finding no
            such object is an error: the check would see nothing.
 A circle of two or more modules in either graph is printed and the exit
-status is 1; 0 when there is none.  The public header (include/forksafe.h)
+status is 1; 0 when there is none.  --edges also prints every edge
+("include A -> B", "call A -> B: symbols"), the map docs/architecture.md
+is checked against.  The public header (include/forksafe.h)
 declares many modules' functions: through it, only the call graph sees who
 calls whom.
 """
@@ -76,13 +78,14 @@ def call_graph(root, objdirs):
     if not used:
         print('no object of %s below %s' % (root, ' '.join(objdirs)), file=sys.stderr)
         return None
-    graph = {}
+    graph, why = {}, {}
     for mod, names in used.items():
         edges = graph.setdefault(mod, set())
         for s in names:
             if s in defined and defined[s] != mod:
                 edges.add(defined[s])
-    return graph
+                why.setdefault((mod, defined[s]), set()).add(s)
+    return graph, why
 
 
 def circles(graph):
@@ -120,18 +123,25 @@ def circles(graph):
 
 
 def main(argv):
+    show = len(argv) > 1 and argv[1] == '--edges'
+    if show:
+        argv = argv[:1] + argv[2:]
     if len(argv) < 2:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
     root = os.path.abspath(argv[1])
     bad = 0
-    graphs = [('include', include_graph(root))]
+    graphs = [('include', include_graph(root), {})]
     if len(argv) > 2:
         calls = call_graph(root, argv[2:])
         if calls is None:
             return 2
-        graphs.append(('call', calls))
-    for name, graph in graphs:
+        graphs.append(('call',) + calls)
+    for name, graph, why in graphs:
+        for a in sorted(graph) if show else ():
+            for b in sorted(graph[a]):
+                names = sorted(why.get((a, b), ()))
+                print('%s %s -> %s%s' % (name, a, b, ': ' + ' '.join(names) if names else ''))
         for comp in circles(graph):
             print('%s circle: %s' % (name, ' <-> '.join(comp)))
             bad = 1

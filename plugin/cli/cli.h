@@ -99,8 +99,10 @@ extern const struct cli_cmd cli_cmds[CLI_NCMDS];
 extern const struct cli_opt cli_opts[];
 extern const size_t cli_nopts;
 
-/* Whether cmd takes opt, and opt's help for cmd. */
+/* Whether cmd takes opt; whether it shows it (in --help, the man page and
+ * the completion: taken, not hidden, not --help itself); opt's help for cmd. */
 int cli_takes(const struct cli_cmd *cmd, const struct cli_opt *opt);
+int cli_shown(const struct cli_cmd *cmd, const struct cli_opt *opt);
 const char *cli_opt_help(const struct cli_cmd *cmd, const struct cli_opt *opt);
 const struct cli_cmd *cli_find(const char *name);
 
@@ -125,7 +127,7 @@ int cmd_plan(struct cli_args *a);
 int cmd_hook(struct cli_args *a);
 int cmd_owner(struct cli_args *a);
 
-/* Prints "forksafe CMD: MSG" on stderr and returns EXIT_ERROR. */
+/* fail.c: prints "forksafe CMD: MSG" on stderr and returns EXIT_ERROR. */
 int cli_fail(const char *cmd, const char *fmt, ...);
 /* The warning printed when some processes could not be read. */
 void cli_warn_incomplete(const char *cmd, const fs_scan *scan);

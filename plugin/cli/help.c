@@ -49,7 +49,7 @@ static int synopsis(const struct cli_cmd *cmd, FILE *f, size_t width, size_t ind
 		const struct cli_opt *o = &cli_opts[i];
 		int n;
 
-		if (o->hidden || o->letter == 'h' || !cli_takes(cmd, o))
+		if (!cli_shown(cmd, o))
 			continue;
 		n = o->value ? snprintf(item, sizeof item, "[--%s %s]", o->name, o->value)
 			     : snprintf(item, sizeof item, "[--%s]", o->name);
@@ -73,11 +73,6 @@ static int opt_label(const struct cli_opt *o, char *buf, size_t size)
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
-static int shown(const struct cli_cmd *cmd, const struct cli_opt *o)
-{
-	return !o->hidden && o->letter != 'h' && cli_takes(cmd, o);
-}
-
 /* The width of the left column: the longest label or documented operand. */
 static size_t label_width(const struct cli_cmd *cmd)
 {
@@ -85,7 +80,7 @@ static size_t label_width(const struct cli_cmd *cmd)
 	size_t w = 0;
 
 	for (size_t i = 0; i < cli_nopts; i++)
-		if (shown(cmd, &cli_opts[i]) && opt_label(&cli_opts[i], label, sizeof label) == 0 &&
+		if (cli_shown(cmd, &cli_opts[i]) && opt_label(&cli_opts[i], label, sizeof label) == 0 &&
 		    strlen(label) > w)
 			w = strlen(label);
 	for (size_t i = 0; i < sizeof cmd->args / sizeof *cmd->args && cmd->args[i].name; i++)
@@ -116,7 +111,7 @@ int cli_write_help(const struct cli_cmd *cmd, FILE *f)
 	for (size_t i = 0; i < sizeof cmd->args / sizeof *cmd->args && cmd->args[i].name; i++)
 		item_line(f, cmd->args[i].name, cmd->args[i].help, w);
 	for (size_t i = 0; i < cli_nopts; i++) {
-		if (!shown(cmd, &cli_opts[i]))
+		if (!cli_shown(cmd, &cli_opts[i]))
 			continue;
 		if (opt_label(&cli_opts[i], label, sizeof label) < 0)
 			return -1;

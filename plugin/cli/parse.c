@@ -5,40 +5,11 @@
 #include "cli.h"
 
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 /* getopt_long's value for an option without a short letter */
 #define LONG_ONLY 256
-
-int cli_fail(const char *cmd, const char *fmt, ...)
-{
-	char msg[2 * FS_LINE_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	/* messages name paths and processes: escaped for the terminal */
-	fs_text_line(stderr, "forksafe %s: %s", cmd, msg);
-	return EXIT_ERROR;
-}
-
-void cli_warn_unreadable(const char *cmd, size_t unreadable)
-{
-	fprintf(stderr,
-		"forksafe %s: warning: %zu process%s could not be read; "
-		"the answer may be incomplete%s\n",
-		cmd, unreadable, unreadable == 1 ? "" : "es",
-		fs_privilege_hint());
-}
-
-void cli_warn_incomplete(const char *cmd, const fs_scan *scan)
-{
-	if (!scan->complete)
-		cli_warn_unreadable(cmd, scan->unreadable);
-}
 
 /* One line for an option getopt_long rejected (optstring starts with ':'). */
 static int bad_option(const char *cmd, int c, char **argv)

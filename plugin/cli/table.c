@@ -245,6 +245,11 @@ int cli_takes(const struct cli_cmd *cmd, const struct cli_opt *opt)
 	return (opt->cmds & bit) || (opt->needs & cmd->needs);
 }
 
+int cli_shown(const struct cli_cmd *cmd, const struct cli_opt *opt)
+{
+	return !opt->hidden && opt->letter != 'h' && cli_takes(cmd, opt);
+}
+
 const char *cli_opt_help(const struct cli_cmd *cmd, const struct cli_opt *opt)
 {
 	unsigned bit = CLI_CMD((unsigned)(cmd - cli_cmds));

@@ -1,11 +1,11 @@
 /*
- * budget.c - the copy budget of one snapshot (os.h: fs_budget), shared by
+ * budget.c - the copy budget of one snapshot (budget.h), shared by
  * the copies a backend's workers make: taken before a copy, given back
  * when it is dropped, and the one-line refusal when a copy is beyond it.
  * A leaf: the backends call it, it calls nothing but err.c.
  */
+#include "budget.h"
 #include "err.h"
-#include "os.h"
 
 #include <inttypes.h>
 #include <stdatomic.h>

@@ -14,7 +14,7 @@
 #include "err.h"
 #include "os_fork.h"
 #include "vec.h"
-#include "verdict.h"
+#include "cygfork.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /*
  * cygwin.h - the Cygwin-family runtime DLLs, named once: where an
  * installation keeps each (enable), and which images are the runtime
- * (fs_os_is_runtime on Windows, guard, report).  Defined in enable.c.
+ * (fs_os_is_runtime on Windows, guard, report).  Defined in cygwin.c.
  */
 #ifndef FS_CYGWIN_H
 #define FS_CYGWIN_H

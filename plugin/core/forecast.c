@@ -11,7 +11,7 @@
 #include "err.h"
 #include "os_fork.h"
 #include "vec.h"
-#include "verdict.h"
+#include "forecast.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

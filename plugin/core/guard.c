@@ -10,9 +10,10 @@
  */
 #include "cygwin.h"
 #include "err.h"
+#include "relpath.h"
 #include "store.h"
 #include "vec.h"
-#include "verdict.h"
+#include "forecast.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

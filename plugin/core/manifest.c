@@ -14,6 +14,7 @@
 #include "store.h"
 #include "os.h"
 #include "err.h"
+#include "relpath.h"
 #include "vec.h"
 
 #include <errno.h>
@@ -30,31 +31,6 @@ static const char *const METHODS[] = { "link", "reflink", "copy" };
 const char *fs_keep_method_name(int method)
 {
 	return method >= 0 && method <= FS_KEEP_COPY ? METHODS[method] : "?";
-}
-
-int fs_relpath_check(const char *path, fs_err *err)
-{
-	const char *p = path;
-	size_t len = strlen(path), dirs = 0;
-
-	if (len == 0)
-		return fs_fail(err, "empty path");
-	if (len > FS_LINE_MAX)
-		return fs_fail(err, "path longer than %d bytes", FS_LINE_MAX);
-	if (path[0] == '/')
-		return fs_fail(err, "absolute path");
-	for (;;) {
-		size_t n = strcspn(p, "/");
-
-		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
-			return fs_fail(err, "path has an empty, '.' or '..' component");
-		if (p[n] == '\0')
-			return 0;
-		if (++dirs > FS_KEEP_DEPTH)
-			return fs_fail(err, "more than %d directories deep, the most a snapshot "
-				       "keeps", FS_KEEP_DEPTH);
-		p += n + 1;
-	}
 }
 
 /* The manifest text is built in one buffer sized ahead: formatting thousands

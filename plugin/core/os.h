@@ -6,6 +6,7 @@
 #ifndef FS_OS_H
 #define FS_OS_H
 
+#include "budget.h"
 #include "forksafe.h"
 
 #include <stddef.h>
@@ -231,19 +232,6 @@ size_t fs_os_hold_share(fs_os_dir *d, const char *name, const fs_pidstart *procs
 			size_t n);
 
 /* ---- files of the root kept and replaced ------------------------------------ */
-
-/* Bytes of data copies may write, shared by workers (implemented by the
- * core, store.c: backends call them). */
-typedef struct fs_budget {
-	uint64_t limit;
-	_Atomic uint64_t used;
-} fs_budget;
-/* Takes n bytes: 0, or -1 when they are not left (nothing taken). */
-int fs_budget_take(fs_budget *b, uint64_t n);
-/* Gives back n bytes taken for a copy that failed. */
-void fs_budget_give(fs_budget *b, uint64_t n);
-/* The message (and -1) for what's copy of bytes of data beyond b. */
-int fs_budget_refuse(const fs_budget *b, uint64_t bytes, const char *what, fs_err *err);
 
 /*
  * Keeps the root's file at relpath (resolved already; identity id) as dst's

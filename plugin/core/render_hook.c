@@ -3,7 +3,7 @@
  * style of pacman's hook output (docs/hooks.md).
  */
 #include "forksafe.h"
-#include "verdict.h"
+#include "forecast.h"
 
 static const char *s_(size_t n) { return n == 1 ? "" : "s"; }
 static const char *es(size_t n) { return n == 1 ? "" : "es"; }

@@ -4,7 +4,7 @@
  */
 #include "json.h"
 #include "render.h"
-#include "verdict.h"
+#include "forecast.h"
 
 #include <stdlib.h>
 

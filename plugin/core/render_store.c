@@ -1,7 +1,8 @@
 /* render_store.c - guard, retire and status output, for people and programs. */
 #include "json.h"
 #include "render.h"
-#include "verdict.h"
+#include "cygfork.h"
+#include "forecast.h"
 
 #include <inttypes.h>
 

@@ -23,7 +23,7 @@
 #include "err.h"
 #include "post.h"
 #include "vec.h"
-#include "verdict.h"
+#include "cygfork.h"
 
 #include <stdlib.h>
 #include <string.h>

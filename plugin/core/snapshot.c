@@ -6,6 +6,7 @@
  * knows none of these names.
  */
 #include "err.h"
+#include "relpath.h"
 #include "store.h"
 
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /*
  * store.c - what guard, retire and status share about the store, on any
- * backend: its path, the names of its entries, manifests, the markers of a
- * snapshot, and the copy budget backends charge.
+ * backend: its path, manifests, the markers of a snapshot; built on
+ * snapshot.c's operations on a snapshot's own files.
  */
 #include "store.h"
 #include "err.h"

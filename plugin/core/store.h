@@ -4,6 +4,11 @@
  * layout is written here and nowhere else; snapshot.c builds the store on
  * os.h's file-system primitives, which know nothing of it.
  *
+ * Implemented by: store.c (opening by fs_store_opts, manifests, a
+ * snapshot's markers), snapshot.c (the names of entries, the store and its
+ * lock, kept files, a snapshot's lock), manifest.c (fs_manifest_text) and
+ * status.c (fs_status_load).
+ *
  * Store layout:
  *   <store>/lock                   store-wide lock: every mutation holds it
  *   <store>/pkgdb.solv             cache of the root's package database

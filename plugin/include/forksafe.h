@@ -41,7 +41,7 @@ extern "C" {
 
 /* Most directories a kept file's path (relative to the root) may have:
  * guard refuses a deeper file before it creates anything, and every walk
- * of a snapshot's files/ goes exactly this deep (fs_relpath_check). */
+ * of a snapshot's files/ goes exactly this deep (core/relpath.h). */
 #define FS_KEEP_DEPTH 256
 
 typedef struct fs_err {
@@ -308,11 +308,6 @@ int fs_manifest_format(const fs_manifest *m, char **buf, size_t *len);
 /* Appends an entry (copies path and procs). */
 int fs_manifest_add(fs_manifest *m, const fs_manifest_entry *e);
 void fs_manifest_free(fs_manifest *m);
-
-/* Checks a path relative to a root: non-empty, not absolute, no "", ".",
- * ".." components, at most FS_LINE_MAX bytes and FS_KEEP_DEPTH directories.
- * The message does not repeat the path. */
-int fs_relpath_check(const char *path, fs_err *err);
 
 /* ---- snapshot store ------------------------------------------------------ */
 

@@ -9,7 +9,7 @@
 #include "pkg.h"
 #include "../core/err.h"
 #include "../core/vec.h"
-#include "../core/verdict.h"
+#include "../core/forecast.h"
 
 #include <stdlib.h>
 #include <string.h>

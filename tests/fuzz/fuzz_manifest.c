@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "forksafe.h"
+#include "core/relpath.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,11 +7,6 @@
 
 #include <string.h>
 
-int gen_shown(const struct cli_cmd *cmd, const struct cli_opt *opt)
-{
-	return !opt->hidden && opt->letter != 'h' && cli_takes(cmd, opt);
-}
-
 /* "command CMD", "option CMD --NAME" (and "option CMD -L"), "key NAME". */
 static int list(FILE *f)
 {
@@ -21,7 +16,7 @@ static int list(FILE *f)
 	for (size_t c = 0; c < CLI_NCMDS; c++) {
 		fprintf(f, "command %s\n", cli_cmds[c].name);
 		for (size_t i = 0; i < cli_nopts; i++) {
-			if (!gen_shown(&cli_cmds[c], &cli_opts[i]))
+			if (!cli_shown(&cli_cmds[c], &cli_opts[i]))
 				continue;
 			fprintf(f, "option %s --%s\n", cli_cmds[c].name, cli_opts[i].name);
 			if (cli_opts[i].letter)

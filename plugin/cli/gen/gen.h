@@ -18,7 +18,4 @@ int gen_man5(FILE *f, const char *date);
 /* The bash completion function _forksafe. */
 int gen_bash(FILE *f);
 
-/* Whether cmd shows opt (not hidden, not --help). */
-int gen_shown(const struct cli_cmd *cmd, const struct cli_opt *opt);
-
 #endif

@@ -84,7 +84,7 @@ static void synopsis(FILE *f, const struct cli_cmd *cmd)
 	for (size_t i = 0; i < cli_nopts; i++) {
 		const struct cli_opt *o = &cli_opts[i];
 
-		if (!gen_shown(cmd, o))
+		if (!cli_shown(cmd, o))
 			continue;
 		fputs(".RB [ \\-\\-", f);
 		text(f, o->name);
@@ -117,7 +117,7 @@ static void command(FILE *f, const struct cli_cmd *cmd)
 		fputc('\n', f);
 	}
 	for (size_t i = 0; i < cli_nopts; i++) {
-		if (!gen_shown(cmd, &cli_opts[i]))
+		if (!cli_shown(cmd, &cli_opts[i]))
 			continue;
 		fputs(".TP\n", f);
 		opt_tag(f, &cli_opts[i]);

@@ -1,7 +1,7 @@
 /*
  * dir_win32.c - the directory walks the Windows backend needs: create a
- * path's directories one by one (never through a reparse point), and visit
- * a directory's entries.
+ * path's directories one by one (never through a reparse point), visit
+ * a directory's entries, and remove one entry as itself.
  */
 #include "win32.h"
 #include "../../core/err.h"
@@ -98,4 +98,13 @@ int fs_win_mkdirs(const wchar_t *base, const char *relpath, fs_err *err)
 	}
 	free(full);
 	return rc;
+}
+
+int fs_win_remove_one(const wchar_t *path, DWORD attrs)
+{
+	if (attrs & FILE_ATTRIBUTE_READONLY)
+		SetFileAttributesW(path, attrs & ~FILE_ATTRIBUTE_READONLY);
+	if (attrs & FILE_ATTRIBUTE_DIRECTORY)
+		return RemoveDirectoryW(path) ? 0 : -1;
+	return DeleteFileW(path) ? 0 : -1;
 }

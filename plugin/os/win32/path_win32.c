@@ -4,6 +4,7 @@
  */
 #include "win32.h"
 #include "../../core/err.h"
+#include "../../core/relpath.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -327,15 +327,6 @@ int fs_os_rename(fs_os_dir *d, const char *from, const char *to, fs_err *err)
 	return rc;
 }
 
-int fs_win_remove_one(const wchar_t *path, DWORD attrs)
-{
-	if (attrs & FILE_ATTRIBUTE_READONLY)
-		SetFileAttributesW(path, attrs & ~FILE_ATTRIBUTE_READONLY);
-	if (attrs & FILE_ATTRIBUTE_DIRECTORY)
-		return RemoveDirectoryW(path) ? 0 : -1;
-	return DeleteFileW(path) ? 0 : -1;
-}
-
 /*
  * Removing a tree.  The walk goes no deeper than the caller's depth (one
  * FindFirstFile handle and one frame per level); a directory deeper than
