@@ -183,6 +183,14 @@ static int judge_image(const fs_fork_info *fi, const char *root, const struct re
 	const fs_manifest_entry *en = rel ? record_for(rec, rel, p, &snap) : NULL;
 	int replaced = 0, reach = 0, rt;
 
+	/* The runtime re-loads in the child only the program and the DLLs of
+	 * its installation (its dll_list: those linked to it); Windows' own
+	 * DLLs (C:/Windows/...) the child gets from Windows, whatever happened
+	 * to them: not the fork's business.  (Wine maps its builtin DLLs from
+	 * the host while the prefix's system32 holds copies: judged, they all
+	 * looked replaced.) */
+	if (!rel)
+		return 0;
 	if (!l->mapped && l->denied && !en) {
 		j->unchecked++; /* another user's file: neither same nor replaced */
 		return 0;
