@@ -1,24 +1,34 @@
 #!/usr/bin/env bash
 # hook.sh - what forksafe's alpm hooks add to a real pacman transaction:
 # the real pacman upgrades a package of F files while N processes each map
-# K of its first M files, on two scratch roots alike but for the hooks
-# (one has forksafe installed as `cmake --install` installs it, the other
-# has none), side by side, interleaved (bench/measure.py), medians.
+# K of its first M files, with and without the hooks, side by side,
+# interleaved (bench/measure.py), medians.
 #
-# Every transaction is the same: before each one (untimed) the fleet of the
-# root is restarted so that it maps the files now installed; then pacman
-# replaces all F files (1.0 -> 2.0, the next time 2.0 -> 1.0: both are
-# upgrades to the hooks).  With the hooks, the pre-transaction hook keeps
-# the mapped files in a snapshot and the post-transaction hook closes it
-# and retires the snapshot of the previous round, whose processes are gone.
-# pacman runs hooks chrooted into the root: each pacman call (both roots
-# alike) runs in a mount namespace of its own with /proc, /sys and the
-# host's libraries bind-mounted in, as a real root has them (without /sys,
-# glibc's count of CPUs falls back to reading /proc/stat at every call).
+# One scratch root, forksafe installed as `cmake --install` installs it;
+# the conditions differ only in the hook files present in the root's
+# /usr/share/libalpm/hooks.  One root, not one per condition: on ext4 the
+# cost of creating F files depends on the inodes recently freed in the
+# directory's block group (ext4_create -> recently_deleted), which differs
+# from root to root by a factor of 3 or more and drifts from round to
+# round - more than the hooks cost.  In one root, round i of every
+# condition meets the same file system, and the CPU the hooks add is also
+# given per round (paired), then as its median.
 #
-# Which hook costs what: with PHASES=1 two more roots take part, one with
-# only the pre-transaction hook (forksafe-guard.hook), one with only the
-# post-transaction hook (forksafe-retire.hook), in the same rounds.
+# Every transaction is the same: before each one (untimed) the root's hooks
+# are set for the condition and its fleet (the only one: N processes) is
+# restarted so that it maps the files now installed; then pacman replaces
+# all F files (1.0 -> 2.0, the next time 2.0 -> 1.0: both are upgrades to
+# the hooks).  With the hooks, the pre-transaction hook keeps the mapped
+# files in a snapshot and the post-transaction hook closes it and retires
+# the snapshots before it, whose processes are gone.  pacman runs hooks
+# chrooted into the root: each pacman call runs in a mount namespace of its
+# own with /proc, /sys and the host's libraries bind-mounted in, as a real
+# root has them (without /sys, glibc's count of CPUs falls back to reading
+# /proc/stat at every call).
+#
+# Which hook costs what: with PHASES=1 two more conditions take part, only
+# the pre-transaction hook (forksafe-guard.hook), only the post-transaction
+# hook (forksafe-retire.hook), in the same rounds.
 #
 # With ALONE=1, the hooks' commands are then also timed alone, chrooted into
 # the root with both hooks, the fleet up (and `forksafe inuse`, `forksafe
@@ -28,15 +38,31 @@
 # env:   RUNS (default 5); PHASES=1, ALONE=1 (see above)
 set -euo pipefail
 
-# --- the two steps measure.py runs: restart ROOT's fleet; one pacman call
-if [ "${1:-}" = --restart-fleet ]; then # ROOT FLEET N K M
-	R=$2
+# --- the two steps measure.py runs
+# --prepare ROOT FLEET N K M COND [HOOK...]: the root's alpm hooks become
+# exactly HOOK... (from ROOT.hooks, where all of forksafe's wait) and its
+# store the one of condition COND, then its fleet is restarted so that it
+# maps the files now installed.
+if [ "${1:-}" = --prepare ]; then
+	R=$2 FLEET=$3 N=$4 K=$5 M=$6
+	COND=$7
+	shift 7
+	rm -f "$R"/usr/share/libalpm/hooks/*.hook
+	for h in "$@"; do cp "$R.hooks/$h.hook" "$R/usr/share/libalpm/hooks/"; done
+	# each condition its own store, as if it were the only one: what one
+	# condition keeps is never retired (or counted) in another's round
+	if [ -e "$R.cond" ] && [ -d "$R/var/lib/forksafe" ]; then
+		mv "$R/var/lib/forksafe" "$R.store.$(cat "$R.cond")"
+	fi
+	if [ -d "$R.store.$COND" ]; then mv "$R.store.$COND" "$R/var/lib/forksafe"; fi
+	echo "$COND" >"$R.cond"
 	if [ -e "$R.fleet" ]; then
 		kill "$(cat "$R.fleet")" 2>/dev/null || true
+		# the fleet waits for its children before it exits
 		while kill -0 "$(cat "$R.fleet")" 2>/dev/null; do sleep 0.05; done
 	fi
 	rm -f "$R.ready"
-	"$3" "$R/usr/lib/fsbench" "$4" "$5" "$6" "$R.ready" </dev/null >/dev/null 2>&1 &
+	"$FLEET" "$R/usr/lib/fsbench" "$N" "$K" "$M" "$R.ready" </dev/null >/dev/null 2>&1 &
 	echo $! >"$R.fleet"
 	for _ in $(seq 1200); do
 		[ -e "$R.ready" ] && exit 0
@@ -46,7 +72,8 @@ if [ "${1:-}" = --restart-fleet ]; then # ROOT FLEET N K M
 	echo "hook.sh: fleet not ready after 60 s" >&2
 	exit 1
 fi
-if [ "${1:-}" = --pacman ]; then # ROOT PKGDIR : upgrade to the version not installed
+# --pacman ROOT PKGDIR: upgrade to the version not installed
+if [ "${1:-}" = --pacman ]; then
 	R=$2
 	if [ -d "$R/var/lib/pacman/local/fsbench-1.0-1" ]; then next=2.0-1; else next=1.0-1; fi
 	# shellcheck disable=SC2016 # expanded by the inner bash
@@ -54,7 +81,9 @@ if [ "${1:-}" = --pacman ]; then # ROOT PKGDIR : upgrade to the version not inst
 		R=$1 PKG=$2
 		mount --bind /proc "$R/proc" && mount --bind /sys "$R/sys" &&
 		mount --bind /usr/lib/x86_64-linux-gnu "$R/usr/lib/x86_64-linux-gnu" &&
-		mount --bind /usr/lib64 "$R/usr/lib64" || exit 99
+		mount --bind /usr/lib64 "$R/usr/lib64" &&
+		mount --bind "$(readlink -f /bin/sh)" "$R/usr/bin/sh" &&
+		mount --bind "$(command -v grep)" "$R/usr/bin/grep" || exit 99
 		exec pacman --root "$R" --dbpath "$R/var/lib/pacman" --cachedir "$R/var/cache/pacman/pkg" \
 			--logfile "$R/var/log/pacman.log" --hookdir "$R/no-hooks" --config "$R.conf" \
 			--noconfirm -U "$PKG"' bash "$R" "$3/fsbench-$next-any.pkg.tar.zst" >"$R.out" 2>&1 &&
@@ -80,11 +109,9 @@ for tool in pacman bsdtar zstd unshare; do
 done
 if [ "$M" -gt "$F" ] || [ "$K" -gt "$M" ]; then echo "hook.sh: need K <= M <= F" >&2; exit 1; fi
 W=$(mktemp -d /tmp/forksafe-bench-hook.XXXXXX)
+R=$W/root
 cleanup() {
-	for r in "$W"/*.fleet; do
-		r=${r%.fleet}
-		if [ -e "$r.fleet" ]; then kill "$(cat "$r.fleet")" 2>/dev/null || true; fi
-	done
+	if [ -e "$R.fleet" ]; then kill "$(cat "$R.fleet")" 2>/dev/null || true; fi
 	rm -rf "$W"
 }
 trap cleanup EXIT
@@ -102,90 +129,94 @@ for v in 1.0-1 2.0-1; do
 	rm -rf "$d"
 done
 
-# --- the roots: forksafe installed in all but plain -------------------------------------------------------
-DESTDIR=$W/dest cmake --install "$B" --prefix /usr >"$W/install.log" 2>&1 ||
+# --- the root: forksafe installed, its hooks set aside in ROOT.hooks ---------------------------
+mkdir -p "$R/var/lib/pacman" "$R/var/cache/pacman/pkg" "$R/var/log" "$R/etc" "$R/proc" "$R/sys" \
+	"$R/usr/lib/x86_64-linux-gnu" "$R/usr/lib64" "$R/no-hooks"
+ln -s usr/lib "$R/lib"
+ln -s usr/lib64 "$R/lib64"
+# the hooks run forksafe through /bin/sh (and grep), which every Arch root
+# has: the host's, mounted in by --pacman
+mkdir -p "$R/usr/bin"
+ln -s usr/bin "$R/bin"
+touch "$R/usr/bin/sh" "$R/usr/bin/grep"
+printf '[options]\nArchitecture = auto\nSigLevel = Never\n' >"$R.conf"
+DESTDIR=$R cmake --install "$B" --prefix /usr >"$W/install.log" 2>&1 ||
 	{ cat "$W/install.log" >&2; exit 1; }
-# ROOTS: the roots measured; HOOKS_IN[root]: the hooks installed there
-ROOTS=(plain hooks)
-declare -A HOOKS_IN=([plain]="" [hooks]="forksafe-guard forksafe-retire")
+mkdir "$R.hooks"
+mv "$R"/usr/share/libalpm/hooks/*.hook "$R.hooks/"
+[ "$(ls "$R.hooks")" = "$(printf '%s\n' forksafe-guard.hook forksafe-retire.hook)" ] ||
+	{ echo "hook.sh: cmake --install did not install the two hooks" >&2; exit 1; }
+
+# CONDS: the conditions measured, in one root; HOOKS_IN[cond]: its hooks
+CONDS=(no-hooks hooks)
+declare -A HOOKS_IN=([no-hooks]="" [hooks]="forksafe-guard forksafe-retire")
 if [ -n "${PHASES:-}" ]; then
-	ROOTS+=(pre-only post-only)
+	CONDS+=(pre-only post-only)
 	HOOKS_IN[pre-only]=forksafe-guard
 	HOOKS_IN[post-only]=forksafe-retire
 fi
-for r in "${ROOTS[@]}"; do
-	R=$W/$r
-	mkdir -p "$R/var/lib/pacman" "$R/var/cache/pacman/pkg" "$R/var/log" "$R/etc" "$R/proc" "$R/sys" \
-		"$R/usr/lib/x86_64-linux-gnu" "$R/usr/lib64" "$R/no-hooks"
-	ln -s usr/lib "$R/lib"
-	ln -s usr/lib64 "$R/lib64"
-	printf '[options]\nArchitecture = auto\nSigLevel = Never\n' >"$R.conf"
-	[ -n "${HOOKS_IN[$r]}" ] || continue
-	cp -a "$W/dest/." "$R/"
-	for h in "$R"/usr/share/libalpm/hooks/*.hook; do
-		case " ${HOOKS_IN[$r]} " in
-		*" $(basename "$h" .hook) "*) ;;
-		*) rm "$h" ;;
-		esac
-	done
-	read -ra want <<<"${HOOKS_IN[$r]}"
-	[ "$(ls "$R/usr/share/libalpm/hooks")" = "$(printf '%s.hook\n' "${want[@]}")" ] ||
-		{ echo "hook.sh: $r: the hooks installed are not ${HOOKS_IN[$r]}" >&2; exit 1; }
-done
-
-restart() { bash "$HERE/hook.sh" --restart-fleet "$W/$1" "$B/bench/fleet" "$N" "$K" "$M"; }
-pac() { bash "$HERE/hook.sh" --pacman "$W/$1" "$W"; }
+prep_cmd() { echo "bash $HERE/hook.sh --prepare $R $B/bench/fleet $N $K $M $1 ${HOOKS_IN[$1]}"; }
+pac_cmd() { echo "bash $HERE/hook.sh --pacman $R $W"; }
+prep() {
+	local hooks
+	read -ra hooks <<<"${HOOKS_IN[$1]}"
+	bash "$HERE/hook.sh" --prepare "$R" "$B/bench/fleet" "$N" "$K" "$M" "$1" "${hooks[@]}"
+}
+pac() { bash "$HERE/hook.sh" --pacman "$R" "$W"; }
 
 echo "package: $F files ($(du -h "$W/fsbench-1.0-1-any.pkg.tar.zst" | cut -f1) packed); fleet: $N processes x $K of its first $M files;" \
 	"$(nproc) CPUs; $(uname -r); load $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# correctness first: both roots get 1.0, then one upgrade with the fleet
-# up; the hooks must keep exactly the mapped files, the plain root none
-for r in "${ROOTS[@]}"; do
-	pac "$r" || { cat "$W/$r.out" >&2; exit 1; }
-	restart "$r"
-	pac "$r" || { cat "$W/$r.out" >&2; exit 1; }
-done
+# correctness first: 1.0 installed, then one upgrade per condition with the
+# fleet up; the guard hook must keep exactly the mapped files, each
+# condition run exactly its hooks
 mapped=$(
 	for ((i = 0; i < N; i++)); do
 		for ((j = 0; j < K; j++)); do echo $(((i * 37 + j) % M)); done
 	done | sort -u | wc -l
 )
-kept=$(sed -n 's/^forksafe: kept \([0-9]*\) in-use files\{0,1\} for running processes.*/\1/p' "$W/hooks.out")
-echo "the fleet maps $mapped distinct files of the package; the guard hook kept ${kept:-none}"
-grep '^forksafe' "$W/hooks.out" | sed 's/^/  /'
-if [ "${kept:-0}" != "$mapped" ] || grep -q forksafe "$W/plain.out"; then
-	echo "wrong answer" >&2
-	cat "$W/hooks.out" >&2
-	exit 1
-fi
+pac || { cat "$R.out" >&2; exit 1; }
+for c in "${CONDS[@]}"; do
+	prep "$c" || exit 1
+	pac || { cat "$R.out" >&2; exit 1; }
+	kept=$(sed -n 's/^forksafe: kept \([0-9]*\) in-use files\{0,1\} for running processes.*/\1/p' "$R.out")
+	case " ${HOOKS_IN[$c]} " in
+	*" forksafe-guard "*) [ "${kept:-0}" = "$mapped" ] ;;
+	*) ! grep -q '^forksafe: kept ' "$R.out" ;;
+	esac || { echo "wrong answer ($c): the fleet maps $mapped files, the guard hook kept ${kept:-none}" >&2; cat "$R.out" >&2; exit 1; }
+	case " ${HOOKS_IN[$c]} " in
+	*" forksafe-retire "*) grep -q 'replaced images' "$R.out" ;;
+	*) ! grep -q 'replaced images' "$R.out" ;;
+	esac || { echo "wrong answer ($c): the retire hook ran where it is not installed, or not where it is" >&2; cat "$R.out" >&2; exit 1; }
+	[ "$c" != hooks ] || grep '^forksafe' "$R.out" | sed 's/^/  /'
+done
+echo "the fleet maps $mapped distinct files of the package; each condition ran exactly its hooks"
 
-if [ -n "${PHASES:-}" ]; then
-	if ! grep -q '^forksafe: kept ' "$W/pre-only.out" || grep -q 'replaced images' "$W/pre-only.out" ||
-		grep -q '^forksafe: kept ' "$W/post-only.out" || ! grep -q 'replaced images' "$W/post-only.out"; then
-		echo "wrong answer: pre-only must run the guard hook only, post-only the retire hook only" >&2
-		cat "$W/pre-only.out" "$W/post-only.out" >&2
-		exit 1
-	fi
-fi
-
-echo "median of $RUNS interleaved rounds, each a pacman -U replacing $F files (ratios to no hooks):"
+echo "median of $RUNS interleaved rounds, each a pacman -U replacing $F files in the same root (ratios to no hooks):"
 CMDS=()
 PREPS=()
-for r in "${ROOTS[@]}"; do
-	name=$r
-	[ "$r" = plain ] && name=no-hooks
-	CMDS+=("$name=bash $HERE/hook.sh --pacman $W/$r $W")
-	PREPS+=(--prepare "$name=bash $HERE/hook.sh --restart-fleet $W/$r $B/bench/fleet $N $K $M")
+for c in "${CONDS[@]}"; do
+	CMDS+=("$c=$(pac_cmd)")
+	PREPS+=(--prepare "$c=$(prep_cmd "$c")")
 done
-python3 "$HERE/measure.py" "$RUNS" "${CMDS[@]}" "${PREPS[@]}" --json "${JSON_OUT:-/dev/null}"
-for r in "${ROOTS[@]}"; do
-	if grep -q FAILED "$W/$r.log"; then
-		echo "a transaction failed on $r: the figures are void" >&2
-		exit 1
-	fi
-done
-echo "transactions: $(for r in "${ROOTS[@]}"; do printf '%s %s, ' "$r" "$(grep -c ok "$W/$r.log")"; done)all succeeded"
+python3 "$HERE/measure.py" "$RUNS" "${CMDS[@]}" "${PREPS[@]}" --json "$W/res.json"
+if grep -q FAILED "$R.log"; then
+	echo "a transaction failed: the figures are void" >&2
+	exit 1
+fi
+echo "transactions: $(grep -c ok "$R.log"), all succeeded"
+# the same root, interleaved: round i of every condition saw the same file
+# system and machine; the CPU the hooks add, per round, then its median
+python3 - "$W/res.json" "${CONDS[@]}" <<'PY'
+import json, statistics, sys
+res = json.load(open(sys.argv[1]))
+base = [s["cpu"] for s in res[sys.argv[2]]["samples"]]
+for c in sys.argv[3:]:
+    add = statistics.median(s["cpu"] - b for s, b in zip(res[c]["samples"], base))
+    print(f"CPU {c} adds to a transaction (median of paired rounds): {add:+.3f} s "
+          f"= {100 * add / statistics.median(base):+.1f} % of no-hooks' median")
+PY
+[ -z "${JSON_OUT:-}" ] || cp "$W/res.json" "$JSON_OUT"
 
 # where the hooks' time goes: their two commands alone on the same state,
 # chrooted as pacman runs them (the targets: the package's file list)
@@ -193,7 +224,7 @@ if [ -n "${ALONE:-}" ]; then
 	bsdtar -tf "$W/fsbench-1.0-1-any.pkg.tar.zst" | grep -v '^\.PKGINFO$' | LC_ALL=C sort >"$W/targets"
 	chrooted() {
 		# shellcheck disable=SC2016 # expanded by the inner bash
-		echo "unshare -m bash -c 'mount --bind /proc \$0/proc && mount --bind /sys \$0/sys && mount --bind /usr/lib/x86_64-linux-gnu \$0/usr/lib/x86_64-linux-gnu && mount --bind /usr/lib64 \$0/usr/lib64 && exec chroot \$0 $*' $W/hooks"
+		echo "unshare -m bash -c 'mount --bind /proc \$0/proc && mount --bind /sys \$0/sys && mount --bind /usr/lib/x86_64-linux-gnu \$0/usr/lib/x86_64-linux-gnu && mount --bind /usr/lib64 \$0/usr/lib64 && mount --bind $(readlink -f /bin/sh) \$0/usr/bin/sh && mount --bind $(command -v grep) \$0/usr/bin/grep && exec chroot \$0 $*' $R"
 	}
 	echo "the hooks' commands alone, chrooted, fleet up (pre, inuse: on the package's $F targets;"
 	echo "start: the namespace, chroot and forksafe --version; report: post's second half, alone):"
@@ -203,6 +234,6 @@ if [ -n "${ALONE:-}" ]; then
 		"inuse=$(chrooted /usr/bin/forksafe inuse --stdin)" \
 		"report=$(chrooted /usr/bin/forksafe report)" \
 		"start=$(chrooted /usr/bin/forksafe --version)" \
-		--prepare "pre=bash $HERE/hook.sh --restart-fleet $W/hooks $B/bench/fleet $N $K $M" \
+		--prepare "pre=$(prep_cmd hooks)" \
 		--stdin "$W/targets"
 fi

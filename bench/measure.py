@@ -80,6 +80,7 @@ def main():
             "wall": statistics.median(x[0] for x in s),
             "cpu": statistics.median(x[1] for x in s),
             "rss_kib": peak_rss_kib(dict(cmds)[name], stdin_path, before.get(name)),
+            "samples": [{"wall": w, "cpu": c} for w, c in s],
         }
     base = res[cmds[0][0]]
     print(f"{'command':<10} {'wall s':>8} {'cpu s':>8} {'wall/' + cmds[0][0]:>12} "
