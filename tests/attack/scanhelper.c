@@ -286,6 +286,35 @@ static int deep(const char *dir, const char *ready, const char *maj, const char 
 		pause();
 }
 
+/*
+ * Maps A, then for SECONDS maps B and A by turns over the same pages
+ * (MAP_FIXED): a scan that asks a mapping's identity and then its name
+ * may get the two from different files.  A stays mapped elsewhere too, so
+ * the process always maps A.
+ */
+static int flip(const char *ready, const char *a, const char *b, const char *secs)
+{
+	const size_t len = 4 * 4096;
+	int fa = open(a, O_RDONLY | O_CLOEXEC), fb = open(b, O_RDONLY | O_CLOEXEC);
+	char *at;
+	time_t end;
+
+	if (fa < 0 || fb < 0 || mmap(NULL, len, PROT_READ, MAP_PRIVATE, fa, 0) == MAP_FAILED ||
+	    (at = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fa, 0)) == MAP_FAILED) {
+		perror("scanhelper: flip");
+		return 1;
+	}
+	if (say_ready(ready) < 0)
+		return 1;
+	end = time(NULL) + atoi(secs);
+	for (unsigned long n = 0; time(NULL) < end; n++)
+		if (mmap(at, len, PROT_READ, MAP_PRIVATE | MAP_FIXED, n % 2 ? fa : fb, 0) == MAP_FAILED) {
+			perror("scanhelper: flip");
+			return 1;
+		}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 6 && strcmp(argv[1], "rename") == 0)
@@ -296,9 +325,11 @@ int main(int argc, char **argv)
 		return zombies(argv[2], argv[3]);
 	if (argc == 4 && strcmp(argv[1], "lonely") == 0)
 		return lonely(argv[2], argv[3]);
+	if (argc == 6 && strcmp(argv[1], "flip") == 0)
+		return flip(argv[2], argv[3], argv[4], argv[5]);
 	if (argc == 7 && strcmp(argv[1], "deep") == 0)
 		return deep(argv[2], argv[3], argv[4], argv[5], argv[6]);
 	fprintf(stderr, "usage: scanhelper rename|exchange DIR A B SECONDS | lonely|zombies READY LIB | "
-			"deep DIR READY MAJOR MINOR INO\n");
+			"flip READY A B SECONDS | deep DIR READY MAJOR MINOR INO\n");
 	return 2;
 }

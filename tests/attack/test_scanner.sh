@@ -12,6 +12,8 @@
 #    overflow fails the run; every run must also exit as usual.
 #    Text cut by a read: a maps line longer than the read buffer (her path)
 #    must never have its end parsed as a line (a mapping she forges).
+#    A mapping replaced under the scan: its identity and its name must
+#    come from the same file.
 # 2. Hiding by exiting: a process whose main thread has exited
 #    (pthread_exit() in main, other threads alive) has an empty
 #    /proc/PID/maps; it must still be seen, and what it maps kept.
@@ -143,6 +145,40 @@ out=$("$FORKSAFE" ps --json 2>/dev/null)
 check "ps gives her process no image of root's file" "$out" \
 	"not any(i['ino'] == $INO for p in d['processes'] if p['pid'] == $D for i in p['images'])"
 kill "$D"
+
+# --- 1d. a mapping replaced between the query of its identity and of its name ------
+# Where the kernel answers PROCMAP_QUERY, the scan asks a mapping's
+# identity, then its name; she maps her two files over the same pages by
+# turns meanwhile.  An image must never pair one file's identity with the
+# other's name (report would then judge a file she did not map).
+cp "$TESTLIB" "$A/flip-a.so"
+cp "$TESTLIB2" "$A/flip-b.so"
+chown "$ATTACKER_UID:$ATTACKER_GID" "$A/flip-a.so" "$A/flip-b.so"
+as_attacker "$HELPER" flip "$A/flip-ready" "$A/flip-a.so" "$A/flip-b.so" "$((RACE_SECONDS + 2))" &
+PIDS+=($!)
+wait_for "$A/flip-ready" "$!"
+FL=$(child_of "$!")
+# pairs_right PID : in ps --json ($T/out), each of PID's images of her two
+# files has the identity its path has
+# shellcheck disable=SC2317 # called through runs_clean
+pairs_right() {
+	"$FORKSAFE" ps --json >"$T/out" 2>"$T/err"
+	case $? in 0 | 3) ;; *) return 1 ;; esac
+	python3 -c 'import json, os, sys
+d = json.load(open(sys.argv[1]))
+want = {}
+for f in sys.argv[3:]:
+    st = os.stat(f)
+    want[(os.major(st.st_dev), os.minor(st.st_dev), st.st_ino)] = f
+imgs = [i for p in d["processes"] if p["pid"] == int(sys.argv[2]) for i in p["images"]]
+bad = [i for i in imgs if (tuple(map(int, i["dev"].split(":"))) + (i["ino"],)) in want
+       and want[tuple(map(int, i["dev"].split(":"))) + (i["ino"],)] != i["path"]]
+bad += [i for i in imgs if i["path"] in want.values()
+        and want.get(tuple(map(int, i["dev"].split(":"))) + (i["ino"],)) != i["path"]]
+sys.exit(1 if bad or not any(i["path"] == sys.argv[3] for i in imgs) else 0)' "$T/out" "$1" "$A/flip-a.so" "$A/flip-b.so"
+}
+runs_clean "ps pairs each of her flipped mappings with its own name" "0" pairs_right "$FL"
+kill "$FL" 2>/dev/null
 
 # --- 2. a process whose main thread has exited -------------------------------------
 R=$T/root

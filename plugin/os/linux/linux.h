@@ -78,6 +78,26 @@ size_t fs_maps_unescape(const char *src, size_t len, char *dst);
  * is?  A name read apart from the text must pass this to stand for it. */
 int fs_maps_prints_as(const char *name, size_t len, const char *text, size_t text_len);
 
+/*
+ * One mapping of a file, asked of the kernel (vma_linux.c): the first that
+ * covers or follows addr in the process whose /proc/PID/maps maps_fd is.
+ * With name (size bytes, at least 2), also the mapped name: name_len bytes
+ * at name (NUL-terminated), " (deleted)" removed and told by deleted.
+ * Returns 1, 0 when no mapping of a file is left, -1 with errno: ENOTTY
+ * (EINVAL) when the kernel has no such query (before Linux 6.11),
+ * ENAMETOOLONG when the name does not fit (the kernel gives none longer
+ * than PATH_MAX), ESRCH when the process has no memory map (a kernel
+ * thread, an exited process or main thread).
+ */
+typedef struct fs_vma {
+	fs_id id;
+	uint64_t start, end;
+	size_t name_len;
+	int deleted;
+} fs_vma;
+
+int fs_vma_query(int maps_fd, uint64_t addr, fs_vma *out, char *name, size_t size);
+
 /* Per-process facts read from /proc/PID/stat. */
 int fs_proc_parse_stat(const char *buf, size_t len, char *comm, size_t comm_size,
 		       unsigned long long *start_time);

@@ -82,7 +82,9 @@ struct worker {
 	int failed;             /* out of memory */
 };
 
-enum { READ_OK, READ_GONE, READ_DENIED, READ_EMPTY };
+/* READ_TEXT: the kernel's queries cannot answer for the process, its
+ * maps text must be read */
+enum { READ_OK, READ_GONE, READ_DENIED, READ_EMPTY, READ_TEXT };
 
 /* "PID/what" into rel (room for 12 + strlen(what) bytes): snprintf() costs
  * more than the system call it names a file for. */
@@ -235,25 +237,39 @@ static struct per_id *per_id(struct worker *w, fs_id id)
 	return &w->ids[k];
 }
 
-static void add_image(struct worker *w, int pid, const fs_maps_line *ml)
+/* id's entry when the process being read is to get an image of it (it is
+ * wanted and not yet the process's), else NULL. */
+static struct per_id *claim(struct worker *w, fs_id id)
 {
-	struct per_id *e = per_id(w, ml->id);
+	struct per_id *e = per_id(w, id);
+
+	return e && e->serial != w->serial ? e : NULL;
+}
+
+/* The process's image of e's identity, at path (NULL: out of memory). */
+static void push_image(struct worker *w, struct per_id *e, fs_id id, const char *path,
+		       int deleted)
+{
 	fs_image *img;
 
-	if (!e || e->serial == w->serial)
-		return; /* not wanted, or this process has it already */
 	e->serial = w->serial;
 	img = fs_grow((void **)&w->img, &w->nimg, &w->imgcap, sizeof *img);
-	if (!img) {
+	if (!img || !path) {
 		w->failed = 1;
 		return;
 	}
-	img->id = ml->id;
-	img->path = image_path(w, pid, ml, e);
-	img->flags = ml->deleted ? FS_IMAGE_DELETED : 0;
+	img->id = id;
+	img->path = path;
+	img->flags = deleted ? FS_IMAGE_DELETED : 0;
 	img->package = NULL;
-	if (!img->path)
-		w->failed = 1;
+}
+
+static void add_image(struct worker *w, int pid, const fs_maps_line *ml)
+{
+	struct per_id *e = claim(w, ml->id);
+
+	if (e)
+		push_image(w, e, ml->id, image_path(w, pid, ml, e), ml->deleted);
 }
 
 /*
@@ -275,21 +291,14 @@ static size_t skip_rest(char *buf, size_t have, int *skip)
 	return rest;
 }
 
-/* READ_EMPTY: the maps text was empty (a kernel thread, a zombie, or a
- * process whose main thread has exited). */
-static int read_maps(struct worker *w, int pid)
+/* The maps text of fd, parsed; READ_EMPTY when it was empty (a kernel
+ * thread, a zombie, or a process whose main thread has exited). */
+static int read_text(struct worker *w, int pid, int fd)
 {
-	char rel[64];
 	size_t have = 0, total = 0;
 	fs_maps_cursor c = { 0 };
 	fs_maps_line ml;
-	struct stat st;
-	int fd;
 
-	w->uid = -1;
-	fd = openat(w->sh->procfd, task_file(rel, w, pid, "maps"), O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return classify(errno);
 	/*
 	 * The kernel gives a page of text per read: gather the whole text (or
 	 * a full buffer) first, then parse it in one go.  After the gate area
@@ -301,12 +310,8 @@ static int read_maps(struct worker *w, int pid)
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			int e = errno;
-
-			close(fd);
-			return classify(e);
-		}
+		if (n < 0)
+			return classify(errno);
 		have += (size_t)n;
 		total += (size_t)n;
 		if (skip)
@@ -326,11 +331,113 @@ static int read_maps(struct worker *w, int pid)
 		memmove(w->buf, w->buf + used, have - used);
 		have -= used;
 	}
+	return total ? READ_OK : READ_EMPTY;
+}
+
+/* The kernel has no PROCMAP_QUERY, or the text was asked for: every scan
+ * reads maps text (set once, by the first query or fs_os_scan()). */
+static atomic_int text_only;
+
+/* What a failed query means for the process: any is whether one answered. */
+static int query_failed(int e, int any)
+{
+	if ((e == ENOTTY || e == EINVAL) && !any)
+		atomic_store(&text_only, 1); /* before Linux 6.11 */
+	if (e == ESRCH)
+		return any ? READ_GONE : READ_EMPTY;
+	if (e == EACCES || e == EPERM)
+		return READ_DENIED;
+	return READ_TEXT; /* a name too long for it, or an answer out of contract */
+}
+
+/* The process's mapping v, named: its image unless unwanted or had.
+ * *last becomes the identity named: the one that regions after it of
+ * the same file are skipped for. */
+static int add_named(struct worker *w, int fd, const fs_vma *v, uint64_t *addr, fs_id *last)
+{
+	fs_vma named;
+	struct per_id *e;
+	int r = fs_vma_query(fd, v->start, &named, w->buf, READ_BUF);
+
+	if (r <= 0)
+		return r;
+	if (named.end > *addr)
+		*addr = named.end;
+	/* the name and identity of one answer belong together; v's may have
+	 * been replaced since (tests/attack/test_scanner.sh, 1d) */
+	*last = named.id;
+	if (!(e = claim(w, named.id)))
+		return 1;
+	if (w->buf[0] != '/') {
+		e->serial = w->serial; /* not a file's path (anon_inode:...) */
+		return 1;
+	}
+	if (!e->path || e->len != named.name_len || memcmp(e->path, w->buf, named.name_len) != 0) {
+		e->path = fs_arena_strndup(&w->arena, w->buf, named.name_len);
+		e->len = named.name_len;
+	}
+	push_image(w, e, named.id, e->path, named.deleted);
+	return 1;
+}
+
+/*
+ * The process's mappings of files asked of the kernel one at a time
+ * (vma_linux.c): each file's name only once, and only when the scan wants
+ * the file.  READ_TEXT when the text must be read instead.
+ */
+static int read_queries(struct worker *w, int fd)
+{
+	uint64_t addr = 0;
+	fs_id last = { 0, 0 };
+	fs_vma v;
+	int any = 0;
+
+	for (;;) {
+		int r = fs_vma_query(fd, addr, &v, NULL, 0);
+
+		if (r == 0)
+			return READ_OK;
+		if (r < 0)
+			return query_failed(errno, any);
+		any = 1;
+		addr = v.end;
+		if (v.id.dev == last.dev && v.id.ino == last.ino)
+			continue; /* the next region of the same file */
+		last = v.id;
+		if (!claim(w, v.id))
+			continue;
+		r = add_named(w, fd, &v, &addr, &last);
+		if (r == 0)
+			return READ_OK;
+		if (r < 0)
+			return query_failed(errno, any);
+	}
+}
+
+/* The process's images from /proc/PID/maps: asked of the kernel where it
+ * can answer, else read as text. */
+static int read_maps(struct worker *w, int pid)
+{
+	char rel[64];
+	struct stat st;
+	int fd, r = READ_TEXT;
+
+	w->uid = -1;
+	fd = openat(w->sh->procfd, task_file(rel, w, pid, "maps"), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return classify(errno);
+	if (!atomic_load_explicit(&text_only, memory_order_relaxed))
+		r = read_queries(w, fd);
+	if (r == READ_TEXT) {
+		w->nimg = 0;
+		w->serial++; /* what the queries claimed is the text's again */
+		r = read_text(w, pid, fd);
+	}
 	/* the owner of /proc/PID files is the process's: see fill_details() */
-	if (w->nimg > 0 && fstat(fd, &st) == 0)
+	if (r == READ_OK && w->nimg > 0 && fstat(fd, &st) == 0)
 		w->uid = (long)st.st_uid;
 	close(fd);
-	return total ? READ_OK : READ_EMPTY;
+	return r;
 }
 
 /*
@@ -609,7 +716,9 @@ static int workers_init(struct shared *sh, struct worker *w, unsigned nt, fs_err
 		sh->share[i].end = sh->npids * (i + 1) / nt;
 		w[i].self = i;
 		w[i].sh = sh;
-		w[i].buf = malloc(READ_BUF);
+		/* zeroed once: valgrind cannot know that a query writes the
+		 * name into it (the kernel's own bytes are never read unset) */
+		w[i].buf = calloc(1, READ_BUF);
 		w[i].known = opts->filter ? NULL : fs_idset_new(1024);
 		if (!w[i].buf || (!opts->filter && !w[i].known))
 			return fs_fail(err, "out of memory");
@@ -664,8 +773,12 @@ int fs_os_scan(const fs_scan_opts *opts, fs_scan *scan, fs_err *err)
 	struct worker w[FS_LINUX_MAX_WORKERS];
 	unsigned nt = 0;
 	int *pids = NULL, rc = -1;
+	const char *text;
 
 	memset(w, 0, sizeof w);
+	text = getenv("FORKSAFE_SCAN_MAPS");
+	if (text && strcmp(text, "text") == 0)
+		atomic_store(&text_only, 1); /* docs/cli.md, "Environment" */
 	if (shared_open(&sh, opts, err) < 0)
 		return -1;
 	scan->systemd = sh.units;
