@@ -9,6 +9,8 @@ typedef struct fs_arena {
 	size_t size;   /* of all its chunks */
 } fs_arena;
 
+/* size bytes aligned for any type (as malloc's: _Alignof(max_align_t)),
+ * living until fs_arena_free(); NULL when out of memory. */
 void *fs_arena_alloc(fs_arena *a, size_t size);
 char *fs_arena_strndup(fs_arena *a, const char *s, size_t len);
 char *fs_arena_strdup(fs_arena *a, const char *s);

@@ -24,7 +24,7 @@ static void test_many_and_large(void **state)
 		len[i] = i % 1000 == 999 ? FS_OS_HUGE + i : 1 + i % 97;
 		p[i] = fs_arena_alloc(&a, len[i]);
 		assert_non_null(p[i]);
-		assert_int_equal((uintptr_t)p[i] % sizeof(max_align_t), 0);
+		assert_int_equal((uintptr_t)p[i] % _Alignof(max_align_t), 0);
 		memset(p[i], (int)(i & 0xff), len[i]);
 	}
 	for (size_t i = 0; i < N; i++)
