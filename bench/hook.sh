@@ -184,9 +184,11 @@ for c in "${CONDS[@]}"; do
 	*" forksafe-guard "*) [ "${kept:-0}" = "$mapped" ] ;;
 	*) ! grep -q '^forksafe: kept ' "$R.out" ;;
 	esac || { echo "wrong answer ($c): the fleet maps $mapped files, the guard hook kept ${kept:-none}" >&2; cat "$R.out" >&2; exit 1; }
+	retired='^forksafe: (no replaced file needs keeping|[0-9]+ replaced files? kept for running processes)'
 	case " ${HOOKS_IN[$c]} " in
-	*" forksafe-retire "*) grep -q 'replaced images' "$R.out" ;;
-	*) ! grep -q 'replaced images' "$R.out" ;;
+	*" forksafe-guard forksafe-retire "*) grep -Eq "$retired.*; $N processes run replaced images" "$R.out" ;;
+	*" forksafe-retire "*) grep -Eq "$retired" "$R.out" ;;
+	*) ! grep -Eq "$retired" "$R.out" ;;
 	esac || { echo "wrong answer ($c): the retire hook ran where it is not installed, or not where it is" >&2; cat "$R.out" >&2; exit 1; }
 	[ "$c" != hooks ] || grep '^forksafe' "$R.out" | sed 's/^/  /'
 done

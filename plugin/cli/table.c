@@ -221,7 +221,7 @@ const struct cli_cmd cli_cmds[CLI_NCMDS] = {
 		"Run as a package manager's hook: pre-transaction keeps the in-use targets "
 		"(read from standard input as pacman's NeedsTargets gives them, or every "
 		"in-use image with --all-in-use); post-transaction closes the snapshots, "
-		"retires what nothing holds and reports who runs replaced images. The work "
+		"retires what nothing holds and counts who runs the replaced files kept. The work "
 		"runs in a child process stopped after the configuration's timeout (default "
 		"60 s); a crash or the limit is a warning like any other.",
 		{ { NULL, NULL } }, COMPLETE_WORDS, "pre-transaction post-transaction",

@@ -6,7 +6,7 @@
  * pre-transaction:  guard the transaction's targets (standard input, as
  *                   pacman's NeedsTargets gives them) or every in-use image;
  * post-transaction: close the snapshots and retire what nothing holds, then
- *                   count who runs replaced images.
+ *                   count who runs the replaced files kept.
  * One line of output each.  A problem is a warning line, never a failure
  * unless the configuration says strict = yes.  fs_hook_supervise runs the
  * work in a worker with the configuration's time limit (fs_run_limited):
@@ -79,12 +79,17 @@ static int post(const fs_config *cfg, fs_store_opts *so)
 	int rc = 0;
 
 	so->post_transaction = 1;
-	/* one scan for both halves: retire's, made as report wants it */
+	/*
+	 * One scan for both halves: retire's, of the files kept, made as
+	 * report wants it.  The line counts who runs the replaced files
+	 * forksafe kept - every scan of every image of every process would
+	 * cost the transaction as much again; forksafe report, run by a
+	 * person, lists them all.  Nothing kept, nothing to count.
+	 */
 	if (fs_retire_keep_scan(so, &rt, &scan, &err) < 0)
 		return problem(cfg, "cannot retire snapshots", err.msg);
-	/* the line names no packages: no database, no loader module (forksafe
-	 * report, run by a person, names them) */
-	if (fs_report_on(so, NULL, scan, &rp, &err) < 0)
+	/* the line names no packages: no database, no loader module */
+	if (scan && fs_report_on(so, NULL, scan, &rp, &err) < 0)
 		rc = problem(cfg, "cannot tell who runs replaced images", err.msg);
 	if (fs_post_write_summary(rt, rp, stdout) < 0)
 		rc = problem(cfg, "output", "cannot write");

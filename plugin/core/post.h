@@ -5,15 +5,18 @@
 
 #include "forksafe.h"
 
-/* The scan options report scans with: every image of every process, each
- * process's root and mount namespace (fs_report()'s own scan). */
+/* *so becomes opts->scan as report scans with it: each process's root and
+ * mount namespace; so->filter is kept (fs_report()'s own scan: NULL, every
+ * image; the post-transaction hook's: the kept files' identities). */
 void fs_report_scan_opts(const fs_store_opts *opts, fs_scan_opts *so);
-/* fs_retire(), its scan made with fs_report_scan_opts() and handed over
- * in *scan: NULL when it scanned nothing (no store, no snapshot). */
+/* fs_retire(), its scan of the kept files made with fs_report_scan_opts()
+ * and handed over in *scan: NULL when it scanned nothing (no store, no
+ * snapshot). */
 int fs_retire_keep_scan(const fs_store_opts *opts, fs_retire_result **out, fs_scan **scan,
 			fs_err *err);
 /* fs_report() on scan (made with fs_report_scan_opts()), which it takes
- * whatever it returns; NULL: it scans itself. */
+ * whatever it returns: the images scan holds are the ones judged.  NULL:
+ * it scans every image itself. */
 int fs_report_on(const fs_store_opts *opts, const struct fs_pkgdb *db, fs_scan *scan,
 		 fs_report_result **out, fs_err *err);
 

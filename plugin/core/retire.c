@@ -283,7 +283,8 @@ static int retire_all(fs_store *s, struct snaps *ss, struct world *w,
 }
 
 /* Under the store's lock: loads, scans once, retires.  With keep, the
- * scan is report's (every image) and handed over in *keep. */
+ * scan (of the kept files, each process's view as report wants it) is
+ * handed over in *keep. */
 static int retire_store(fs_store *s, const fs_store_opts *opts, fs_retire_result *r,
 			fs_scan **keep, fs_err *err)
 {
@@ -305,7 +306,7 @@ static int retire_store(fs_store *s, const fs_store_opts *opts, fs_retire_result
 		goto out;
 	so.filter = ids;
 	if (keep)
-		fs_report_scan_opts(opts, &so); /* a superset: the same ids are mapped */
+		fs_report_scan_opts(opts, &so); /* the kept ids, as report judges them */
 	if (ss.n > 0 && fs_scan_run(&so, &scan, err) < 0)
 		goto out;
 	if (scan) {
