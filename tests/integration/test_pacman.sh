@@ -129,6 +129,25 @@ check "owner: the new version owns the path" "$out" \
 	"d['database'] == 'pacman'" "d['files'][0]['package'] == 'foo'" \
 	"d['files'][0]['version'] == '2.0-1'"
 
+# --- the post-transaction line counts who runs files forksafe kept ----------------------------
+# A file replaced by hand (no hook ran) while another process maps it:
+# nothing kept it, so the next transaction's line does not count that
+# process (the hook scans only what the store keeps); report, which looks
+# at every image, lists both.
+cp "$TESTLIB" "$R/opt/fstest/handmade.so"
+start_mapper "$T/ready-hand" "$R/opt/fstest/handmade.so"
+M2=$MAPPER_PID
+replace_like_pm "$R/opt/fstest/handmade.so" "$TESTLIB2"
+out=$(pac -U "$T/foo-2.0-1-any.pkg.tar.zst")
+expect_rc "pacman reinstalls foo 2.0" 0 $?
+verify "the post-transaction line counts the process that runs kept files, not the other" \
+	has "$out" "forksafe: 2 replaced files kept for running processes; 1 process runs replaced images \(forksafe report\)"
+out=$("$FORKSAFE" report --json --root "$R" 2>/dev/null)
+check "report lists both" "$out" \
+	"sorted(q['pid'] for p in d['packages'] for q in p['processes']) == sorted([$M, $M2])"
+kill "$M2"; wait "$M2" 2>/dev/null
+rm "$R/opt/fstest/handmade.so"
+
 kill "$M"; wait "$M" 2>/dev/null
 "$FORKSAFE" retire --store "$S" >/dev/null 2>&1
 verify "once the process is gone, retire removes the snapshot" [ -z "$(cd "$S" && ls -d snap-* 2>/dev/null)" ]
