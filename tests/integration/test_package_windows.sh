@@ -11,7 +11,8 @@
 # `cmake --install --component ...` of that mingw-w64 build installs
 # (computed here, not listed), and the library packages are used as a
 # programmer would: pkg-config and find_package(forksafe) link a program
-# against them.  With Wine,
+# against them.  The setup.exe scripts are checked to name the program and
+# the configuration of the prefix they were installed with.  With Wine,
 # the MSYS2 install script runs the packaged forksafe.exe in a scratch
 # installation and makes its /var/run/cygfork.  The files' lint is the
 # ctest entry shellcheck_packaging (tests/CMakeLists.txt).
@@ -50,6 +51,20 @@ components() {
 dev_files() { grep -E '(^|/)include/|(^|/)lib[^/]*\.a$|\.pc$|(^|/)cmake/|-config(-version)?\.cmake$' "$1"; }
 # shellcheck disable=SC2317 # called through verify
 no_dev_files() { ! dev_files "$1"; }
+# names FILE WORD... : FILE has the line forksafe=WORD1 and config=WORD2
+# as a setup.exe script written for a prefix does
+# shellcheck disable=SC2317 # called through verify
+names() { grep -qxF "forksafe=$2" "$1" && grep -qxF "config=$3" "$1"; }
+# lines TEXT LINE... : every LINE is a whole line of TEXT
+# shellcheck disable=SC2317 # called through verify
+lines() {
+	local text=$1 l
+	shift
+	for l in "$@"; do grep -qxF -- "$l" <<<"$text" || return 1; done
+}
+# sq TEXT : TEXT as one single-quoted sh word
+sq() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
+
 # the_library ROOT PREFIX LABEL : the library package unpacked at ROOT
 # holds PREFIX/...; pkg-config and the CMake config must name PREFIX (the
 # package's own prefix), and a program links against it both ways
@@ -293,13 +308,41 @@ verify "  the static library, a header, forksafe.pc and the CMake config" all_in
 the_library "$D" "$SYSROOT" cygwin
 # setup.exe's perpetual scripts (pkg-scripts/README.md): 0p_* run before
 # any removal (/etc/preremove), zp_* after every postinstall script
-for s in "$SOURCE_DIR"/pkg-scripts/cygwin/*.dash; do
-	n=$(basename "$s")
+for s in "$SOURCE_DIR"/pkg-scripts/cygwin/*.dash.in; do
+	n=$(basename "$s" .in)
 	case $n in
 	0p_*) at=etc/preremove/$n ;;
 	zp_*) at=etc/postinstall/$n ;;
-	*) fail "pkg-scripts/cygwin/$n: neither a 0p_ nor a zp_ script"; continue ;;
+	*) fail "pkg-scripts/cygwin/$n.in: neither a 0p_ nor a zp_ script"; continue ;;
 	esac
-	verify "  pkg-scripts/cygwin/$n is /$at, the same file" cmp -s "$s" "$D/$at"
+	verify "  pkg-scripts/cygwin/$n.in is /$at, naming /usr/bin/forksafe.exe and /etc/forksafe.conf" \
+		names "$D/$at" "'/usr/bin/forksafe.exe'" "'/etc/forksafe.conf'"
+	verify "  and it is sh (dash -n)" dash -n "$D/$at"
 done
+
+# ==== the setup.exe scripts for the prefix of the install, not the configured one ================
+# (the build configured with prefix /mingw64, installed with --prefix /usr,
+# is what setup.exe needs: /etc; the one configured with /usr installed
+# elsewhere must name that elsewhere)
+DESTDIR=$T/moved/usr cmake --install "$B_MINGW" --prefix /usr >"$T/moved.log" 2>&1 ||
+	{ cat "$T/moved.log"; fail "cmake --install --prefix /usr of the MINGW64 build"; }
+verify "configured /mingw64, installed --prefix /usr: /etc/preremove/0p_forksafe.dash names /usr/bin/forksafe.exe and /etc/forksafe.conf" \
+	names "$T/moved/usr/etc/preremove/0p_forksafe.dash" "'/usr/bin/forksafe.exe'" "'/etc/forksafe.conf'"
+verify "  and /etc/postinstall/zp_forksafe.dash too" \
+	names "$T/moved/usr/etc/postinstall/zp_forksafe.dash" "'/usr/bin/forksafe.exe'" "'/etc/forksafe.conf'"
+DESTDIR=$T/moved/opt cmake --install "$B" --prefix /opt/forksafe >"$T/moved.log" 2>&1 ||
+	{ cat "$T/moved.log"; fail "cmake --install --prefix /opt/forksafe of the Cygwin build"; }
+verify "configured /usr, installed --prefix /opt/forksafe: /etc/opt/forksafe/preremove/0p_forksafe.dash (the FHS) names /opt/forksafe/bin/forksafe.exe and /etc/opt/forksafe/forksafe.conf" \
+	names "$T/moved/opt/etc/opt/forksafe/preremove/0p_forksafe.dash" "'/opt/forksafe/bin/forksafe.exe'" "'/etc/opt/forksafe/forksafe.conf'"
+# installed for real (no DESTDIR) under a prefix with a blank and a quote;
+# the program there records how the script runs it
+P="$T/moved/it's here"
+cmake --install "$B" --prefix "$P" >"$T/moved.log" 2>&1 ||
+	{ cat "$T/moved.log"; fail "cmake --install --prefix '$P' of the Cygwin build"; }
+verify "installed --prefix '$P': the scripts are in P/etc, naming P/bin/forksafe.exe and P/etc/forksafe.conf" \
+	names "$P/etc/postinstall/zp_forksafe.dash" "$(sq "$P/bin/forksafe.exe")" "$(sq "$P/etc/forksafe.conf")"
+printf '#!/bin/sh\nprintf "%%s\\n" "$@"\n' >"$P/bin/forksafe.exe"
+out=$(FORKSAFE='' dash "$P/etc/postinstall/zp_forksafe.dash" 2>&1)
+expect_rc "  zp_forksafe.dash runs P/bin/forksafe.exe" 0 $?
+verify "  with --config P/etc/forksafe.conf" lines "$out" --config "$P/etc/forksafe.conf"
 finish
