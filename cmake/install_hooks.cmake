@@ -11,16 +11,7 @@ foreach(v FS_HOOKS_SRC FS_HOOKS_TMP FS_HOOKS_BINDIR FS_HOOKS_DATADIR)
   endif()
 endforeach()
 
-# A GNUInstallDirs directory: absolute as given, else under the prefix.
-function(fs_install_dir out dir)
-  if(IS_ABSOLUTE "${dir}")
-    set(full "${dir}")
-  else()
-    set(full "${CMAKE_INSTALL_PREFIX}/${dir}")
-  endif()
-  string(REGEX REPLACE "/+" "/" full "${full}")
-  set(${out} "${full}" PARENT_SCOPE)
-endfunction()
+include("${CMAKE_CURRENT_LIST_DIR}/install_dirs.cmake")
 
 fs_install_dir(bindir "${FS_HOOKS_BINDIR}")
 fs_install_dir(hookdir "${FS_HOOKS_DATADIR}/libalpm/hooks")
