@@ -59,8 +59,8 @@ static struct fs_arena_chunk *new_chunk(fs_arena *a, size_t size)
 		c->huge = huge;
 		size = huge - head;
 	} else {
-		if (size < a->size)
-			size = a->size;
+		if (size < a->size && a->size < FS_OS_HUGE)
+			size = a->size; /* (not when a huge page was refused) */
 		if (size < CHUNK_MIN)
 			size = CHUNK_MIN;
 		if (!(c = malloc(head + size)))

@@ -315,6 +315,35 @@ static int flip(const char *ready, const char *a, const char *b, const char *sec
 	return 0;
 }
 
+/*
+ * Maps TARGET over two pages for SECONDS, all the time, and covers its
+ * first page with MINE and uncovers it again by turns: a scan that asks a
+ * mapping's name at its start may find her file there and skip the rest
+ * of the region, where TARGET still is.
+ */
+static int split(const char *ready, const char *target, const char *mine, const char *secs)
+{
+	int t = open(target, O_RDONLY | O_CLOEXEC), m = open(mine, O_RDONLY | O_CLOEXEC);
+	char *at;
+	time_t end;
+
+	if (t < 0 || m < 0 ||
+	    (at = mmap(NULL, 2 * 4096, PROT_READ, MAP_PRIVATE, t, 0)) == MAP_FAILED) {
+		perror("scanhelper: split");
+		return 1;
+	}
+	if (say_ready(ready) < 0)
+		return 1;
+	end = time(NULL) + atoi(secs);
+	while (time(NULL) < end)
+		if (mmap(at, 4096, PROT_READ, MAP_PRIVATE | MAP_FIXED, m, 0) == MAP_FAILED ||
+		    mmap(at, 4096, PROT_READ, MAP_PRIVATE | MAP_FIXED, t, 0) == MAP_FAILED) {
+			perror("scanhelper: split");
+			return 1;
+		}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 6 && strcmp(argv[1], "rename") == 0)
@@ -325,11 +354,13 @@ int main(int argc, char **argv)
 		return zombies(argv[2], argv[3]);
 	if (argc == 4 && strcmp(argv[1], "lonely") == 0)
 		return lonely(argv[2], argv[3]);
+	if (argc == 6 && strcmp(argv[1], "split") == 0)
+		return split(argv[2], argv[3], argv[4], argv[5]);
 	if (argc == 6 && strcmp(argv[1], "flip") == 0)
 		return flip(argv[2], argv[3], argv[4], argv[5]);
 	if (argc == 7 && strcmp(argv[1], "deep") == 0)
 		return deep(argv[2], argv[3], argv[4], argv[5], argv[6]);
 	fprintf(stderr, "usage: scanhelper rename|exchange DIR A B SECONDS | lonely|zombies READY LIB | "
-			"flip READY A B SECONDS | deep DIR READY MAJOR MINOR INO\n");
+			"flip|split READY A B SECONDS | deep DIR READY MAJOR MINOR INO\n");
 	return 2;
 }

@@ -13,7 +13,7 @@
 #    Text cut by a read: a maps line longer than the read buffer (her path)
 #    must never have its end parsed as a line (a mapping she forges).
 #    A mapping replaced under the scan: its identity and its name must
-#    come from the same file.
+#    come from the same file; one split under it must still be found.
 # 2. Hiding by exiting: a process whose main thread has exited
 #    (pthread_exit() in main, other threads alive) has an empty
 #    /proc/PID/maps; it must still be seen, and what it maps kept.
@@ -179,6 +179,33 @@ sys.exit(1 if bad or not any(i["path"] == sys.argv[3] for i in imgs) else 0)' "$
 }
 runs_clean "ps pairs each of her flipped mappings with its own name" "0" pairs_right "$FL"
 kill "$FL" 2>/dev/null
+
+# --- 1e. a mapping split under the scan ------------------------------------------------
+# She maps root's file over two pages and covers the first with her own
+# file and uncovers it by turns: the second page maps root's file all the
+# time, so every scan must find her process using it (a scan that asked
+# the name at the region's start, found her file and skipped the region's
+# rest, missed it one run in six).
+[ -d "$T/pkg" ] || mkdir -m 0755 "$T/pkg"
+cp "$TESTLIB" "$T/pkg/libsplit.so"
+chmod 0644 "$T/pkg/libsplit.so"
+cp "$TESTLIB2" "$A/split-mine.so"
+chown "$ATTACKER_UID:$ATTACKER_GID" "$A/split-mine.so"
+verify "root's file spans two pages" [ "$(stat -c %s "$T/pkg/libsplit.so")" -gt 8192 ]
+as_attacker "$HELPER" split "$A/split-ready" "$T/pkg/libsplit.so" "$A/split-mine.so" "$((RACE_SECONDS + 2))" &
+PIDS+=($!)
+wait_for "$A/split-ready" "$!"
+SP=$(child_of "$!")
+# found_user PID : inuse --json of root's file lists PID
+# shellcheck disable=SC2317 # called through runs_clean
+found_user() {
+	"$FORKSAFE" inuse --json "$T/pkg/libsplit.so" >"$T/out" 2>"$T/err"
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(0 if int(sys.argv[2]) in [p["pid"] for p in d["files"][0]["processes"]] else 1)' "$T/out" "$1"
+}
+runs_clean "inuse finds her process through the split, every run" "0" found_user "$SP"
+kill "$SP" 2>/dev/null
 
 # --- 2. a process whose main thread has exited -------------------------------------
 R=$T/root

@@ -338,40 +338,43 @@ static int read_text(struct worker *w, int pid, int fd)
  * reads maps text (set once, by the first query or fs_os_scan()). */
 static atomic_int text_only;
 
-/* What a failed query means for the process: any is whether one answered. */
+/*
+ * What a failed query means for the process: any is whether one answered.
+ * ESRCH after an answer: its memory map went away mid-walk (an exec, or
+ * its exit): what was found stands, as when the text read ends early.
+ */
 static int query_failed(int e, int any)
 {
 	if ((e == ENOTTY || e == EINVAL) && !any)
 		atomic_store(&text_only, 1); /* before Linux 6.11 */
 	if (e == ESRCH)
-		return any ? READ_GONE : READ_EMPTY;
-	if (e == EACCES || e == EPERM)
-		return READ_DENIED;
-	return READ_TEXT; /* a name too long for it, or an answer out of contract */
+		return any ? READ_OK : READ_EMPTY;
+	/* a name too long for it (over PATH_MAX), an answer out of contract,
+	 * or a policy refusing the ioctl where the open was allowed */
+	return READ_TEXT;
 }
 
-/* The process's mapping v, named: its image unless unwanted or had.
- * *last becomes the identity named: the one that regions after it of
- * the same file are skipped for. */
-static int add_named(struct worker *w, int fd, const fs_vma *v, uint64_t *addr, fs_id *last)
+/*
+ * The mapping that covers or follows at, asked again with its name (the
+ * query without it, at the same address, found a file the scan wants):
+ * its image unless unwanted or had.  The walk goes on after it (*addr),
+ * and *last becomes its identity, the one that regions after it of the
+ * same file are skipped for.  This answer alone counts: the mapping may
+ * have been replaced since the first, or split (tests/attack/
+ * test_scanner.sh, 1d and 1e).
+ */
+static int add_named(struct worker *w, int fd, uint64_t at, uint64_t *addr, fs_id *last)
 {
 	fs_vma named;
 	struct per_id *e;
-	int r = fs_vma_query(fd, v->start, &named, w->buf, READ_BUF);
+	int r = fs_vma_query(fd, at, &named, w->buf, READ_BUF);
 
 	if (r <= 0)
 		return r;
-	if (named.end > *addr)
-		*addr = named.end;
-	/* the name and identity of one answer belong together; v's may have
-	 * been replaced since (tests/attack/test_scanner.sh, 1d) */
+	*addr = named.end; /* past at: it covers or follows at */
 	*last = named.id;
-	if (!(e = claim(w, named.id)))
-		return 1;
-	if (w->buf[0] != '/') {
-		e->serial = w->serial; /* not a file's path (anon_inode:...) */
-		return 1;
-	}
+	if (!(e = claim(w, named.id)) || w->buf[0] != '/')
+		return 1; /* unwanted, had, or no file's path (anon_inode:...) */
 	if (!e->path || e->len != named.name_len || memcmp(e->path, w->buf, named.name_len) != 0) {
 		e->path = fs_arena_strndup(&w->arena, w->buf, named.name_len);
 		e->len = named.name_len;
@@ -393,7 +396,8 @@ static int read_queries(struct worker *w, int fd)
 	int any = 0;
 
 	for (;;) {
-		int r = fs_vma_query(fd, addr, &v, NULL, 0);
+		uint64_t at = addr;
+		int r = fs_vma_query(fd, at, &v, NULL, 0);
 
 		if (r == 0)
 			return READ_OK;
@@ -406,7 +410,7 @@ static int read_queries(struct worker *w, int fd)
 		last = v.id;
 		if (!claim(w, v.id))
 			continue;
-		r = add_named(w, fd, &v, &addr, &last);
+		r = add_named(w, fd, at, &addr, &last);
 		if (r == 0)
 			return READ_OK;
 		if (r < 0)
