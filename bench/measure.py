@@ -4,7 +4,8 @@ other work on a shared machine falls on every command alike.
 
 usage: measure.py RUNS NAME=COMMAND... [--stdin FILE] [--json FILE]
                   [--prepare NAME=COMMAND]...
-Each round runs every command once, in turn (after one warm-up round).
+Each round runs every command once, in turn (after one warm-up round),
+starting with the next command each round.
 --prepare runs COMMAND, untimed, before every run of the command NAME
 (a state to restore, processes to restart).
 Prints, per command, median wall time, median CPU time (user + system of
@@ -69,7 +70,10 @@ def main():
     cmds = [a.split("=", 1) for a in args[1:]]
     samples = {name: [] for name, _ in cmds}
     for rnd in range(runs + 1):
-        for name, cmd in cmds:
+        # each round starts with the next command: a cost that drifts
+        # within a run falls on every position alike
+        k = rnd % len(cmds)
+        for name, cmd in cmds[k:] + cmds[:k]:
             s = run_once(cmd, stdin_path, before.get(name))
             if rnd > 0:
                 samples[name].append(s)
