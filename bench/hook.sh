@@ -43,8 +43,12 @@
 # hook and report after a transaction (the pre-transaction hook run, the
 # mapped files replaced).
 #
+# With OLD=BUILD_DIR, another build's hooks take part too (hooks-old: its
+# program installed beside as /usr/local/bin/forksafe-old), in the same
+# rounds: old and new side by side.
+#
 # usage: bench/hook.sh BUILD_DIR [F N K M]      (default 2000 300 10 200)
-# env:   RUNS (default 5); PHASES=1, ALONE=1, FOREIGN=1 (see above)
+# env:   RUNS (default 5); PHASES=1, ALONE=1, FOREIGN=1, OLD=BUILD_DIR (see above)
 set -euo pipefail
 
 # the mounts a root needs for pacman's chrooted hooks and the fleet
@@ -187,9 +191,26 @@ else
 	mount_root "$R" || { echo "hook.sh: cannot mount /proc, /sys and the libraries into the root" >&2; exit 1; }
 fi
 
+# OLD=BUILD_DIR: that build's program and hooks beside (forksafe-old, its
+# hooks naming it), for a condition of their own
+if [ -n "${OLD:-}" ]; then
+	DESTDIR=$W/old cmake --install "$OLD" --prefix /usr >"$W/install-old.log" 2>&1 ||
+		{ cat "$W/install-old.log" >&2; exit 1; }
+	cp "$W/old/usr/bin/forksafe" "$R/usr/local/bin/forksafe-old"
+	for h in guard retire; do
+		sed 's|/usr/bin/forksafe |/usr/local/bin/forksafe-old |' "$W/old/usr/share/libalpm/hooks/forksafe-$h.hook" \
+			>"$R.hooks/old-$h.hook"
+		grep -q forksafe-old "$R.hooks/old-$h.hook" || { echo "hook.sh: OLD's $h hook names no program" >&2; exit 1; }
+	done
+fi
+
 # CONDS: the conditions measured, in one root; HOOKS_IN[cond]: its hooks
 CONDS=(no-hooks hooks)
 declare -A HOOKS_IN=([no-hooks]="" [hooks]="forksafe-guard forksafe-retire")
+if [ -n "${OLD:-}" ]; then
+	CONDS+=(hooks-old)
+	HOOKS_IN[hooks-old]="old-guard old-retire"
+fi
 if [ -n "${PHASES:-}" ]; then
 	CONDS+=(pre-only post-only)
 	HOOKS_IN[pre-only]=forksafe-guard
@@ -222,16 +243,16 @@ for c in "${CONDS[@]}"; do
 	pac || { cat "$R.out" >&2; exit 1; }
 	kept=$(sed -n 's/^forksafe: kept \([0-9]*\) in-use files\{0,1\} for running processes.*/\1/p' "$R.out")
 	case " ${HOOKS_IN[$c]} " in
-	*" forksafe-guard "*) [ "${kept:-0}" = "$mapped" ] ;;
+	*guard*) [ "${kept:-0}" = "$mapped" ] ;;
 	*) ! grep -q '^forksafe: kept ' "$R.out" ;;
 	esac || { echo "wrong answer ($c): the fleet maps $mapped files, the guard hook kept ${kept:-none}" >&2; cat "$R.out" >&2; exit 1; }
 	retired='^forksafe: (no replaced file needs keeping|[0-9]+ replaced files? kept for running processes)'
 	case " ${HOOKS_IN[$c]} " in
-	*" forksafe-guard forksafe-retire "*) grep -Eq "$retired.*; $N processes run replaced images" "$R.out" ;;
-	*" forksafe-retire "*) grep -Eq "$retired" "$R.out" ;;
+	*guard*retire*) grep -Eq "$retired.*; $N processes run replaced images" "$R.out" ;;
+	*retire*) grep -Eq "$retired" "$R.out" ;;
 	*) ! grep -Eq "$retired" "$R.out" ;;
 	esac || { echo "wrong answer ($c): the retire hook ran where it is not installed, or not where it is" >&2; cat "$R.out" >&2; exit 1; }
-	[ "$c" != hooks ] || grep '^forksafe' "$R.out" | sed 's/^/  /'
+	case $c in hooks | hooks-old) grep '^forksafe' "$R.out" | sed "s/^/  $c: /" ;; esac
 done
 echo "the fleet maps $mapped distinct files of the package; each condition ran exactly its hooks"
 
