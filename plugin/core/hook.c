@@ -76,20 +76,22 @@ static int post(const fs_config *cfg, fs_store_opts *so)
 	fs_report_result *rp = NULL;
 	fs_scan *scan = NULL;
 	fs_err err;
-	int rc = 0;
+	int rc = 0, every = !fs_os_runtime_kept();
 
 	so->post_transaction = 1;
 	/*
 	 * One scan for both halves: retire's, of the files kept, made as
 	 * report wants it.  The line counts who runs the replaced files
-	 * forksafe kept - every scan of every image of every process would
-	 * cost the transaction as much again; forksafe report, run by a
-	 * person, lists them all.  Nothing kept, nothing to count.
+	 * forksafe kept - a scan of every image of every process would cost
+	 * the transaction as much again; forksafe report, run by a person,
+	 * lists them all.  Nothing kept, nothing to count.  Where the runtime
+	 * is never kept (Cygwin, MSYS2), its replacement is what makes
+	 * processes restart: there the scan is of every image.
 	 */
-	if (fs_retire_keep_scan(so, &rt, &scan, &err) < 0)
+	if (fs_retire_keep_scan(so, every, &rt, &scan, &err) < 0)
 		return problem(cfg, "cannot retire snapshots", err.msg);
 	/* the line names no packages: no database, no loader module */
-	if (scan && fs_report_on(so, NULL, scan, &rp, &err) < 0)
+	if ((scan || every) && fs_report_on(so, NULL, scan, &rp, &err) < 0)
 		rc = problem(cfg, "cannot tell who runs replaced images", err.msg);
 	if (fs_post_write_summary(rt, rp, stdout) < 0)
 		rc = problem(cfg, "output", "cannot write");

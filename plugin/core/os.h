@@ -35,6 +35,11 @@ void fs_os_huge_free(void *p, size_t size);
  * made safe for running processes (dynamic loader and libc on Linux,
  * cygwin1.dll and msys-2.0.dll on Windows)? */
 int fs_os_is_runtime(const char *path);
+/* Does guard keep those runtime images when in use?  Linux: yes, the
+ * loader and the C library are files like the others; Windows: no, the
+ * Cygwin runtime DLL is never kept (guard.c), so only a look at every
+ * image finds who runs a replaced one. */
+int fs_os_runtime_kept(void);
 /* Is path a name the kernel gives memory that no package installs
  * (memfd, shared memory, devices)? */
 int fs_os_is_pseudo(const char *path);

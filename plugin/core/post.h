@@ -9,11 +9,11 @@
  * mount namespace; so->filter is kept (fs_report()'s own scan: NULL, every
  * image; the post-transaction hook's: the kept files' identities). */
 void fs_report_scan_opts(const fs_store_opts *opts, fs_scan_opts *so);
-/* fs_retire(), its scan of the kept files made with fs_report_scan_opts()
- * and handed over in *scan: NULL when it scanned nothing (no store, no
- * snapshot). */
-int fs_retire_keep_scan(const fs_store_opts *opts, fs_retire_result **out, fs_scan **scan,
-			fs_err *err);
+/* fs_retire(), its scan of the kept files (with every, of every image)
+ * made with fs_report_scan_opts() and handed over in *scan: NULL when it
+ * scanned nothing (no store, no snapshot). */
+int fs_retire_keep_scan(const fs_store_opts *opts, int every, fs_retire_result **out,
+			fs_scan **scan, fs_err *err);
 /* fs_report() on scan (made with fs_report_scan_opts()), which it takes
  * whatever it returns: the images scan holds are the ones judged.  NULL:
  * it scans every image itself. */

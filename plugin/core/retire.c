@@ -283,10 +283,10 @@ static int retire_all(fs_store *s, struct snaps *ss, struct world *w,
 }
 
 /* Under the store's lock: loads, scans once, retires.  With keep, the
- * scan (of the kept files, each process's view as report wants it) is
- * handed over in *keep. */
+ * scan (of the kept files, or with every of every image; each process's
+ * view as report wants it) is handed over in *keep. */
 static int retire_store(fs_store *s, const fs_store_opts *opts, fs_retire_result *r,
-			fs_scan **keep, fs_err *err)
+			int every, fs_scan **keep, fs_err *err)
 {
 	fs_scan_opts so = opts->scan;
 	struct snaps ss = { 0 };
@@ -304,9 +304,9 @@ static int retire_store(fs_store *s, const fs_store_opts *opts, fs_retire_result
 	if (fs_store_lock(s, err) < 0 || fs_store_list(s, &names, &nnames, err) < 0 ||
 	    load_store(s, names, nnames, opts, r, &ss, ids, err) < 0)
 		goto out;
-	so.filter = ids;
+	so.filter = keep && every ? NULL : ids; /* every image: a superset */
 	if (keep)
-		fs_report_scan_opts(opts, &so); /* the kept ids, as report judges them */
+		fs_report_scan_opts(opts, &so); /* as report judges them */
 	if (ss.n > 0 && fs_scan_run(&so, &scan, err) < 0)
 		goto out;
 	if (scan) {
@@ -334,11 +334,11 @@ out:
 
 int fs_retire(const fs_store_opts *opts, fs_retire_result **out, fs_err *err)
 {
-	return fs_retire_keep_scan(opts, out, NULL, err);
+	return fs_retire_keep_scan(opts, 0, out, NULL, err);
 }
 
-int fs_retire_keep_scan(const fs_store_opts *opts, fs_retire_result **out, fs_scan **scan,
-			fs_err *err)
+int fs_retire_keep_scan(const fs_store_opts *opts, int every, fs_retire_result **out,
+			fs_scan **scan, fs_err *err)
 {
 	fs_retire_result *r = calloc(1, sizeof *r);
 	fs_store *s;
@@ -355,7 +355,7 @@ int fs_retire_keep_scan(const fs_store_opts *opts, fs_retire_result **out, fs_sc
 	if (!s)
 		rc = missing ? 0 : -1; /* no store: nothing to retire */
 	else
-		rc = retire_store(s, opts, r, scan, err);
+		rc = retire_store(s, opts, r, every, scan, err);
 	fs_store_close(s);
 	/* the runtime's own directories, with or without a store of ours */
 	if (rc == 0 && fs_retire_cygfork(opts, r, err) < 0) /* verdict.h */

@@ -46,6 +46,13 @@ check "(wine-only state) the process must restart because of msys-2.0.dll" "$out
 	'd["processes_affected"] == 1' 'len(d["must_restart"]) == 1' \
 	'[(i["path"].endswith("/usr/bin/msys-2.0.dll"), i["runtime"]) for i in d["must_restart"][0]["images"]] == [(True, True)]' \
 	'not any(i["path"].endswith("/usr/bin/msys-z.dll") for g in d["packages"] for p in g["processes"] for i in p["images"])'
+# the runtime DLL is never kept: the post-transaction hook, which counts
+# who runs the files kept, must look at every image for it (no snapshot
+# here at all)
+out=$(fs hook post-transaction --root "$rroot" --store "$(winp "$T/s-hook")" 2>&1)
+expect_rc "(wine-only state) hook post-transaction" 0 $?
+verify "(wine-only state) its line counts the process that must restart" has "$out" \
+	"forksafe: no replaced file needs keeping; 1 process runs replaced images, 1 must restart \(forksafe report\)"
 out=$(fs ps --json)
 check "(wine-only state) ps shows the removed DLL as deleted, its identity unknown" "$out" \
 	'any(i["path"].endswith("/usr/bin/msys-2.0.dll") and i["deleted"] and i["dev"] is None and i["ino"] is None for p in d["processes"] for i in p["images"])'

@@ -24,6 +24,11 @@ int fs_os_is_runtime(const char *path)
 	       strcmp(base, "libc.so") == 0;
 }
 
+int fs_os_runtime_kept(void)
+{
+	return 1;
+}
+
 int fs_os_is_pseudo(const char *path)
 {
 	return starts(path, "/memfd:") || starts(path, "/SYSV") || starts(path, "/dev/") ||

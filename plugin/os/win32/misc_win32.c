@@ -132,6 +132,11 @@ int fs_os_is_runtime(const char *path)
 	return fs_cyg_is_runtime_name(base);
 }
 
+int fs_os_runtime_kept(void)
+{
+	return 0; /* never kept: guard.c */
+}
+
 int fs_os_is_pseudo(const char *path)
 {
 	(void)path; /* every module Windows lists is a file */
