@@ -15,8 +15,9 @@ at home, else 0.
 """
 import os
 import re
-import subprocess
 import sys
+
+from objects import objects, symbols
 
 COMMENT = re.compile(r'/\*.*?\*/|//[^\n]*', re.S)
 DECL = re.compile(r'\b(fs_[A-Za-z0-9_]+)\s*(\(|\[)')
@@ -39,23 +40,9 @@ def declared(text):
 
 def defined(objdirs, root):
     where = {}
-    marker = os.path.basename(os.path.normpath(root)) + os.sep
-    for objdir in objdirs:
-        for d, _, files in os.walk(objdir):
-            for f in files:
-                if not f.endswith(('.c.o', '.c.obj')):
-                    continue
-                path = os.path.join(d, f)
-                at = path.find(marker)
-                if at < 0:
-                    continue
-                src = path[at + len(marker):].rsplit('.', 1)[0]  # core/store.c
-                out = subprocess.run([os.environ.get('NM') or 'nm', '--defined-only', path],
-                                     capture_output=True, text=True, check=True).stdout
-                for line in out.splitlines():
-                    parts = line.split()
-                    if len(parts) >= 2 and parts[-2] in 'TDBRV':
-                        where.setdefault(parts[-1], set()).add(src)
+    for path, src in objects(objdirs, root):
+        for name in symbols(path, False):
+            where.setdefault(name, set()).add(src)
     return where
 
 

@@ -19,8 +19,9 @@ calls whom.
 """
 import os
 import re
-import subprocess
 import sys
+
+from objects import objects, symbols
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
@@ -48,33 +49,13 @@ def include_graph(root):
     return graph
 
 
-def symbols(obj, undefined):
-    args = [os.environ.get('NM') or 'nm', '--undefined-only' if undefined else '--defined-only', obj]
-    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
-    names = set()
-    for line in out.splitlines():
-        parts = line.split()
-        if len(parts) >= 2 and (undefined or parts[-2] in 'TDBRV'):
-            names.add(parts[-1])
-    return names
-
-
 def call_graph(root, objdirs):
     defined, used = {}, {}
-    marker = os.path.basename(os.path.normpath(root)) + os.sep
-    for objdir in objdirs:
-        for d, _, files in os.walk(objdir):
-            for f in files:
-                if not f.endswith(('.c.o', '.c.obj')):
-                    continue
-                path = os.path.join(d, f)
-                at = path.find(marker)
-                if at < 0:
-                    continue
-                mod = os.path.splitext(path[at + len(marker):-len('.o' if f.endswith('.o') else '.obj')])[0]
-                for s in symbols(path, False):
-                    defined[s] = mod
-                used.setdefault(mod, set()).update(symbols(path, True))
+    for path, src in objects(objdirs, root):
+        mod = os.path.splitext(src)[0]
+        for s in symbols(path, False):
+            defined[s] = mod
+        used.setdefault(mod, set()).update(symbols(path, True))
     if not used:
         print('no object of %s below %s' % (root, ' '.join(objdirs)), file=sys.stderr)
         return None
