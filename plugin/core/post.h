@@ -6,9 +6,9 @@
 #include "forksafe.h"
 
 /* *so becomes opts->scan as report scans with it: each process's root and
- * mount namespace; so->filter is kept (fs_report()'s own scan: NULL, every
- * image; the post-transaction hook's: the kept files' identities). */
-void fs_report_scan_opts(const fs_store_opts *opts, fs_scan_opts *so);
+ * mount namespace, the images of filter's identities (NULL: every image,
+ * fs_report()'s own scan; the post-transaction hook's: the kept files'). */
+void fs_report_scan_opts(const fs_store_opts *opts, const fs_idset *filter, fs_scan_opts *so);
 /* fs_retire(), its scan of the kept files (with every, of every image)
  * made with fs_report_scan_opts() and handed over in *scan: NULL when it
  * scanned nothing (no store, no snapshot). */

@@ -484,10 +484,8 @@ static int label(fs_report_result *r, const fs_pkgdb *db, fs_err *err)
 	return rc;
 }
 
-void fs_report_scan_opts(const fs_store_opts *opts, fs_scan_opts *so)
+void fs_report_scan_opts(const fs_store_opts *opts, const fs_idset *filter, fs_scan_opts *so)
 {
-	const fs_idset *filter = so->filter;
-
 	*so = opts->scan;
 	so->filter = filter;
 	so->process_view = 0;
@@ -521,8 +519,7 @@ int fs_report_on(const fs_store_opts *opts, const fs_pkgdb *db, fs_scan *scan,
 	}
 	if (load_keepers(opts, r, ids, &keeper, err) < 0)
 		goto out;
-	so.filter = NULL; /* every image */
-	fs_report_scan_opts(opts, &so);
+	fs_report_scan_opts(opts, NULL, &so); /* every image */
 	if ((!r->scan && fs_scan_run(&so, &r->scan, err) < 0) ||
 	    !(cur.t = fs_targets_new(r->root, err)))
 		goto out;

@@ -304,9 +304,9 @@ static int retire_store(fs_store *s, const fs_store_opts *opts, fs_retire_result
 	if (fs_store_lock(s, err) < 0 || fs_store_list(s, &names, &nnames, err) < 0 ||
 	    load_store(s, names, nnames, opts, r, &ss, ids, err) < 0)
 		goto out;
-	so.filter = keep && every ? NULL : ids; /* every image: a superset */
-	if (keep)
-		fs_report_scan_opts(opts, &so); /* as report judges them */
+	so.filter = ids;
+	if (keep) /* as report judges them; every image: a superset */
+		fs_report_scan_opts(opts, every ? NULL : ids, &so);
 	if (ss.n > 0 && fs_scan_run(&so, &scan, err) < 0)
 		goto out;
 	if (scan) {

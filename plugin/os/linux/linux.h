@@ -87,7 +87,8 @@ int fs_maps_prints_as(const char *name, size_t len, const char *text, size_t tex
  * (EINVAL) when the kernel has no such query (before Linux 6.11),
  * ENAMETOOLONG when the name does not fit (the kernel gives none longer
  * than PATH_MAX), ESRCH when the process has no memory map (a kernel
- * thread, an exited process or main thread).
+ * thread, an exited process or main thread), EIO for an answer outside
+ * the kernel's contract (an end not past addr, a name not NUL-ended).
  */
 typedef struct fs_vma {
 	fs_id id;
@@ -97,6 +98,11 @@ typedef struct fs_vma {
 } fs_vma;
 
 int fs_vma_query(int maps_fd, uint64_t addr, fs_vma *out, char *name, size_t size);
+
+/* Does name (*len bytes, not empty without it) end with the " (deleted)"
+ * the kernel appends to a removed file's name (maps text, PROCMAP_QUERY,
+ * readlink of exe and map_files)?  *len then no longer counts it. */
+int fs_name_deleted(const char *name, size_t *len);
 
 /* Per-process facts read from /proc/PID/stat. */
 int fs_proc_parse_stat(const char *buf, size_t len, char *comm, size_t comm_size,

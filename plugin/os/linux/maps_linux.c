@@ -92,12 +92,17 @@ static int parse_tail(const char *p, const char *end, fs_maps_line *out)
 	out->id.ino = ino;
 	out->path = p;
 	out->path_len = (size_t)(end - p);
-	out->deleted = 0;
-	if (end[-1] == ')' && out->path_len > sizeof DELETED - 1 &&
-	    memcmp(end - (sizeof DELETED - 1), DELETED, sizeof DELETED - 1) == 0) {
-		out->path_len -= sizeof DELETED - 1;
-		out->deleted = 1;
-	}
+	out->deleted = fs_name_deleted(out->path, &out->path_len);
+	return 1;
+}
+
+int fs_name_deleted(const char *name, size_t *len)
+{
+	const size_t dl = sizeof DELETED - 1;
+
+	if (*len <= dl || memcmp(name + *len - dl, DELETED, dl) != 0)
+		return 0;
+	*len -= dl;
 	return 1;
 }
 

@@ -159,8 +159,6 @@ static char *read_link(struct worker *w, int pid, const char *what)
  */
 static char *named_path(struct worker *w, int pid, const fs_maps_line *ml)
 {
-	static const char deleted[] = " (deleted)";
-	const size_t dl = sizeof deleted - 1;
 	char rel[128], exact[FS_LINE_MAX + 1];
 	ssize_t got;
 	size_t n;
@@ -172,8 +170,8 @@ static char *named_path(struct worker *w, int pid, const fs_maps_line *ml)
 	if (got <= 0 || (size_t)got >= sizeof exact)
 		return NULL; /* gone, or longer than any name we keep */
 	n = (size_t)got;
-	if (ml->deleted && n > dl && memcmp(exact + n - dl, deleted, dl) == 0)
-		n -= dl;
+	if (ml->deleted)
+		fs_name_deleted(exact, &n);
 	if (!fs_maps_prints_as(exact, n, ml->path, ml->path_len))
 		return NULL;
 	return fs_arena_strndup(&w->arena, exact, n);
@@ -539,10 +537,8 @@ static int fill_details(struct worker *w, fs_proc *p, fs_image *imgs)
 	if (exe) {
 		size_t len = strlen(exe);
 
-		if (len > 10 && strcmp(exe + len - 10, " (deleted)") == 0) {
-			exe[len - 10] = '\0';
-			p->exe_deleted = 1;
-		}
+		p->exe_deleted = fs_name_deleted(exe, &len);
+		exe[len] = '\0';
 	}
 	p->exe = exe;
 	if (w->sh->units)

@@ -45,8 +45,6 @@ _Static_assert(sizeof(struct vma_query) == 104, "struct procmap_query is 104 byt
 #define COVERING_OR_NEXT 0x10
 #define FILE_BACKED 0x20
 
-static const char DELETED[] = " (deleted)";
-
 int fs_vma_query(int maps_fd, uint64_t addr, fs_vma *out, char *name, size_t size)
 {
 	struct vma_query q;
@@ -82,10 +80,6 @@ int fs_vma_query(int maps_fd, uint64_t addr, fs_vma *out, char *name, size_t siz
 		return -1;
 	}
 	out->name_len = q.vma_name_size - 1;
-	if (out->name_len > sizeof DELETED - 1 &&
-	    memcmp(name + out->name_len - (sizeof DELETED - 1), DELETED, sizeof DELETED - 1) == 0) {
-		out->name_len -= sizeof DELETED - 1;
-		out->deleted = 1;
-	}
+	out->deleted = fs_name_deleted(name, &out->name_len);
 	return 1;
 }
